@@ -1,0 +1,172 @@
+//! Error codes: the identity of an article.
+//!
+//! A code is text, never a number: `401`, `0012`, `E0308`, `0x80070005`, `401.1` and
+//! `ERR_CONNECTION_REFUSED` are all codes and must survive exactly as the author wrote them.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use serde::Serialize;
+
+/// An article's code, validated so that it can be used as a URL segment.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct ErrorCode(String);
+
+/// Why a piece of text is not a valid code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InvalidCode {
+    Empty,
+    BadCharacter(char),
+    BadStart(char),
+    TooLong,
+}
+
+impl fmt::Display for InvalidCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InvalidCode::Empty => write!(f, "the code is empty"),
+            InvalidCode::BadCharacter(c) => write!(f, "the code contains {c:?}"),
+            InvalidCode::BadStart(c) => write!(f, "the code starts with {c:?}"),
+            InvalidCode::TooLong => write!(f, "the code is longer than {MAX_CODE_LEN} characters"),
+        }
+    }
+}
+
+const MAX_CODE_LEN: usize = 100;
+
+impl ErrorCode {
+    /// Accepts letters, digits and `. _ - +`, starting with a letter or digit, so that a code is
+    /// always a safe, readable URL segment.
+    pub fn parse(text: &str) -> Result<ErrorCode, InvalidCode> {
+        let first = text.chars().next().ok_or(InvalidCode::Empty)?;
+        if !first.is_ascii_alphanumeric() {
+            return Err(InvalidCode::BadStart(first));
+        }
+        if let Some(bad) = text.chars().find(|c| !is_code_char(*c)) {
+            return Err(InvalidCode::BadCharacter(bad));
+        }
+        if text.len() > MAX_CODE_LEN {
+            return Err(InvalidCode::TooLong);
+        }
+        Ok(ErrorCode(text.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The URL segment for this code: lower-case, so `/E0308/` and `/e0308/` are one page.
+    pub fn slug(&self) -> String {
+        self.0.to_ascii_lowercase()
+    }
+
+    /// The key used to compare codes typed by people: case does not matter.
+    pub fn lookup_key(&self) -> String {
+        self.0.to_ascii_lowercase()
+    }
+}
+
+fn is_code_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+')
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Orders text the way people expect codes to be ordered: runs of digits compare as numbers
+/// (`2 < 10 < 100`, `401.2 < 401.10`), everything else case-insensitively.
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let mut left = Chunks::new(a);
+    let mut right = Chunks::new(b);
+    loop {
+        match (left.next(), right.next()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) => {
+                let order = compare_chunks(x, y);
+                if order != Ordering::Equal {
+                    return order;
+                }
+            }
+        }
+    }
+}
+
+fn compare_chunks(x: &str, y: &str) -> Ordering {
+    let x_digits = x.starts_with(|c: char| c.is_ascii_digit());
+    let y_digits = y.starts_with(|c: char| c.is_ascii_digit());
+    match (x_digits, y_digits) {
+        (true, true) => {
+            let xs = x.trim_start_matches('0');
+            let ys = y.trim_start_matches('0');
+            xs.len().cmp(&ys.len()).then_with(|| xs.cmp(ys))
+        }
+        (true, false) => Ordering::Less,
+        (false, true) => Ordering::Greater,
+        (false, false) => x
+            .bytes()
+            .map(|b| b.to_ascii_lowercase())
+            .cmp(y.bytes().map(|b| b.to_ascii_lowercase())),
+    }
+}
+
+/// Splits text into alternating runs of digits and non-digits.
+struct Chunks<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Chunks<'a> {
+    fn new(text: &'a str) -> Self {
+        Chunks { rest: text }
+    }
+}
+
+impl<'a> Iterator for Chunks<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let first = self.rest.chars().next()?;
+        let digits = first.is_ascii_digit();
+        let end = self
+            .rest
+            .find(|c: char| c.is_ascii_digit() != digits)
+            .unwrap_or(self.rest.len());
+        let (chunk, rest) = self.rest.split_at(end);
+        self.rest = rest;
+        Some(chunk)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_keep_their_exact_text() {
+        for text in ["401", "0012", "0x1F", "1e3", "E0308", "401.1", "ERR_CONNECTION_REFUSED"] {
+            assert_eq!(ErrorCode::parse(text).map(|c| c.to_string()), Ok(text.to_string()));
+        }
+    }
+
+    #[test]
+    fn codes_that_would_be_unsafe_in_a_url_are_rejected() {
+        assert_eq!(ErrorCode::parse(""), Err(InvalidCode::Empty));
+        assert_eq!(ErrorCode::parse("../x"), Err(InvalidCode::BadStart('.')));
+        assert_eq!(ErrorCode::parse("a/b"), Err(InvalidCode::BadCharacter('/')));
+        assert_eq!(ErrorCode::parse("a b"), Err(InvalidCode::BadCharacter(' ')));
+        assert_eq!(ErrorCode::parse("a\\b"), Err(InvalidCode::BadCharacter('\\')));
+        assert_eq!(ErrorCode::parse("a\0"), Err(InvalidCode::BadCharacter('\0')));
+    }
+
+    #[test]
+    fn natural_order_compares_numbers_by_value() {
+        let mut codes = vec!["100", "10", "2", "401.10", "401.2", "E10", "e9", "0x1F"];
+        codes.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(codes, ["0x1F", "2", "10", "100", "401.2", "401.10", "e9", "E10"]);
+    }
+}

@@ -1,0 +1,298 @@
+//! Loading the content tree: walk `content/`, read every Markdown file, split and parse its
+//! front matter. Nothing here knows about other files; linking comes next (see `site`).
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Diagnostic, Location};
+use crate::frontmatter::{self, ArticleMeta, CategoryMeta};
+use crate::paths::SourcePath;
+use crate::yaml::YamlBlock;
+
+pub const CONTENT_DIR: &str = "content";
+const INDEX_FILE: &str = "_index.md";
+/// Larger files are refused: an error article is never this long, and a huge file is far more
+/// likely a mistake (a log pasted in) than content.
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// A Markdown source, read and checked to be UTF-8, without its BOM.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub path: SourcePath,
+    pub text: String,
+    pub body_offset: usize,
+}
+
+impl Source {
+    pub fn body(&self) -> &str {
+        &self.text[self.body_offset..]
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct LoadedArticle {
+    /// Folder names from `content/` down to the article's folder.
+    pub folder: Vec<String>,
+    pub meta: ArticleMeta,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone)]
+pub struct LoadedCategory {
+    /// Folder names from `content/` down to this folder; empty for the home page.
+    pub folder: Vec<String>,
+    pub meta: CategoryMeta,
+    /// The `_index.md`, when the folder has one.
+    pub source: Option<Source>,
+}
+
+#[derive(Debug, Default)]
+pub struct LoadedContent {
+    pub articles: Vec<LoadedArticle>,
+    /// Every folder of the tree, the content root first.
+    pub categories: Vec<LoadedCategory>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Options that change what is loaded.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadOptions {
+    pub include_drafts: bool,
+}
+
+enum Entry {
+    Folder(Vec<String>),
+    Markdown(MarkdownFile),
+}
+
+struct MarkdownFile {
+    folder: Vec<String>,
+    path: PathBuf,
+    source: SourcePath,
+    is_index: bool,
+}
+
+/// Loads every category and article under `root/content`.
+pub fn load(root: &Path, options: LoadOptions) -> LoadedContent {
+    let content_dir = root.join(CONTENT_DIR);
+    let mut loaded = LoadedContent::default();
+    if !content_dir.is_dir() {
+        loaded.diagnostics.push(
+            Diagnostic::error(format!("there is no `{CONTENT_DIR}` folder in {}", root.display()))
+                .with_help("create it, or run `kb init` to start a new site, or pass `--root` to point at a site"),
+        );
+        return loaded;
+    }
+    let entries = walk(root, &content_dir, &mut loaded.diagnostics);
+    let mut folders = Vec::new();
+    let mut files = Vec::new();
+    for entry in entries {
+        match entry {
+            Entry::Folder(folder) => folders.push(folder),
+            Entry::Markdown(file) => files.push(file),
+        }
+    }
+    let parsed: Vec<Parsed> = files.into_par_iter().map(parse_file).collect();
+    let mut indexes = std::collections::HashMap::new();
+    for item in parsed {
+        match item {
+            Parsed::Article(article) if article.meta.draft && !options.include_drafts => {}
+            Parsed::Article(article) => loaded.articles.push(*article),
+            Parsed::Index(category) => {
+                indexes.insert(category.folder.clone(), category);
+            }
+            Parsed::Failed(mut problems) => loaded.diagnostics.append(&mut problems),
+        }
+    }
+    loaded.categories = folders
+        .into_iter()
+        .map(|folder| {
+            indexes.remove(&folder).unwrap_or(LoadedCategory {
+                folder,
+                meta: CategoryMeta::default(),
+                source: None,
+            })
+        })
+        .collect();
+    loaded
+}
+
+/// Lists folders and Markdown files in a stable order. Hidden files and editor leftovers are
+/// skipped; unreadable entries and symlink loops become diagnostics.
+fn walk(root: &Path, content_dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    let walker = walkdir::WalkDir::new(content_dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored(&e.file_name().to_string_lossy()));
+    for item in walker {
+        let entry = match item {
+            Ok(entry) => entry,
+            Err(e) => {
+                diagnostics.push(walk_error(root, &e));
+                continue;
+            }
+        };
+        let relative = entry.path().strip_prefix(content_dir).unwrap_or(entry.path());
+        let names: Vec<String> = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let source = SourcePath::new(Path::new(CONTENT_DIR).join(relative));
+        if entry.file_type().is_dir() {
+            entries.push(Entry::Folder(names));
+        } else if entry.path().extension().is_some_and(|e| e == "md") {
+            let is_index = entry.file_name() == INDEX_FILE;
+            let mut folder = names;
+            folder.pop();
+            let path = entry.into_path();
+            entries.push(Entry::Markdown(MarkdownFile { folder, path, source, is_index }));
+        }
+    }
+    entries
+}
+
+/// Files that editors and tools leave beside real content.
+pub fn is_ignored(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".bck")
+        || name.ends_with(".tmp")
+        || name == "4913"
+}
+
+fn walk_error(root: &Path, error: &walkdir::Error) -> Diagnostic {
+    let path = error.path().map(|p| SourcePath::new(p.strip_prefix(root).unwrap_or(p)));
+    let diagnostic = if let Some(ancestor) = error.loop_ancestor() {
+        Diagnostic::error(format!(
+            "symbolic link loop: this folder links back to {}",
+            ancestor.strip_prefix(root).unwrap_or(ancestor).display()
+        ))
+        .with_help("remove the link or point it somewhere outside its own parents")
+    } else {
+        let why = error.io_error().map_or_else(|| error.to_string(), ToString::to_string);
+        Diagnostic::error(format!("cannot read this entry: {why}"))
+            .with_help("check that the file exists and that kb may read it")
+    };
+    match path {
+        Some(path) => diagnostic.in_file(&path),
+        None => diagnostic,
+    }
+}
+
+enum Parsed {
+    Article(Box<LoadedArticle>),
+    Index(LoadedCategory),
+    Failed(Vec<Diagnostic>),
+}
+
+fn parse_file(file: MarkdownFile) -> Parsed {
+    let MarkdownFile { folder, path, source, is_index } = file;
+    let text = match read_source(&path, &source) {
+        Ok(text) => text,
+        Err(problem) => return Parsed::Failed(vec![*problem]),
+    };
+    if is_index {
+        parse_index(folder, source, text)
+    } else {
+        parse_article(folder, source, text)
+    }
+}
+
+/// Reads a source file, refusing huge files and bytes that are not UTF-8, dropping a BOM.
+pub fn read_source(path: &Path, source: &SourcePath) -> Result<String, Box<Diagnostic>> {
+    let fail = |message: String, help: &str| Box::new(Diagnostic::error(message).in_file(source).with_help(help));
+    let size = std::fs::metadata(path)
+        .map_err(|e| fail(format!("cannot read this file: {e}"), "check that the file exists and that kb may read it"))?
+        .len();
+    if size > MAX_FILE_BYTES {
+        return Err(fail(
+            format!("the file is {:.1} MB; kb reads at most {} MB per file", size as f64 / 1e6, MAX_FILE_BYTES / 1024 / 1024),
+            "split it into several articles, or move large data out of the content folder",
+        ));
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| fail(format!("cannot read this file: {e}"), "check that kb may read it"))?;
+    let mut text = String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+        Box::new(
+            Diagnostic::error("the file is not valid UTF-8")
+                .in_file(source)
+                .at(Location::at(&prefix, prefix.len(), 1))
+                .with_help("save the file as UTF-8 in your editor"),
+        )
+    })?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..3);
+    }
+    Ok(text)
+}
+
+fn parse_article(folder: Vec<String>, path: SourcePath, text: String) -> Parsed {
+    if text.trim().is_empty() {
+        return Parsed::Failed(vec![Diagnostic::error("the article is empty")
+            .in_file(&path)
+            .with_help("start it with front matter: a `---` line, `code: …`, `title: …`, and a closing `---`")]);
+    }
+    let split = match frontmatter::split(&path, &text) {
+        Ok(split) => split,
+        Err(problem) => return Parsed::Failed(vec![problem]),
+    };
+    let Some((offset, yaml)) = split.front_matter else {
+        return Parsed::Failed(vec![Diagnostic::error("the article has no front matter")
+            .in_file(&path)
+            .at(Location::at(&text, 0, 1))
+            .with_help("start the file with a `---` line, `code: …` and `title: …`, then a closing `---`")]);
+    };
+    let body_offset = split.body_offset;
+    let block = YamlBlock { file: &path, file_text: &text, offset, yaml };
+    match frontmatter::parse_article(&block) {
+        Ok(meta) => Parsed::Article(Box::new(LoadedArticle {
+            folder,
+            meta,
+            source: Source { path, text, body_offset },
+        })),
+        Err(problems) => Parsed::Failed(problems),
+    }
+}
+
+fn parse_index(folder: Vec<String>, path: SourcePath, text: String) -> Parsed {
+    let split = match frontmatter::split(&path, &text) {
+        Ok(split) => split,
+        Err(problem) => return Parsed::Failed(vec![problem]),
+    };
+    let body_offset = split.body_offset;
+    let meta = match split.front_matter {
+        None => Ok(CategoryMeta::default()),
+        Some((offset, yaml)) => {
+            frontmatter::parse_category(&YamlBlock { file: &path, file_text: &text, offset, yaml })
+        }
+    };
+    match meta {
+        Ok(meta) => Parsed::Index(LoadedCategory {
+            folder,
+            meta,
+            source: Some(Source { path, text, body_offset }),
+        }),
+        Err(problems) => Parsed::Failed(problems),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn editor_leftovers_are_ignored() {
+        for name in [".401.md.swp", "401.md~", "4913", ".#401.md", "#401.md#", ".git"] {
+            assert!(is_ignored(name), "{name}");
+        }
+        assert!(!is_ignored("401.md"));
+    }
+}

@@ -1,0 +1,234 @@
+//! Problems found in a site, with the place to fix them.
+//!
+//! Every problem a build finds becomes a [`Diagnostic`]: severity, message, `path:line:col`
+//! counted in the whole file, the offending source line with a caret under the exact spot, and a
+//! help line. A build collects all of them, sorts them by file and line and reports them at once.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::paths::SourcePath;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A place in a source file: 1-based line and column (columns count characters).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    pub line: usize,
+    pub column: usize,
+    /// How many characters to underline.
+    pub length: usize,
+    /// The whole source line, without its line ending.
+    #[serde(skip)]
+    pub source_line: String,
+}
+
+impl Location {
+    /// The location of `byte_offset` in `text`, underlining `length` bytes (at least one
+    /// character, never past the end of the line).
+    pub fn at(text: &str, byte_offset: usize, length: usize) -> Location {
+        let offset = floor_char_boundary(text, byte_offset.min(text.len()));
+        let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        let line = text[..offset].bytes().filter(|b| *b == b'\n').count() + 1;
+        let column = text[line_start..offset].chars().count() + 1;
+        let source_line = text[line_start..line_end].trim_end_matches('\r').to_string();
+        let span_end = floor_char_boundary(text, (offset + length).min(line_end));
+        let length = text[offset..span_end].chars().count().max(1);
+        Location { line, column, length, source_line }
+    }
+
+    /// The location of a 1-based line and column, as YAML and template parsers report them.
+    pub fn at_line_column(text: &str, line: usize, column: usize, length: usize) -> Location {
+        let line_start = line_start_offset(text, line);
+        let line_text = text[line_start..].split('\n').next().unwrap_or("");
+        let column_offset: usize = line_text
+            .chars()
+            .take(column.saturating_sub(1))
+            .map(char::len_utf8)
+            .sum();
+        Location::at(text, line_start + column_offset, length)
+    }
+}
+
+/// The byte offset where 1-based `line` starts (the end of the text if it has fewer lines).
+pub fn line_start_offset(text: &str, line: usize) -> usize {
+    if line <= 1 {
+        return 0;
+    }
+    text.match_indices('\n')
+        .nth(line - 2)
+        .map_or(text.len(), |(i, _)| i + 1)
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// The file to fix, relative to the site root; `None` for problems of the whole site.
+    pub file: Option<SourcePath>,
+    pub location: Option<Location>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            file: None,
+            location: None,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(message) }
+    }
+
+    pub fn in_file(mut self, file: &SourcePath) -> Diagnostic {
+        self.file = Some(file.clone());
+        self
+    }
+
+    pub fn at(mut self, location: Location) -> Diagnostic {
+        self.location = Some(location);
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    fn sort_key(&self) -> (Option<&SourcePath>, usize, usize) {
+        let (line, column) = self.location.as_ref().map_or((0, 0), |l| (l.line, l.column));
+        (self.file.as_ref(), line, column)
+    }
+}
+
+/// Sorts diagnostics by file, line and column, errors before warnings at the same place.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        a.sort_key().cmp(&b.sort_key()).then(a.severity.cmp(&b.severity))
+    });
+}
+
+/// Renders like rustc:
+///
+/// ```text
+/// error: unknown key `relatd` in front matter
+///  --> content/http/4xx/401.md:7:1
+///   |
+/// 7 | relatd: [403]
+///   | ^^^^^^
+///   = help: did you mean `related`?
+/// ```
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let severity = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        writeln!(f, "{severity}: {}", self.message)?;
+        let gutter = self
+            .location
+            .as_ref()
+            .map_or(1, |l| l.line.to_string().len());
+        let pad = " ".repeat(gutter);
+        match (&self.file, &self.location) {
+            (Some(file), Some(loc)) => {
+                writeln!(f, "{pad}--> {file}:{}:{}", loc.line, loc.column)?;
+                writeln!(f, "{pad} |")?;
+                writeln!(f, "{} | {}", loc.line, loc.source_line)?;
+                let indent: String = loc
+                    .source_line
+                    .chars()
+                    .take(loc.column - 1)
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
+                writeln!(f, "{pad} | {indent}{}", "^".repeat(loc.length))?;
+            }
+            (Some(file), None) => writeln!(f, "{pad}--> {file}")?,
+            _ => {}
+        }
+        if let Some(help) = &self.help {
+            writeln!(f, "{pad} = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Edit distance between two short words, for "did you mean" hints.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b_chars: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b_chars.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b_chars.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b_chars.len()]
+}
+
+/// The candidate closest to `word`, if it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .iter()
+        .map(|c| (edit_distance(&word.to_lowercase(), c), *c))
+        .filter(|(distance, _)| *distance <= limit)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_count_lines_and_characters_in_the_whole_file() {
+        let text = "---\r\ncode: 401\r\ntitle: é x\n";
+        let loc = Location::at(text, text.find('x').unwrap_or(0), 1);
+        assert_eq!((loc.line, loc.column, loc.source_line.as_str()), (3, 10, "title: é x"));
+        let loc = Location::at_line_column(text, 2, 7, 3);
+        assert_eq!((loc.line, loc.column, loc.length), (2, 7, 3));
+    }
+
+    #[test]
+    fn typos_get_a_suggestion_and_nonsense_does_not() {
+        let keys = ["code", "title", "related", "messages"];
+        assert_eq!(did_you_mean("relatd", &keys), Some("related"));
+        assert_eq!(did_you_mean("mesages", &keys), Some("messages"));
+        assert_eq!(did_you_mean("colour", &keys), None);
+    }
+
+    #[test]
+    fn a_diagnostic_renders_like_rustc() {
+        let text = "---\nrelatd: [403]\n---\n";
+        let diagnostic = Diagnostic::error("unknown key `relatd` in front matter")
+            .in_file(&SourcePath::new("content/401.md"))
+            .at(Location::at(text, 4, 6))
+            .with_help("did you mean `related`?");
+        assert_eq!(
+            diagnostic.to_string(),
+            "error: unknown key `relatd` in front matter\n --> content/401.md:2:1\n  |\n2 | relatd: [403]\n  | ^^^^^^\n  = help: did you mean `related`?\n"
+        );
+    }
+}

@@ -1,0 +1,37 @@
+//! kb: a static help-site generator for error-code knowledge bases.
+//!
+//! An author keeps one Markdown file per error code, with YAML front matter. A build flows one
+//! way:
+//!
+//! 1. **load** ([`content`], [`frontmatter`], [`config`]): walk `content/`, read each file, split
+//!    and parse its front matter;
+//! 2. **link** ([`site`], [`related`]): place articles in the category tree, resolve related
+//!    codes and backlinks, collect tags;
+//! 3. **render** ([`markdown`], [`render`], [`views`], [`templates`], [`breadcrumbs`]): bodies to
+//!    HTML, then every page through its Tera template, all in memory;
+//! 4. **write** ([`output`]): check collisions, write into a fresh folder, swap it in.
+//!
+//! Every problem along the way becomes a [`diagnostic::Diagnostic`] with file, line and column;
+//! all of them are reported together.
+
+pub mod assets;
+pub mod breadcrumbs;
+pub mod build;
+pub mod code;
+pub mod config;
+pub mod content;
+pub mod diagnostic;
+pub mod error;
+pub mod frontmatter;
+pub mod markdown;
+pub mod output;
+pub mod paths;
+pub mod related;
+pub mod render;
+pub mod site;
+pub mod templates;
+pub mod views;
+pub mod yaml;
+
+pub use build::{BuildOptions, BuildSummary, build};
+pub use error::{Error, Result};

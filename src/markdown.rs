@@ -1,0 +1,269 @@
+//! Markdown bodies to HTML: CommonMark plus tables, footnotes, strikethrough, task lists and
+//! heading ids. Headings get stable ids (`#cause`, `#resolution`); links to other articles
+//! (`403.md`, `../5xx/502.md#cause`, or by code: `code:403`, `code:http/403`) become site links
+//! and are collected so that their targets and anchors can be checked once every page exists.
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+use crate::config::BaseUrl;
+use crate::content::Source;
+use crate::diagnostic::{Diagnostic, Location};
+use crate::paths::UrlPath;
+
+/// The prefix of a link by code: `[Forbidden](code:403)`, `[Bad gateway](code:http/502)`.
+pub const CODE_LINK_PREFIX: &str = "code:";
+
+/// A heading of a rendered body, for anchors and tables of contents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+/// A page another page links to, found while rendering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PageRef {
+    Article(usize),
+    Category(usize),
+}
+
+/// A link to another page with a `#fragment`, checked once all headings are known.
+#[derive(Debug, Clone)]
+pub struct AnchorLink {
+    pub target: PageRef,
+    pub anchor: String,
+    /// Where the link is, for the diagnostic.
+    pub location: Location,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RenderedMarkdown {
+    pub html: String,
+    pub headings: Vec<Heading>,
+    pub anchor_links: Vec<AnchorLink>,
+}
+
+/// What the renderer needs to know about the rest of the site to rewrite links.
+pub trait LinkResolver: Sync {
+    /// The page for a content path such as `content/http/4xx/403.md`.
+    fn page_for_source(&self, path: &Path) -> Option<(PageRef, &UrlPath)>;
+    /// The article for a code written in a link, seen from `from` (an article's catalog).
+    fn page_for_code(&self, from: Option<usize>, code: &str) -> Result<(PageRef, &UrlPath), Diagnostic>;
+    fn base_url(&self) -> &BaseUrl;
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Renders the body of `source`. `article` is the article being rendered, if it is one.
+pub fn render(
+    source: &Source,
+    article: Option<usize>,
+    links: &dyn LinkResolver,
+) -> (RenderedMarkdown, Vec<Diagnostic>) {
+    let body = source.body();
+    let mut rendered = RenderedMarkdown::default();
+    let mut problems = Vec::new();
+    let mut ids = HeadingIds::default();
+    let mut events: Vec<Event> = Vec::new();
+    let mut open_heading: Option<usize> = None;
+
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { .. }) => {
+                open_heading = Some(events.len());
+                events.push(event);
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                if let Some(start) = open_heading.take() {
+                    let heading = finish_heading(&mut events, start, level, &mut ids);
+                    rendered.headings.push(heading);
+                }
+                events.push(Event::End(TagEnd::Heading(level)));
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                let at = || Location::at(&source.text, source.body_offset + range.start, range.len());
+                let dest_url = match rewrite_link(source, article, &dest_url, links) {
+                    Ok(None) => dest_url,
+                    Ok(Some((url, anchor_link))) => {
+                        if let Some((target, anchor)) = anchor_link {
+                            rendered.anchor_links.push(AnchorLink { target, anchor, location: at() });
+                        }
+                        CowStr::from(url)
+                    }
+                    Err(problem) => {
+                        problems.push(Diagnostic { location: Some(at()), ..problem.in_file(&source.path) });
+                        dest_url
+                    }
+                };
+                events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+            }
+            other => events.push(other),
+        }
+    }
+    rendered.html.reserve(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut rendered.html, events.into_iter());
+    (rendered, problems)
+}
+
+/// Gives the heading that starts at `start` its id (the author's `{#id}` or one made from its
+/// text) and returns it for the table of contents.
+fn finish_heading(events: &mut [Event], start: usize, level: HeadingLevel, ids: &mut HeadingIds) -> Heading {
+    let text: String = events[start + 1..]
+        .iter()
+        .filter_map(|e| match e {
+            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+            _ => None,
+        })
+        .collect();
+    let Event::Start(Tag::Heading { id, .. }) = &mut events[start] else {
+        unreachable!("`start` always indexes a heading start event")
+    };
+    let wanted = id.as_deref().map_or_else(|| slugify_heading(&text), str::to_string);
+    let unique = ids.claim(wanted);
+    *id = Some(CowStr::from(unique.clone()));
+    Heading { level: level as u8, id: unique, text: text.trim().to_string() }
+}
+
+/// Hands out heading ids, adding `-1`, `-2` … to repeats so every anchor is unique on a page.
+#[derive(Default)]
+struct HeadingIds {
+    used: HashMap<String, usize>,
+}
+
+impl HeadingIds {
+    fn claim(&mut self, wanted: String) -> String {
+        let wanted = if wanted.is_empty() { "section".to_string() } else { wanted };
+        let mut candidate = wanted.clone();
+        while let Some(count) = self.used.get_mut(&candidate) {
+            *count += 1;
+            candidate = format!("{wanted}-{count}");
+        }
+        self.used.insert(candidate.clone(), 0);
+        candidate
+    }
+}
+
+/// `Cause & effect` → `cause-effect`.
+pub fn slugify_heading(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() || c == '_' {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') && (c.is_whitespace() || c == '-' || c == '.') {
+            slug.push('-');
+        }
+    }
+    slug.trim_end_matches('-').to_string()
+}
+
+type Rewritten = Option<(String, Option<(PageRef, String)>)>;
+
+/// Rewrites links that point into the site. Returns `None` for links left as written.
+fn rewrite_link(
+    source: &Source,
+    article: Option<usize>,
+    dest: &str,
+    links: &dyn LinkResolver,
+) -> Result<Rewritten, Diagnostic> {
+    let base = links.base_url();
+    if let Some(code) = dest.strip_prefix(CODE_LINK_PREFIX) {
+        let (code, anchor) = split_fragment(code);
+        let (page, url) = links.page_for_code(article, code)?;
+        return Ok(Some(with_anchor(base.link(&url.to_string()), page, anchor)));
+    }
+    if is_external(dest) || dest.starts_with('#') {
+        return Ok(None);
+    }
+    if dest.starts_with('/') {
+        return Ok(Some((base.link(dest), None)));
+    }
+    let (path, anchor) = split_fragment(dest);
+    if !path.ends_with(".md") {
+        return Ok(None);
+    }
+    let folder = source.path.as_path().parent().unwrap_or(Path::new(""));
+    let target = normalize(&folder.join(path));
+    match target.as_deref().and_then(|t| links.page_for_source(t)) {
+        Some((page, url)) => Ok(Some(with_anchor(base.link(&url.to_string()), page, anchor))),
+        None => Err(Diagnostic::error(format!("link to `{path}`, which is not an article or category of this site"))
+            .with_help("link to a `.md` file in `content/` by its path relative to this file, or by code: `code:403`")),
+    }
+}
+
+fn with_anchor(url: String, page: PageRef, anchor: Option<&str>) -> (String, Option<(PageRef, String)>) {
+    match anchor {
+        Some(anchor) if !anchor.is_empty() => (format!("{url}#{anchor}"), Some((page, anchor.to_string()))),
+        _ => (url, None),
+    }
+}
+
+fn split_fragment(dest: &str) -> (&str, Option<&str>) {
+    match dest.split_once('#') {
+        Some((path, anchor)) => (path, Some(anchor)),
+        None => (dest, None),
+    }
+}
+
+fn is_external(dest: &str) -> bool {
+    dest.starts_with("//")
+        || dest
+            .split_once(':')
+            .is_some_and(|(scheme, _)| !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c)))
+}
+
+/// Resolves `.` and `..` without touching the disk; `None` if the path climbs above its root.
+fn normalize(path: &Path) -> Option<PathBuf> {
+    let mut parts: Vec<&std::ffi::OsStr> = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::Normal(part) => parts.push(part),
+            Component::ParentDir => {
+                parts.pop()?;
+            }
+            Component::CurDir => {}
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(parts.iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heading_ids_are_readable_and_unique() {
+        let mut ids = HeadingIds::default();
+        assert_eq!(ids.claim(slugify_heading("Cause")), "cause");
+        assert_eq!(ids.claim(slugify_heading("If you run the site")), "if-you-run-the-site");
+        assert_eq!(ids.claim(slugify_heading("Cause")), "cause-1");
+        assert_eq!(ids.claim(slugify_heading("Cause")), "cause-2");
+        assert_eq!(ids.claim(slugify_heading("???")), "section");
+        assert_eq!(slugify_heading("HTTP/1.1 & `curl -i`"), "http1-1-curl-i");
+    }
+
+    #[test]
+    fn relative_paths_stay_inside_their_root() {
+        assert_eq!(normalize(Path::new("content/http/4xx/../5xx/502.md")), Some(PathBuf::from("content/http/5xx/502.md")));
+        assert_eq!(normalize(Path::new("content/../../etc/passwd")), None);
+    }
+
+    #[test]
+    fn schemes_mark_external_links() {
+        assert!(is_external("https://www.rfc-editor.org/rfc/rfc9110"));
+        assert!(is_external("mailto:help@example.com"));
+        assert!(!is_external("403.md"));
+        assert!(!is_external("../5xx/502.md#cause"));
+    }
+}

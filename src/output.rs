@@ -1,0 +1,204 @@
+//! Writing the site: every output file is known in memory first, checked for collisions, then
+//! written into a fresh folder beside the output and swapped in at the end. A failed build
+//! leaves the previous output exactly as it was; files of earlier builds never linger.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, Result};
+use crate::paths::{SourcePath, UrlPath};
+
+/// The bytes of one output file.
+#[derive(Debug, Clone)]
+pub enum Content {
+    Text(String),
+    Static(&'static [u8]),
+    /// A file copied from the site's `static/` folder.
+    Copy(PathBuf),
+}
+
+/// What produced an output file, for collision messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Source(SourcePath),
+    /// A page or asset kb makes itself (`/codes/`, `/404.html`, the default stylesheet).
+    Builtin(&'static str),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Source(path) => write!(f, "{path}"),
+            Origin::Builtin(what) => write!(f, "{what}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub url: UrlPath,
+    pub content: Content,
+    pub origin: Origin,
+}
+
+impl Output {
+    pub fn bytes(&self) -> std::io::Result<std::borrow::Cow<'_, [u8]>> {
+        match &self.content {
+            Content::Text(text) => Ok(text.as_bytes().into()),
+            Content::Static(bytes) => Ok((*bytes).into()),
+            Content::Copy(path) => std::fs::read(path).map(Into::into),
+        }
+    }
+}
+
+/// Finds outputs that would land on the same file, or on a file where another output needs a
+/// folder. Built-in outputs give way silently to a site's own files of the same name (that is how
+/// a site overrides the default stylesheet), unless both are pages.
+pub fn collisions(outputs: &[Output]) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let mut by_file: HashMap<PathBuf, &Output> = HashMap::with_capacity(outputs.len());
+    for output in outputs {
+        let file = output.url.output_file();
+        if let Some(first) = by_file.get(&file) {
+            problems.push(collision(first, output, &file));
+        } else {
+            by_file.insert(file, output);
+        }
+    }
+    for (file, output) in &by_file {
+        for ancestor in file.ancestors().skip(1) {
+            if let Some(first) = by_file.get(ancestor) {
+                problems.push(collision(first, output, ancestor));
+            }
+        }
+    }
+    problems
+}
+
+fn collision(first: &Output, second: &Output, file: &Path) -> Diagnostic {
+    let (a, b) = if first.origin.to_string() <= second.origin.to_string() { (first, second) } else { (second, first) };
+    let diagnostic = Diagnostic::error(format!(
+        "{} and {} both map to the address {} (file {})",
+        a.origin,
+        b.origin,
+        b.url,
+        file.display()
+    ))
+    .with_help("give one of them another code, slug, folder or alias");
+    match &b.origin {
+        Origin::Source(path) => diagnostic.in_file(path),
+        Origin::Builtin(_) => diagnostic,
+    }
+}
+
+/// Refuses output folders that would destroy the site's sources when replaced.
+pub fn check_output_dir(root: &Path, output: &Path) -> Result<()> {
+    let root = std::fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
+    let output = absolute(output)?;
+    let protected = ["content", "templates", "static"].map(|d| root.join(d));
+    if root.starts_with(&output) || protected.iter().any(|p| output.starts_with(p)) {
+        return Err(Error::Usage(format!(
+            "refusing to write the site into {}: it would replace the site's own sources",
+            output.display()
+        )));
+    }
+    Ok(())
+}
+
+/// The absolute form of `path`, resolving symlinks of the part that exists.
+fn absolute(path: &Path) -> Result<PathBuf> {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().map_err(|e| Error::io(path, e))?.join(path)
+    };
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => break,
+        }
+    }
+    let mut resolved = std::fs::canonicalize(existing).unwrap_or_else(|_| existing.to_path_buf());
+    resolved.extend(rest.iter().rev());
+    Ok(resolved)
+}
+
+/// Writes every output into a new folder and swaps it in place of `output_dir`.
+pub fn write_atomically(outputs: &[Output], output_dir: &Path) -> Result<()> {
+    let name = output_dir
+        .file_name()
+        .ok_or_else(|| Error::Usage(format!("the output folder {} has no name", output_dir.display())))?
+        .to_string_lossy()
+        .into_owned();
+    let parent = match output_dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+    let staging = parent.join(format!(".{name}.kb-new-{}", std::process::id()));
+    remove_dir_if_present(&staging)?;
+    let written = write_tree(outputs, &staging);
+    if let Err(e) = written {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    swap_in(&staging, output_dir, &parent, &name)
+}
+
+fn write_tree(outputs: &[Output], dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let folders: BTreeSet<PathBuf> = outputs
+        .iter()
+        .filter_map(|o| o.url.output_file().parent().map(Path::to_path_buf))
+        .filter(|p| !p.as_os_str().is_empty())
+        .collect();
+    for folder in &folders {
+        let path = dir.join(folder);
+        std::fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+    }
+    outputs.par_iter().try_for_each(|output| {
+        let path = dir.join(output.url.output_file());
+        match &output.content {
+            Content::Copy(source) => std::fs::copy(source, &path).map(|_| ()),
+            Content::Text(text) => std::fs::write(&path, text),
+            Content::Static(bytes) => std::fs::write(&path, bytes),
+        }
+        .map_err(|e| Error::io(&path, e))
+    })
+}
+
+fn swap_in(staging: &Path, output_dir: &Path, parent: &Path, name: &str) -> Result<()> {
+    if !output_dir.exists() {
+        return std::fs::rename(staging, output_dir).map_err(|e| Error::io(output_dir, e));
+    }
+    if !output_dir.is_dir() {
+        let _ = std::fs::remove_dir_all(staging);
+        return Err(Error::Usage(format!("the output path {} is a file, not a folder", output_dir.display())));
+    }
+    let old = parent.join(format!(".{name}.kb-old-{}", std::process::id()));
+    remove_dir_if_present(&old)?;
+    std::fs::rename(output_dir, &old).map_err(|e| Error::io(output_dir, e))?;
+    if let Err(e) = std::fs::rename(staging, output_dir) {
+        // Put the previous site back so that nothing is lost.
+        let _ = std::fs::rename(&old, output_dir);
+        let _ = std::fs::remove_dir_all(staging);
+        return Err(Error::io(output_dir, e));
+    }
+    std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))
+}
+
+fn remove_dir_if_present(path: &Path) -> Result<()> {
+    match std::fs::remove_dir_all(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(path, e)),
+        _ => Ok(()),
+    }
+}

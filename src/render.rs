@@ -1,0 +1,402 @@
+//! Rendering: the linked site to pages in memory. Pure: reads nothing from disk but the static
+//! folder listing, writes nothing. Markdown first (all bodies, in parallel), then every page
+//! through its template (in parallel).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::breadcrumbs;
+use crate::diagnostic::Diagnostic;
+use crate::markdown::{self, LinkResolver, PageRef, RenderedMarkdown};
+use crate::output::{Content, Origin, Output};
+use crate::paths::{Segment, UrlPath};
+use crate::related::Resolution;
+use crate::site::{Article, ArticleId, CategoryId, HOME, Site};
+use crate::templates::Templates;
+use crate::views::*;
+
+/// How many neighbours "more in this category" shows.
+const SIBLINGS_SHOWN: usize = 10;
+
+/// Rendered Markdown of every article and category, by index.
+pub struct Bodies {
+    pub articles: Vec<RenderedMarkdown>,
+    pub categories: Vec<RenderedMarkdown>,
+}
+
+/// Renders every Markdown body and checks the links between them.
+pub fn render_bodies(site: &Site) -> (Bodies, Vec<Diagnostic>) {
+    let links = SiteLinks::new(site);
+    let articles: Vec<_> = site
+        .articles
+        .par_iter()
+        .enumerate()
+        .map(|(id, a)| markdown::render(&a.source, Some(id), &links))
+        .collect();
+    let categories: Vec<_> = site
+        .categories
+        .par_iter()
+        .map(|c| match &c.source {
+            Some(source) => markdown::render(source, None, &links),
+            None => (RenderedMarkdown::default(), Vec::new()),
+        })
+        .collect();
+    let mut problems = Vec::new();
+    let articles: Vec<RenderedMarkdown> = articles.into_iter().map(|(r, mut p)| { problems.append(&mut p); r }).collect();
+    let categories: Vec<RenderedMarkdown> = categories.into_iter().map(|(r, mut p)| { problems.append(&mut p); r }).collect();
+    let bodies = Bodies { articles, categories };
+    problems.extend(check_anchors(site, &bodies));
+    (bodies, problems)
+}
+
+/// Links to `page#anchor` must name a heading that exists on that page.
+fn check_anchors(site: &Site, bodies: &Bodies) -> Vec<Diagnostic> {
+    let sources = site
+        .articles
+        .iter()
+        .map(|a| Some(&a.source))
+        .zip(&bodies.articles)
+        .chain(site.categories.iter().map(|c| c.source.as_ref()).zip(&bodies.categories));
+    let mut problems = Vec::new();
+    for (source, body) in sources {
+        let Some(source) = source else { continue };
+        for link in &body.anchor_links {
+            let target = match link.target {
+                PageRef::Article(id) => &bodies.articles[id],
+                PageRef::Category(id) => &bodies.categories[id],
+            };
+            if !target.headings.iter().any(|h| h.id == link.anchor) && !is_theme_anchor(&link.anchor) {
+                let known: Vec<&str> = target.headings.iter().map(|h| h.id.as_str()).collect();
+                problems.push(
+                    Diagnostic::error(format!("link to `#{}`, which is not a heading of that page", link.anchor))
+                        .in_file(&source.path)
+                        .at(link.location.clone())
+                        .with_help(if known.is_empty() {
+                            "that page has no headings".to_string()
+                        } else {
+                            format!("its headings are: {}", known.join(", "))
+                        }),
+                );
+            }
+        }
+    }
+    problems
+}
+
+/// Anchors the default theme puts on every article page.
+fn is_theme_anchor(anchor: &str) -> bool {
+    matches!(anchor, "main" | "messages" | "applies-to" | "related" | "referenced-by")
+}
+
+/// Where each source file and code is published, for rewriting links in Markdown.
+struct SiteLinks<'a> {
+    site: &'a Site,
+    by_source: HashMap<PathBuf, (PageRef, &'a UrlPath)>,
+}
+
+impl<'a> SiteLinks<'a> {
+    fn new(site: &'a Site) -> Self {
+        let mut by_source = HashMap::new();
+        for (id, article) in site.articles.iter().enumerate() {
+            by_source.insert(article.source.path.as_path().to_path_buf(), (PageRef::Article(id), &article.url));
+        }
+        for (id, category) in site.categories.iter().enumerate() {
+            if let Some(source) = &category.source {
+                by_source.insert(source.path.as_path().to_path_buf(), (PageRef::Category(id), &category.url));
+            }
+        }
+        SiteLinks { site, by_source }
+    }
+}
+
+impl LinkResolver for SiteLinks<'_> {
+    fn page_for_source(&self, path: &Path) -> Option<(PageRef, &UrlPath)> {
+        self.by_source.get(path).copied()
+    }
+
+    fn page_for_code(&self, from: Option<usize>, code: &str) -> Result<(PageRef, &UrlPath), Diagnostic> {
+        let catalog = from.map_or("", |id| self.site.articles[id].catalog.as_str());
+        let resolution = self.site.codes.resolve(catalog, code);
+        match resolution {
+            Resolution::Found(id) => Ok((PageRef::Article(id), &self.site.articles[id].url)),
+            other => Err(crate::related::explain(code, catalog, &other)
+                .unwrap_or_else(|| Diagnostic::error(format!("no article has the code `{code}`")))),
+        }
+    }
+
+    fn base_url(&self) -> &crate::config::BaseUrl {
+        &self.site.config.base_url
+    }
+}
+
+/// Renders every page of the site and lists the static files, ready to be written.
+pub fn render_site(site: &Site, bodies: &Bodies, templates: &mut Templates, static_dir: &Path) -> (Vec<Output>, Vec<Diagnostic>) {
+    set_site_context(site, templates);
+    let templates = &*templates;
+    let mut results: Vec<Result<Output, Diagnostic>> = site
+        .articles
+        .par_iter()
+        .enumerate()
+        .map(|(id, _)| article_page(site, bodies, templates, id))
+        .collect();
+    results.par_extend(
+        (0..site.categories.len())
+            .into_par_iter()
+            .map(|id| category_page(site, bodies, templates, id)),
+    );
+    results.extend(index_pages(site, templates));
+    results.extend(alias_pages(site, templates));
+    let mut outputs = Vec::with_capacity(results.len());
+    let mut problems = Vec::new();
+    for result in results {
+        match result {
+            Ok(output) => outputs.push(output),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    // A template error repeats on every page; once is enough.
+    problems.dedup_by(|a, b| a.message == b.message && a.location == b.location);
+    let (assets, mut asset_problems) = crate::assets::collect(static_dir);
+    outputs.extend(assets);
+    problems.append(&mut asset_problems);
+    (outputs, problems)
+}
+
+fn set_site_context(site: &Site, templates: &mut Templates) {
+    let base = &site.config.base_url;
+    let mut ui = default_ui();
+    ui.extend(site.config.ui.clone());
+    let view = SiteView {
+        title: &site.config.title,
+        description: &site.config.description,
+        language: &site.config.language,
+        base_path: &base.path,
+        home_url: base.link("/"),
+        codes_url: base.link("/codes/"),
+        tags_url: base.link("/tags/"),
+        css_url: base.link("/kb.css"),
+        js_url: base.link("/kb.js"),
+        ui,
+        feedback_endpoint: site.config.feedback_endpoint.as_deref(),
+        catalogs: site.home().children.iter().map(|c| category_link(site, &site.categories[*c])).collect(),
+        generator: format!("kb {}", env!("CARGO_PKG_VERSION")),
+        extra: &site.config.extra,
+    };
+    templates.tera.global_context().insert("site", &view);
+}
+
+fn page_meta(site: &Site, title: String, description: Option<&str>, url: &UrlPath) -> PageMeta {
+    let path = url.to_string();
+    PageMeta {
+        title,
+        description: description.unwrap_or(&site.config.description).to_string(),
+        url: site.config.base_url.link(&path),
+        canonical: site.config.base_url.absolute(&path),
+    }
+}
+
+fn render(templates: &Templates, name: &str, view: &impl serde::Serialize, url: &UrlPath, origin: Origin) -> Result<Output, Diagnostic> {
+    let context = tera::Context::from_serialize(view)
+        .map_err(|e| Diagnostic::error(format!("cannot prepare the page {url} for its template: {e}")))?;
+    let html = templates.render(name, &context)?;
+    Ok(Output { url: url.clone(), content: Content::Text(html), origin })
+}
+
+/// JSON for a `<script type="application/ld+json">`: `<`, `>` and `&` escaped so that no text
+/// from front matter can close the script element.
+pub fn script_json(value: &serde_json::Value) -> String {
+    value
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+fn article_page(site: &Site, bodies: &Bodies, templates: &Templates, id: ArticleId) -> Result<Output, Diagnostic> {
+    let article = &site.articles[id];
+    let body = &bodies.articles[id];
+    let meta = &article.meta;
+    let heading = format!("{} {}", meta.code, meta.title);
+    let page = page_meta(site, format!("{heading} | {}", site.config.title), meta.summary.as_deref(), &article.url);
+    let trail = breadcrumbs::for_article(site, id);
+    let json_ld = serde_json::json!([tech_article(site, article, &page), breadcrumbs::json_ld(site, &trail)]);
+    let links = |ids: &[ArticleId]| ids.iter().map(|i| article_link(site, &site.articles[*i])).collect::<Vec<_>>();
+    let view = ArticlePage {
+        article: ArticleView {
+            code: meta.code.as_str(),
+            title: &meta.title,
+            summary: meta.summary.as_deref(),
+            messages: &meta.messages,
+            applies_to: &meta.applies_to,
+            tags: article
+                .tags
+                .iter()
+                .map(|t| TagLink {
+                    name: t.name.clone(),
+                    url: site.config.base_url.link(&site.tags[&t.slug].url.to_string()),
+                    count: site.tags[&t.slug].articles.len(),
+                })
+                .collect(),
+            updated: meta.updated.as_ref().map(|d| d.as_str()),
+            catalog: &article.catalog,
+            extra: &meta.extra,
+            body: &body.html,
+            headings: &body.headings,
+        },
+        category: category_link(site, &site.categories[article.category]),
+        breadcrumbs: trail,
+        related: links(&article.related),
+        referenced_by: links(&article.referenced_by),
+        siblings: links(&siblings(site, id)),
+        json_ld: script_json(&json_ld),
+        page,
+    };
+    render(templates, "article.html", &view, &article.url, Origin::Source(article.source.path.clone()))
+}
+
+fn tech_article(site: &Site, article: &Article, page: &PageMeta) -> serde_json::Value {
+    let mut value = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "TechArticle",
+        "headline": format!("{} {}", article.meta.code, article.meta.title),
+        "url": page.canonical,
+        "inLanguage": site.config.language,
+    });
+    if let Some(summary) = &article.meta.summary {
+        value["description"] = summary.clone().into();
+    }
+    if let Some(updated) = &article.meta.updated {
+        value["dateModified"] = updated.as_str().into();
+    }
+    value
+}
+
+/// Up to [`SIBLINGS_SHOWN`] articles around this one in its category, itself excluded.
+fn siblings(site: &Site, id: ArticleId) -> Vec<ArticleId> {
+    let list = &site.categories[site.articles[id].category].articles;
+    let position = list.iter().position(|a| *a == id).unwrap_or(0);
+    let start = position.saturating_sub(SIBLINGS_SHOWN / 2).min(list.len().saturating_sub(SIBLINGS_SHOWN + 1));
+    list[start..].iter().filter(|a| **a != id).take(SIBLINGS_SHOWN).copied().collect()
+}
+
+fn category_page(site: &Site, bodies: &Bodies, templates: &Templates, id: CategoryId) -> Result<Output, Diagnostic> {
+    let category = &site.categories[id];
+    let origin = category.source.as_ref().map_or(Origin::Builtin("a category folder"), |s| Origin::Source(s.path.clone()));
+    let articles = category.articles.iter().map(|a| article_link(site, &site.articles[*a])).collect();
+    if id == HOME {
+        let title = if category.title.is_empty() { site.config.title.clone() } else { category.title.clone() };
+        let view = HomePage {
+            page: page_meta(site, title, category.description.as_deref(), &category.url),
+            intro: &bodies.categories[id].html,
+            catalogs: category
+                .children
+                .iter()
+                .map(|c| CatalogSection {
+                    category: category_link(site, &site.categories[*c]),
+                    subcategories: site.categories[*c].children.iter().map(|s| category_link(site, &site.categories[*s])).collect(),
+                })
+                .collect(),
+            articles,
+            total_articles: category.total_articles,
+        };
+        return render(templates, "home.html", &view, &category.url, origin);
+    }
+    let trail = breadcrumbs::for_category(site, id);
+    let view = CategoryPage {
+        page: page_meta(site, format!("{} | {}", category.title, site.config.title), category.description.as_deref(), &category.url),
+        category: category_link(site, category),
+        intro: &bodies.categories[id].html,
+        extra: &category.extra,
+        json_ld: script_json(&breadcrumbs::json_ld(site, &trail)),
+        breadcrumbs: trail,
+        subcategories: category.children.iter().map(|c| category_link(site, &site.categories[*c])).collect(),
+        articles,
+    };
+    render(templates, "category.html", &view, &category.url, origin)
+}
+
+fn fixed_path(segments: &[&str], folder: bool) -> UrlPath {
+    let segments = segments.iter().filter_map(|s| Segment::new(s).ok()).collect();
+    if folder { UrlPath::folder(segments) } else { UrlPath::file(segments) }
+}
+
+fn index_pages(site: &Site, templates: &Templates) -> Vec<Result<Output, Diagnostic>> {
+    let ui = |key: &str, fallback: &str| site.config.ui.get(key).cloned().unwrap_or_else(|| fallback.to_string());
+    let mut pages = Vec::new();
+
+    let codes_url = fixed_path(&["codes"], true);
+    let mut groups: Vec<CodeGroup> = Vec::new();
+    let root_articles = &site.home().articles;
+    if !root_articles.is_empty() {
+        groups.push(CodeGroup { category: None, articles: sorted_by_code(site, root_articles.clone()) });
+    }
+    for catalog in &site.home().children {
+        let ids: Vec<ArticleId> = (0..site.articles.len()).filter(|a| is_below(site, site.articles[*a].category, *catalog)).collect();
+        groups.push(CodeGroup { category: Some(category_link(site, &site.categories[*catalog])), articles: sorted_by_code(site, ids) });
+    }
+    let view = CodesPage {
+        page: page_meta(site, format!("{} | {}", ui("all_codes", "All codes"), site.config.title), None, &codes_url),
+        groups,
+        total_articles: site.articles.len(),
+    };
+    pages.push(render(templates, "codes.html", &view, &codes_url, Origin::Builtin("the all-codes index")));
+
+    let tags_url = fixed_path(&["tags"], true);
+    let tag_link = |tag: &crate::site::Tag| TagLink {
+        name: tag.name.clone(),
+        url: site.config.base_url.link(&tag.url.to_string()),
+        count: tag.articles.len(),
+    };
+    let view = TagsPage {
+        page: page_meta(site, format!("{} | {}", ui("tags", "Tags"), site.config.title), None, &tags_url),
+        tags: site.tags.values().map(tag_link).collect(),
+    };
+    pages.push(render(templates, "tags.html", &view, &tags_url, Origin::Builtin("the tag index")));
+    for tag in site.tags.values() {
+        let view = TagPage {
+            page: page_meta(site, format!("{} | {}", tag.name, site.config.title), None, &tag.url),
+            tag: tag_link(tag),
+            articles: sorted_by_code(site, tag.articles.clone()).into_iter().collect(),
+        };
+        pages.push(render(templates, "tag.html", &view, &tag.url, Origin::Builtin("a tag page")));
+    }
+
+    let not_found = fixed_path(&["404.html"], false);
+    let view = NotFoundPage { page: page_meta(site, format!("{} | {}", ui("not_found_title", "Page not found"), site.config.title), None, &not_found) };
+    pages.push(render(templates, "404.html", &view, &not_found, Origin::Builtin("the 404 page")));
+    pages
+}
+
+fn is_below(site: &Site, mut category: CategoryId, ancestor: CategoryId) -> bool {
+    loop {
+        if category == ancestor {
+            return true;
+        }
+        match site.categories[category].parent {
+            Some(parent) => category = parent,
+            None => return false,
+        }
+    }
+}
+
+fn sorted_by_code(site: &Site, mut ids: Vec<ArticleId>) -> Vec<ArticleLink> {
+    ids.sort_by(|a, b| crate::code::natural_cmp(site.articles[*a].meta.code.as_str(), site.articles[*b].meta.code.as_str()));
+    ids.into_iter().map(|id| article_link(site, &site.articles[id])).collect()
+}
+
+/// A redirect page at every alias, pointing at the article's address.
+fn alias_pages(site: &Site, templates: &Templates) -> Vec<Result<Output, Diagnostic>> {
+    site.articles
+        .iter()
+        .flat_map(|article| article.meta.aliases.iter().map(move |alias| (article, alias)))
+        .map(|(article, alias)| {
+            let view = RedirectPage {
+                page: page_meta(site, format!("{} {}", article.meta.code, article.meta.title), article.meta.summary.as_deref(), &article.url),
+                target: site.config.base_url.absolute(&article.url.to_string()),
+            };
+            render(templates, "redirect.html", &view, alias, Origin::Source(article.source.path.clone()))
+        })
+        .collect()
+}

@@ -1,0 +1,333 @@
+//! The linked site: categories as a tree, articles placed in it with their URLs, related codes
+//! resolved, backlinks and tags collected. Built once from the loaded content; read-only after.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::code::natural_cmp;
+use crate::config::SiteConfig;
+use crate::content::{LoadedArticle, LoadedCategory, LoadedContent, Source};
+use crate::diagnostic::Diagnostic;
+use crate::frontmatter::ArticleMeta;
+use crate::paths::{Segment, SourcePath, UrlPath};
+use crate::related::{self, CodeIndex};
+use crate::yaml::YamlBlock;
+
+pub type ArticleId = usize;
+pub type CategoryId = usize;
+
+/// The home page is category 0.
+pub const HOME: CategoryId = 0;
+
+#[derive(Debug)]
+pub struct Category {
+    pub title: String,
+    pub description: Option<String>,
+    pub weight: i64,
+    pub extra: serde_json::Value,
+    pub url: UrlPath,
+    /// The folder name, for ordering and for catalogs.
+    pub name: String,
+    pub source: Option<Source>,
+    pub parent: Option<CategoryId>,
+    /// Sub-categories in display order.
+    pub children: Vec<CategoryId>,
+    /// Articles directly in this category, in display order.
+    pub articles: Vec<ArticleId>,
+    /// Articles in this category and all below it.
+    pub total_articles: usize,
+}
+
+#[derive(Debug)]
+pub struct Article {
+    pub meta: ArticleMeta,
+    pub source: Source,
+    pub category: CategoryId,
+    /// The top-level folder's slug; `""` for articles directly in `content/`.
+    pub catalog: String,
+    pub url: UrlPath,
+    pub related: Vec<ArticleId>,
+    /// Articles whose `related` lists this one, in code order.
+    pub referenced_by: Vec<ArticleId>,
+    pub tags: Vec<TagRef>,
+}
+
+/// A tag as shown on an article: its name and the slug of its page.
+#[derive(Debug, Clone)]
+pub struct TagRef {
+    pub name: String,
+    pub slug: Segment,
+}
+
+#[derive(Debug)]
+pub struct Tag {
+    pub name: String,
+    pub url: UrlPath,
+    pub articles: Vec<ArticleId>,
+}
+
+#[derive(Debug)]
+pub struct Site {
+    pub config: SiteConfig,
+    pub categories: Vec<Category>,
+    pub articles: Vec<Article>,
+    /// Tags by slug.
+    pub tags: BTreeMap<Segment, Tag>,
+    pub codes: CodeIndex,
+}
+
+impl Site {
+    pub fn home(&self) -> &Category {
+        &self.categories[HOME]
+    }
+
+    /// The chain of categories from the home page down to `category`, both included.
+    pub fn ancestry(&self, category: CategoryId) -> Vec<CategoryId> {
+        let mut chain = vec![category];
+        let mut current = category;
+        while let Some(parent) = self.categories[current].parent {
+            chain.push(parent);
+            current = parent;
+        }
+        chain.reverse();
+        chain
+    }
+}
+
+/// Links loaded content into a site, returning every problem found alongside it.
+pub fn link(config: SiteConfig, content: LoadedContent) -> (Site, Vec<Diagnostic>) {
+    let mut diagnostics = content.diagnostics;
+    let (mut categories, folder_ids) = build_categories(content.categories, &mut diagnostics);
+    let mut articles = place_articles(content.articles, &folder_ids, &categories);
+    let codes = index_codes(&articles, &mut diagnostics);
+    resolve_related(&mut articles, &codes, &mut diagnostics);
+    order(&mut categories, &mut articles);
+    let tags = collect_tags(&mut articles);
+    let site = Site { config, categories, articles, tags, codes };
+    (site, diagnostics)
+}
+
+fn build_categories(
+    loaded: Vec<LoadedCategory>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Vec<Category>, HashMap<Vec<String>, CategoryId>) {
+    let mut categories: Vec<Category> = Vec::with_capacity(loaded.len());
+    let mut ids: HashMap<Vec<String>, CategoryId> = HashMap::new();
+    // The walk lists parents before children, so a parent always has its id already.
+    for category in loaded {
+        let parent = category.folder.split_last().and_then(|(_, up)| ids.get(up).copied());
+        let name = category.folder.last().cloned().unwrap_or_default();
+        let url = match (parent, Segment::slugify(&name)) {
+            (None, _) => UrlPath::root(),
+            (Some(parent), Some(slug)) => categories[parent].url.child(slug),
+            (Some(_), None) => {
+                let folder = format!("content/{}", category.folder.join("/"));
+                diagnostics.push(
+                    Diagnostic::error(format!("the folder name `{name}` cannot be turned into a URL"))
+                        .in_file(&SourcePath::new(folder))
+                        .with_help("rename the folder using letters, digits, `-`, `_` or `.`"),
+                );
+                continue;
+            }
+        };
+        if !category.folder.is_empty() && parent.is_none() {
+            continue; // below a folder that was refused
+        }
+        let id = categories.len();
+        ids.insert(category.folder.clone(), id);
+        if let Some(parent) = parent {
+            categories[parent].children.push(id);
+        }
+        let title = category.meta.title.clone().unwrap_or_else(|| title_from_name(&name));
+        categories.push(Category {
+            title,
+            description: category.meta.description,
+            weight: category.meta.weight,
+            extra: category.meta.extra,
+            url,
+            name,
+            source: category.source,
+            parent,
+            children: Vec::new(),
+            articles: Vec::new(),
+            total_articles: 0,
+        });
+    }
+    if categories.is_empty() {
+        categories.push(Category {
+            title: String::new(),
+            description: None,
+            weight: 0,
+            extra: serde_json::Value::Null,
+            url: UrlPath::root(),
+            name: String::new(),
+            source: None,
+            parent: None,
+            children: Vec::new(),
+            articles: Vec::new(),
+            total_articles: 0,
+        });
+    }
+    (categories, ids)
+}
+
+/// `client-errors` → `Client errors`, for folders without an `_index.md` title.
+pub fn title_from_name(name: &str) -> String {
+    let words = name.replace(['-', '_'], " ");
+    let mut chars = words.trim().chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn place_articles(
+    loaded: Vec<LoadedArticle>,
+    folder_ids: &HashMap<Vec<String>, CategoryId>,
+    categories: &[Category],
+) -> Vec<Article> {
+    loaded
+        .into_iter()
+        .filter_map(|article| {
+            let category = *folder_ids.get(&article.folder)?;
+            let catalog = catalog_of(categories, category);
+            let url = categories[category].url.child(article.meta.slug.clone());
+            Some(Article {
+                meta: article.meta,
+                source: article.source,
+                category,
+                catalog,
+                url,
+                related: Vec::new(),
+                referenced_by: Vec::new(),
+                tags: Vec::new(),
+            })
+        })
+        .collect()
+}
+
+/// The catalog of a category: the slug of its top-level folder.
+fn catalog_of(categories: &[Category], category: CategoryId) -> String {
+    let mut current = category;
+    while let Some(parent) = categories[current].parent {
+        if parent == HOME {
+            break;
+        }
+        current = parent;
+    }
+    categories[current]
+        .url
+        .segments()
+        .first()
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_default()
+}
+
+fn index_codes(articles: &[Article], diagnostics: &mut Vec<Diagnostic>) -> CodeIndex {
+    let mut index = CodeIndex::default();
+    for (id, article) in articles.iter().enumerate() {
+        let code = article.meta.code.as_str();
+        if let Some(first) = index.insert(&article.catalog, code, id) {
+            let catalog = if article.catalog.is_empty() { "the site root" } else { &article.catalog };
+            diagnostics.push(
+                front_matter_diagnostic(article, "code", code, &format!("code `{code}` is used twice in {catalog}"))
+                    .with_help(format!(
+                        "it is also the code of {}; a code must be unique within its catalog",
+                        articles[first].source.path
+                    )),
+            );
+        }
+    }
+    index
+}
+
+fn resolve_related(articles: &mut [Article], codes: &CodeIndex, diagnostics: &mut Vec<Diagnostic>) {
+    let mut backlinks: Vec<Vec<ArticleId>> = vec![Vec::new(); articles.len()];
+    for id in 0..articles.len() {
+        let article = &articles[id];
+        let mut resolved = Vec::new();
+        for entry in &article.meta.related {
+            let resolution = codes.resolve(&article.catalog, entry);
+            if let Some(problem) = related::explain(entry, &article.catalog, &resolution) {
+                diagnostics.push(locate(article, "related", entry, problem));
+                continue;
+            }
+            let related::Resolution::Found(target) = resolution else { continue };
+            if target == id {
+                let problem = Diagnostic::error(format!("the article lists its own code `{entry}` as related"))
+                    .with_help("remove it from `related`");
+                diagnostics.push(locate(article, "related", entry, problem));
+            } else if !resolved.contains(&target) {
+                resolved.push(target);
+                backlinks[target].push(id);
+            }
+        }
+        articles[id].related = resolved;
+    }
+    for (article, referenced_by) in articles.iter_mut().zip(backlinks) {
+        article.referenced_by = referenced_by;
+    }
+}
+
+/// Places a diagnostic about a front-matter value at that value in the article's source.
+fn locate(article: &Article, key: &str, value: &str, diagnostic: Diagnostic) -> Diagnostic {
+    let located = front_matter_diagnostic(article, key, value, &diagnostic.message);
+    Diagnostic { help: diagnostic.help, ..located }
+}
+
+fn front_matter_diagnostic(article: &Article, key: &str, value: &str, message: &str) -> Diagnostic {
+    let source = &article.source;
+    let yaml_start = source.text.find('\n').map_or(0, |i| i + 1);
+    let yaml = &source.text[yaml_start..source.body_offset];
+    let block = YamlBlock { file: &source.path, file_text: &source.text, offset: yaml_start, yaml };
+    block.diagnostic_at_value(message, key, value)
+}
+
+fn order(categories: &mut [Category], articles: &mut [Article]) {
+    for (id, article) in articles.iter().enumerate() {
+        categories[article.category].articles.push(id);
+    }
+    let article_order = |a: &ArticleId, b: &ArticleId| {
+        let (a, b) = (&articles[*a].meta, &articles[*b].meta);
+        a.weight.cmp(&b.weight).then_with(|| natural_cmp(a.code.as_str(), b.code.as_str()))
+    };
+    for category in categories.iter_mut() {
+        category.articles.sort_by(article_order);
+    }
+    let keys: Vec<(i64, String)> = categories.iter().map(|c| (c.weight, c.name.clone())).collect();
+    for category in categories.iter_mut() {
+        category.children.sort_by(|a, b| {
+            keys[*a].0.cmp(&keys[*b].0).then_with(|| natural_cmp(&keys[*a].1, &keys[*b].1))
+        });
+    }
+    // Children always come after their parent, so one backwards pass sums the whole tree.
+    for id in (0..categories.len()).rev() {
+        let own = categories[id].articles.len();
+        let below: usize = categories[id].children.iter().map(|c| categories[*c].total_articles).sum();
+        categories[id].total_articles = own + below;
+    }
+    let codes: Vec<String> = articles.iter().map(|a| a.meta.code.to_string()).collect();
+    for article in articles.iter_mut() {
+        article.referenced_by.sort_by(|a, b| natural_cmp(&codes[*a], &codes[*b]));
+    }
+}
+
+fn collect_tags(articles: &mut [Article]) -> BTreeMap<Segment, Tag> {
+    let mut tags: BTreeMap<Segment, Tag> = BTreeMap::new();
+    let tags_root = UrlPath::folder(vec![Segment::new("tags").expect("a constant segment")]);
+    for (id, article) in articles.iter_mut().enumerate() {
+        for name in &article.meta.tags {
+            let Some(slug) = Segment::slugify(name) else { continue };
+            let tag = tags.entry(slug.clone()).or_insert_with(|| Tag {
+                name: name.clone(),
+                url: tags_root.child(slug.clone()),
+                articles: Vec::new(),
+            });
+            // Articles arrive in order, so a repeated tag on one article is the last entry.
+            if tag.articles.last() != Some(&id) {
+                tag.articles.push(id);
+                article.tags.push(TagRef { name: name.clone(), slug });
+            }
+        }
+    }
+    tags
+}

@@ -1,0 +1,217 @@
+//! Typed template contexts. Each page template gets one of these structs, serialized; the
+//! fields are the documented template API (see the README's "Templates" section).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::breadcrumbs::Crumb;
+use crate::markdown::Heading;
+use crate::site::{Article, Category, Site};
+
+/// Site-wide values, available to every template as `site`.
+#[derive(Debug, Serialize)]
+pub struct SiteView<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub language: &'a str,
+    /// The path the site lives under, `/` or `/help/`.
+    pub base_path: &'a str,
+    pub home_url: String,
+    pub codes_url: String,
+    pub tags_url: String,
+    pub css_url: String,
+    pub js_url: String,
+    /// Interface strings (defaults merged with `ui:` from kb.yaml).
+    pub ui: BTreeMap<String, String>,
+    pub feedback_endpoint: Option<&'a str>,
+    /// The top-level categories, for navigation.
+    pub catalogs: Vec<CategoryLink>,
+    pub generator: String,
+    pub extra: &'a serde_json::Value,
+}
+
+/// What every page has: its `<title>`, description and addresses.
+#[derive(Debug, Serialize)]
+pub struct PageMeta {
+    pub title: String,
+    pub description: String,
+    /// The page's own link (with the base path).
+    pub url: String,
+    /// Absolute when the site has an origin in `base_url`.
+    pub canonical: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleLink {
+    pub code: String,
+    pub title: String,
+    pub summary: Option<String>,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CategoryLink {
+    pub title: String,
+    pub description: Option<String>,
+    pub url: String,
+    pub total_articles: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TagLink {
+    pub name: String,
+    pub url: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ArticleView<'a> {
+    pub code: &'a str,
+    pub title: &'a str,
+    pub summary: Option<&'a str>,
+    pub messages: &'a [String],
+    pub applies_to: &'a [String],
+    pub tags: Vec<TagLink>,
+    pub updated: Option<&'a str>,
+    pub catalog: &'a str,
+    pub extra: &'a serde_json::Value,
+    pub body: &'a str,
+    pub headings: &'a [Heading],
+}
+
+#[derive(Debug, Serialize)]
+pub struct ArticlePage<'a> {
+    pub page: PageMeta,
+    pub article: ArticleView<'a>,
+    pub category: CategoryLink,
+    pub breadcrumbs: Vec<Crumb>,
+    pub related: Vec<ArticleLink>,
+    pub referenced_by: Vec<ArticleLink>,
+    /// A few neighbours in the same category ("more in this category").
+    pub siblings: Vec<ArticleLink>,
+    pub json_ld: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CategoryPage<'a> {
+    pub page: PageMeta,
+    pub category: CategoryLink,
+    pub intro: &'a str,
+    pub extra: &'a serde_json::Value,
+    pub breadcrumbs: Vec<Crumb>,
+    pub subcategories: Vec<CategoryLink>,
+    pub articles: Vec<ArticleLink>,
+    pub json_ld: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CatalogSection {
+    pub category: CategoryLink,
+    pub subcategories: Vec<CategoryLink>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HomePage<'a> {
+    pub page: PageMeta,
+    pub intro: &'a str,
+    pub catalogs: Vec<CatalogSection>,
+    /// Articles kept directly in `content/`, outside any category.
+    pub articles: Vec<ArticleLink>,
+    pub total_articles: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CodeGroup {
+    pub category: Option<CategoryLink>,
+    pub articles: Vec<ArticleLink>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CodesPage {
+    pub page: PageMeta,
+    pub groups: Vec<CodeGroup>,
+    pub total_articles: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TagsPage {
+    pub page: PageMeta,
+    pub tags: Vec<TagLink>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TagPage {
+    pub page: PageMeta,
+    pub tag: TagLink,
+    pub articles: Vec<ArticleLink>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NotFoundPage {
+    pub page: PageMeta,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RedirectPage {
+    pub page: PageMeta,
+    /// Where the old address now lives (absolute when the site has an origin).
+    pub target: String,
+}
+
+pub fn article_link(site: &Site, article: &Article) -> ArticleLink {
+    ArticleLink {
+        code: article.meta.code.to_string(),
+        title: article.meta.title.clone(),
+        summary: article.meta.summary.clone(),
+        url: site.config.base_url.link(&article.url.to_string()),
+    }
+}
+
+pub fn category_link(site: &Site, category: &Category) -> CategoryLink {
+    CategoryLink {
+        title: category.title.clone(),
+        description: category.description.clone(),
+        url: site.config.base_url.link(&category.url.to_string()),
+        total_articles: category.total_articles,
+    }
+}
+
+/// The interface strings of the default theme, in English.
+pub fn default_ui() -> BTreeMap<String, String> {
+    [
+        ("home", "Home"),
+        ("skip_to_content", "Skip to content"),
+        ("search", "Search"),
+        ("search_placeholder", "Error code or message"),
+        ("search_label", "Search the knowledge base"),
+        ("error_message", "Error message"),
+        ("error_messages", "What you may see"),
+        ("applies_to", "Applies to"),
+        ("related_errors", "Related errors"),
+        ("referenced_by", "Referenced by"),
+        ("more_in_category", "More in this category"),
+        ("on_this_page", "On this page"),
+        ("updated", "Updated"),
+        ("tags", "Tags"),
+        ("all_codes", "All codes"),
+        ("articles", "articles"),
+        ("article", "article"),
+        ("categories", "Categories"),
+        ("copy", "Copy"),
+        ("copied", "Copied"),
+        ("was_this_helpful", "Was this helpful?"),
+        ("yes", "Yes"),
+        ("no", "No"),
+        ("thanks", "Thank you for your feedback."),
+        ("not_found_title", "Page not found"),
+        ("not_found_text", "There is no page at this address. It may have moved, or the link may be wrong."),
+        ("redirecting", "This page has moved to"),
+        ("tagged", "Tagged"),
+        ("breadcrumb", "Breadcrumb"),
+        ("main_navigation", "Main"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}

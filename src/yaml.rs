@@ -1,0 +1,212 @@
+//! Strict YAML for front matter and `kb.yaml`: every problem located in the whole file, unknown
+//! keys caught with a did-you-mean hint, and serde's messages rewritten for authors.
+//!
+//! Strings are deserialized from the scalar exactly as written (the YAML fork keeps the source
+//! text of plain scalars), so `code: 0x1F`, `code: 0012` and `updated: 2026-11-26` never change.
+
+use serde::de::DeserializeOwned;
+
+use crate::diagnostic::{Diagnostic, Location, did_you_mean};
+use crate::paths::SourcePath;
+
+/// A YAML document inside a file: the front matter between `---` lines, or all of `kb.yaml`.
+pub struct YamlBlock<'a> {
+    pub file: &'a SourcePath,
+    /// The whole file, so that locations count from its first line.
+    pub file_text: &'a str,
+    /// Byte offset of the YAML inside the file.
+    pub offset: usize,
+    pub yaml: &'a str,
+}
+
+impl YamlBlock<'_> {
+    /// Deserializes the block into `T` after checking that every top-level key is one of
+    /// `allowed`. Returns every unknown key, or the first syntax or type error.
+    pub fn parse<T: DeserializeOwned + Default>(&self, allowed: &[&str]) -> Result<T, Vec<Diagnostic>> {
+        if self.yaml.trim().is_empty() {
+            return Ok(T::default());
+        }
+        let value: serde_yaml::Value =
+            serde_yaml::from_str(self.yaml).map_err(|e| vec![self.error(&e)])?;
+        let mapping = match value {
+            serde_yaml::Value::Mapping(mapping) => mapping,
+            serde_yaml::Value::Null => return Ok(T::default()),
+            _ => {
+                return Err(vec![
+                    self.diagnostic_at("front matter must be a list of `key: value` lines", 0, 1)
+                        .with_help("write one `key: value` per line, e.g. `title: Unauthorized`"),
+                ]);
+            }
+        };
+        let unknown: Vec<Diagnostic> = mapping
+            .keys()
+            .filter_map(|key| {
+                let name = key.as_str().map_or_else(|| format!("{key:?}"), str::to_string);
+                (!allowed.contains(&name.as_str())).then(|| self.unknown_key(&name, allowed))
+            })
+            .collect();
+        if !unknown.is_empty() {
+            return Err(unknown);
+        }
+        serde_yaml::from_str(self.yaml).map_err(|e| vec![self.error(&e)])
+    }
+
+    fn unknown_key(&self, key: &str, allowed: &[&str]) -> Diagnostic {
+        let help = match did_you_mean(key, allowed) {
+            Some(suggestion) => format!("did you mean `{suggestion}`?"),
+            None => format!("the keys kb knows are: {}", allowed.join(", ")),
+        };
+        let offset = self.key_offset(key).unwrap_or(0);
+        self.diagnostic_at(&format!("unknown key `{key}`"), offset, key.len())
+            .with_help(help)
+    }
+
+    /// Byte offset (inside the YAML) of a top-level `key:`.
+    pub fn key_offset(&self, key: &str) -> Option<usize> {
+        let mut offset = 0;
+        for line in self.yaml.split_inclusive('\n') {
+            let unquoted = line.trim_start_matches(['"', '\'']);
+            let quote = line.len() - unquoted.len();
+            if let Some(rest) = unquoted.strip_prefix(key) {
+                let rest = rest.trim_start_matches(['"', '\'']).trim_start();
+                if rest.starts_with(':') {
+                    return Some(offset + quote);
+                }
+            }
+            offset += line.len();
+        }
+        None
+    }
+
+    /// Byte offset (inside the YAML) of `text` written as a value of the top-level `key`.
+    pub fn value_offset(&self, key: &str, text: &str) -> Option<usize> {
+        let start = self.key_offset(key)? + key.len();
+        let region_end = self.yaml[start..]
+            .match_indices('\n')
+            .map(|(i, _)| start + i + 1)
+            .find(|&line| {
+                self.yaml[line..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| !c.is_whitespace() && c != '-')
+            })
+            .unwrap_or(self.yaml.len());
+        let region = &self.yaml[start..region_end];
+        region
+            .match_indices(text)
+            .find(|(i, _)| {
+                let before = region[..*i].chars().next_back();
+                let after = region[i + text.len()..].chars().next();
+                !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char)
+            })
+            .map(|(i, _)| start + i)
+    }
+
+    /// A diagnostic pointing at `length` bytes at `offset` inside the YAML.
+    pub fn diagnostic_at(&self, message: &str, offset: usize, length: usize) -> Diagnostic {
+        Diagnostic::error(message)
+            .in_file(self.file)
+            .at(Location::at(self.file_text, self.offset + offset, length))
+    }
+
+    /// A diagnostic pointing at a top-level key, or at the start of the block when it is absent.
+    pub fn diagnostic_at_key(&self, message: &str, key: &str) -> Diagnostic {
+        match self.key_offset(key) {
+            Some(offset) => self.diagnostic_at(message, offset, key.len()),
+            None => self.diagnostic_at(message, 0, 1),
+        }
+    }
+
+    /// A diagnostic pointing at one value of a key (a list entry), or at the key.
+    pub fn diagnostic_at_value(&self, message: &str, key: &str, value: &str) -> Diagnostic {
+        match self.value_offset(key, value) {
+            Some(offset) => self.diagnostic_at(message, offset, value.len()),
+            None => self.diagnostic_at_key(message, key),
+        }
+    }
+
+    fn error(&self, error: &serde_yaml::Error) -> Diagnostic {
+        let (line, column) = error
+            .location()
+            .map_or((1, 1), |l| (l.line(), l.column()));
+        let yaml_line = self.yaml.lines().nth(line.saturating_sub(1)).unwrap_or("");
+        let (message, help) = explain(error, yaml_line);
+        let location = Location::at_line_column(
+            self.file_text,
+            line + self.file_text[..self.offset].matches('\n').count(),
+            column,
+            1,
+        );
+        let diagnostic = Diagnostic::error(message).in_file(self.file).at(location);
+        match help {
+            Some(help) => diagnostic.with_help(help),
+            None => diagnostic,
+        }
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '_' | '.' | '-' | '+' | '/')
+}
+
+/// Turns serde_yaml's message into one an author can act on.
+fn explain(error: &serde_yaml::Error, line: &str) -> (String, Option<String>) {
+    let full = error.to_string();
+    let message = match full.rfind(" at line ") {
+        Some(i) => &full[..i],
+        None => full.as_str(),
+    };
+    if line.starts_with('\t') || message.contains("cannot start any token") && line.contains('\t') {
+        return (
+            "front matter uses a tab for indentation".into(),
+            Some("YAML allows only spaces for indentation; replace the tab with spaces".into()),
+        );
+    }
+    if let Some(field) = message.strip_prefix("missing field ") {
+        return (format!("missing required key {field}"), Some(format!("add a line `{}: …`", field.trim_matches('`'))));
+    }
+    if message.starts_with("duplicate field") || message.contains("duplicate entry") {
+        return (format!("{message}"), Some("each key may appear only once; remove one of them".into()));
+    }
+    if let Some((key, rest)) = message.split_once(": invalid type: ") {
+        return explain_type(key, rest);
+    }
+    if let Some((key, rest)) = message.split_once(": invalid value: ") {
+        return (format!("`{key}` has an invalid value: {rest}"), None);
+    }
+    if message.contains("mapping values are not allowed") {
+        return (
+            "a value contains `: `, which YAML reads as a new key".into(),
+            Some("put the value in double quotes, e.g. title: \"Error: not found\"".into()),
+        );
+    }
+    (
+        format!("front matter is not valid YAML: {message}"),
+        Some("check the indentation, and put values that contain `:`, `#`, `[` or `{` in double quotes".into()),
+    )
+}
+
+fn explain_type(key: &str, rest: &str) -> (String, Option<String>) {
+    let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, "another type"));
+    let key = key.split(['[', '.']).next().unwrap_or(key);
+    let expected_human = match expected {
+        e if e.contains("sequence") => "a list",
+        e if e.contains("string") => "text",
+        e if e.contains("bool") => "true or false",
+        e if e.starts_with('i') || e.starts_with('u') => "a whole number",
+        e if e.starts_with('f') => "a number",
+        e if e.contains("map") => "a set of `key: value` lines",
+        other => other,
+    };
+    let found_human = found.replace("unit value", "nothing").replace("map", "`key: value`");
+    let help = match expected_human {
+        "a list" => format!("write a list: `{key}: [first, second]`"),
+        "true or false" => "write `true` or `false` (YAML's `yes`/`no`/`on` are not accepted)".into(),
+        "text" if found.starts_with("map") => {
+            "a `: ` inside the text makes YAML read a key; put the text in double quotes".into()
+        }
+        "text" => "put the value in double quotes".into(),
+        _ => format!("write {expected_human}"),
+    };
+    (format!("`{key}` must be {expected_human}, found {found_human}"), Some(help))
+}
