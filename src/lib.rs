@@ -14,6 +14,10 @@
 //! Every problem along the way becomes a [`diagnostic::Diagnostic`] with file, line and column;
 //! all of them are reported together.
 
+// A `Diagnostic` carries its source line and hint, so `Result<_, Diagnostic>` is large; errors
+// are the cold path and boxing them everywhere would only add noise.
+#![allow(clippy::result_large_err)]
+
 pub mod assets;
 pub mod breadcrumbs;
 pub mod build;

@@ -102,7 +102,13 @@ pub fn link(config: SiteConfig, content: LoadedContent) -> (Site, Vec<Diagnostic
     resolve_related(&mut articles, &codes, &mut diagnostics);
     order(&mut categories, &mut articles);
     let tags = collect_tags(&mut articles);
-    let site = Site { config, categories, articles, tags, codes };
+    let site = Site {
+        config,
+        categories,
+        articles,
+        tags,
+        codes,
+    };
     (site, diagnostics)
 }
 
@@ -114,7 +120,10 @@ fn build_categories(
     let mut ids: HashMap<Vec<String>, CategoryId> = HashMap::new();
     // The walk lists parents before children, so a parent always has its id already.
     for category in loaded {
-        let parent = category.folder.split_last().and_then(|(_, up)| ids.get(up).copied());
+        let parent = category
+            .folder
+            .split_last()
+            .and_then(|(_, up)| ids.get(up).copied());
         let name = category.folder.last().cloned().unwrap_or_default();
         let url = match (parent, Segment::slugify(&name)) {
             (None, _) => UrlPath::root(),
@@ -122,9 +131,11 @@ fn build_categories(
             (Some(_), None) => {
                 let folder = format!("content/{}", category.folder.join("/"));
                 diagnostics.push(
-                    Diagnostic::error(format!("the folder name `{name}` cannot be turned into a URL"))
-                        .in_file(&SourcePath::new(folder))
-                        .with_help("rename the folder using letters, digits, `-`, `_` or `.`"),
+                    Diagnostic::error(format!(
+                        "the folder name `{name}` cannot be turned into a URL"
+                    ))
+                    .in_file(&SourcePath::new(folder))
+                    .with_help("rename the folder using letters, digits, `-`, `_` or `.`"),
                 );
                 continue;
             }
@@ -137,7 +148,11 @@ fn build_categories(
         if let Some(parent) = parent {
             categories[parent].children.push(id);
         }
-        let title = category.meta.title.clone().unwrap_or_else(|| title_from_name(&name));
+        let title = category
+            .meta
+            .title
+            .clone()
+            .unwrap_or_else(|| title_from_name(&name));
         categories.push(Category {
             title,
             description: category.meta.description,
@@ -227,13 +242,22 @@ fn index_codes(articles: &[Article], diagnostics: &mut Vec<Diagnostic>) -> CodeI
     for (id, article) in articles.iter().enumerate() {
         let code = article.meta.code.as_str();
         if let Some(first) = index.insert(&article.catalog, code, id) {
-            let catalog = if article.catalog.is_empty() { "the site root" } else { &article.catalog };
+            let catalog = if article.catalog.is_empty() {
+                "the site root"
+            } else {
+                &article.catalog
+            };
             diagnostics.push(
-                front_matter_diagnostic(article, "code", code, &format!("code `{code}` is used twice in {catalog}"))
-                    .with_help(format!(
-                        "it is also the code of {}; a code must be unique within its catalog",
-                        articles[first].source.path
-                    )),
+                front_matter_diagnostic(
+                    article,
+                    "code",
+                    code,
+                    &format!("code `{code}` is used twice in {catalog}"),
+                )
+                .with_help(format!(
+                    "it is also the code of {}; a code must be unique within its catalog",
+                    articles[first].source.path
+                )),
             );
         }
     }
@@ -241,44 +265,72 @@ fn index_codes(articles: &[Article], diagnostics: &mut Vec<Diagnostic>) -> CodeI
 }
 
 fn resolve_related(articles: &mut [Article], codes: &CodeIndex, diagnostics: &mut Vec<Diagnostic>) {
+    let resolved: Vec<Vec<ArticleId>> = articles
+        .iter()
+        .enumerate()
+        .map(|(id, article)| resolve_one(id, article, codes, diagnostics))
+        .collect();
     let mut backlinks: Vec<Vec<ArticleId>> = vec![Vec::new(); articles.len()];
-    for id in 0..articles.len() {
-        let article = &articles[id];
-        let mut resolved = Vec::new();
-        for entry in &article.meta.related {
-            let resolution = codes.resolve(&article.catalog, entry);
-            if let Some(problem) = related::explain(entry, &article.catalog, &resolution) {
-                diagnostics.push(locate(article, "related", entry, problem));
-                continue;
-            }
-            let related::Resolution::Found(target) = resolution else { continue };
-            if target == id {
-                let problem = Diagnostic::error(format!("the article lists its own code `{entry}` as related"))
-                    .with_help("remove it from `related`");
-                diagnostics.push(locate(article, "related", entry, problem));
-            } else if !resolved.contains(&target) {
-                resolved.push(target);
-                backlinks[target].push(id);
-            }
+    for (id, targets) in resolved.iter().enumerate() {
+        for target in targets {
+            backlinks[*target].push(id);
         }
-        articles[id].related = resolved;
     }
-    for (article, referenced_by) in articles.iter_mut().zip(backlinks) {
+    for ((article, related), referenced_by) in articles.iter_mut().zip(resolved).zip(backlinks) {
+        article.related = related;
         article.referenced_by = referenced_by;
     }
+}
+
+/// The articles one article's `related` entries name, in the order written, without repeats.
+fn resolve_one(
+    id: ArticleId,
+    article: &Article,
+    codes: &CodeIndex,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<ArticleId> {
+    let mut resolved = Vec::new();
+    for entry in &article.meta.related {
+        let resolution = codes.resolve(&article.catalog, entry);
+        if let Some(problem) = related::explain(entry, &article.catalog, &resolution) {
+            diagnostics.push(locate(article, "related", entry, problem));
+            continue;
+        }
+        let related::Resolution::Found(target) = resolution else {
+            continue;
+        };
+        if target == id {
+            let problem = Diagnostic::error(format!(
+                "the article lists its own code `{entry}` as related"
+            ))
+            .with_help("remove it from `related`");
+            diagnostics.push(locate(article, "related", entry, problem));
+        } else if !resolved.contains(&target) {
+            resolved.push(target);
+        }
+    }
+    resolved
 }
 
 /// Places a diagnostic about a front-matter value at that value in the article's source.
 fn locate(article: &Article, key: &str, value: &str, diagnostic: Diagnostic) -> Diagnostic {
     let located = front_matter_diagnostic(article, key, value, &diagnostic.message);
-    Diagnostic { help: diagnostic.help, ..located }
+    Diagnostic {
+        help: diagnostic.help,
+        ..located
+    }
 }
 
 fn front_matter_diagnostic(article: &Article, key: &str, value: &str, message: &str) -> Diagnostic {
     let source = &article.source;
     let yaml_start = source.text.find('\n').map_or(0, |i| i + 1);
     let yaml = &source.text[yaml_start..source.body_offset];
-    let block = YamlBlock { file: &source.path, file_text: &source.text, offset: yaml_start, yaml };
+    let block = YamlBlock {
+        file: &source.path,
+        file_text: &source.text,
+        offset: yaml_start,
+        yaml,
+    };
     block.diagnostic_at_value(message, key, value)
 }
 
@@ -288,26 +340,40 @@ fn order(categories: &mut [Category], articles: &mut [Article]) {
     }
     let article_order = |a: &ArticleId, b: &ArticleId| {
         let (a, b) = (&articles[*a].meta, &articles[*b].meta);
-        a.weight.cmp(&b.weight).then_with(|| natural_cmp(a.code.as_str(), b.code.as_str()))
+        a.weight
+            .cmp(&b.weight)
+            .then_with(|| natural_cmp(a.code.as_str(), b.code.as_str()))
     };
     for category in categories.iter_mut() {
         category.articles.sort_by(article_order);
     }
-    let keys: Vec<(i64, String)> = categories.iter().map(|c| (c.weight, c.name.clone())).collect();
+    let keys: Vec<(i64, String)> = categories
+        .iter()
+        .map(|c| (c.weight, c.name.clone()))
+        .collect();
     for category in categories.iter_mut() {
         category.children.sort_by(|a, b| {
-            keys[*a].0.cmp(&keys[*b].0).then_with(|| natural_cmp(&keys[*a].1, &keys[*b].1))
+            keys[*a]
+                .0
+                .cmp(&keys[*b].0)
+                .then_with(|| natural_cmp(&keys[*a].1, &keys[*b].1))
         });
     }
     // Children always come after their parent, so one backwards pass sums the whole tree.
     for id in (0..categories.len()).rev() {
         let own = categories[id].articles.len();
-        let below: usize = categories[id].children.iter().map(|c| categories[*c].total_articles).sum();
+        let below: usize = categories[id]
+            .children
+            .iter()
+            .map(|c| categories[*c].total_articles)
+            .sum();
         categories[id].total_articles = own + below;
     }
     let codes: Vec<String> = articles.iter().map(|a| a.meta.code.to_string()).collect();
     for article in articles.iter_mut() {
-        article.referenced_by.sort_by(|a, b| natural_cmp(&codes[*a], &codes[*b]));
+        article
+            .referenced_by
+            .sort_by(|a, b| natural_cmp(&codes[*a], &codes[*b]));
     }
 }
 
@@ -316,7 +382,9 @@ fn collect_tags(articles: &mut [Article]) -> BTreeMap<Segment, Tag> {
     let tags_root = UrlPath::folder(vec![Segment::new("tags").expect("a constant segment")]);
     for (id, article) in articles.iter_mut().enumerate() {
         for name in &article.meta.tags {
-            let Some(slug) = Segment::slugify(name) else { continue };
+            let Some(slug) = Segment::slugify(name) else {
+                continue;
+            };
             let tag = tags.entry(slug.clone()).or_insert_with(|| Tag {
                 name: name.clone(),
                 url: tags_root.child(slug.clone()),
@@ -325,7 +393,10 @@ fn collect_tags(articles: &mut [Article]) -> BTreeMap<Segment, Tag> {
             // Articles arrive in order, so a repeated tag on one article is the last entry.
             if tag.articles.last() != Some(&id) {
                 tag.articles.push(id);
-                article.tags.push(TagRef { name: name.clone(), slug });
+                article.tags.push(TagRef {
+                    name: name.clone(),
+                    slug,
+                });
             }
         }
     }

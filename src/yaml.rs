@@ -22,7 +22,10 @@ pub struct YamlBlock<'a> {
 impl YamlBlock<'_> {
     /// Deserializes the block into `T` after checking that every top-level key is one of
     /// `allowed`. Returns every unknown key, or the first syntax or type error.
-    pub fn parse<T: DeserializeOwned + Default>(&self, allowed: &[&str]) -> Result<T, Vec<Diagnostic>> {
+    pub fn parse<T: DeserializeOwned + Default>(
+        &self,
+        allowed: &[&str],
+    ) -> Result<T, Vec<Diagnostic>> {
         if self.yaml.trim().is_empty() {
             return Ok(T::default());
         }
@@ -41,7 +44,9 @@ impl YamlBlock<'_> {
         let unknown: Vec<Diagnostic> = mapping
             .keys()
             .filter_map(|key| {
-                let name = key.as_str().map_or_else(|| format!("{key:?}"), str::to_string);
+                let name = key
+                    .as_str()
+                    .map_or_else(|| format!("{key:?}"), str::to_string);
                 (!allowed.contains(&name.as_str())).then(|| self.unknown_key(&name, allowed))
             })
             .collect();
@@ -126,9 +131,7 @@ impl YamlBlock<'_> {
     }
 
     fn error(&self, error: &serde_yaml::Error) -> Diagnostic {
-        let (line, column) = error
-            .location()
-            .map_or((1, 1), |l| (l.line(), l.column()));
+        let (line, column) = error.location().map_or((1, 1), |l| (l.line(), l.column()));
         let yaml_line = self.yaml.lines().nth(line.saturating_sub(1)).unwrap_or("");
         let (message, help) = explain(error, yaml_line);
         let location = Location::at_line_column(
@@ -163,10 +166,16 @@ fn explain(error: &serde_yaml::Error, line: &str) -> (String, Option<String>) {
         );
     }
     if let Some(field) = message.strip_prefix("missing field ") {
-        return (format!("missing required key {field}"), Some(format!("add a line `{}: …`", field.trim_matches('`'))));
+        return (
+            format!("missing required key {field}"),
+            Some(format!("add a line `{}: …`", field.trim_matches('`'))),
+        );
     }
     if message.starts_with("duplicate field") || message.contains("duplicate entry") {
-        return (format!("{message}"), Some("each key may appear only once; remove one of them".into()));
+        return (
+            message.to_string(),
+            Some("each key may appear only once; remove one of them".into()),
+        );
     }
     if let Some((key, rest)) = message.split_once(": invalid type: ") {
         return explain_type(key, rest);
@@ -187,7 +196,9 @@ fn explain(error: &serde_yaml::Error, line: &str) -> (String, Option<String>) {
 }
 
 fn explain_type(key: &str, rest: &str) -> (String, Option<String>) {
-    let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, "another type"));
+    let (found, expected) = rest
+        .split_once(", expected ")
+        .unwrap_or((rest, "another type"));
     let key = key.split(['[', '.']).next().unwrap_or(key);
     let expected_human = match expected {
         e if e.contains("sequence") => "a list",
@@ -198,15 +209,22 @@ fn explain_type(key: &str, rest: &str) -> (String, Option<String>) {
         e if e.contains("map") => "a set of `key: value` lines",
         other => other,
     };
-    let found_human = found.replace("unit value", "nothing").replace("map", "`key: value`");
+    let found_human = found
+        .replace("unit value", "nothing")
+        .replace("map", "`key: value`");
     let help = match expected_human {
         "a list" => format!("write a list: `{key}: [first, second]`"),
-        "true or false" => "write `true` or `false` (YAML's `yes`/`no`/`on` are not accepted)".into(),
+        "true or false" => {
+            "write `true` or `false` (YAML's `yes`/`no`/`on` are not accepted)".into()
+        }
         "text" if found.starts_with("map") => {
             "a `: ` inside the text makes YAML read a key; put the text in double quotes".into()
         }
         "text" => "put the value in double quotes".into(),
         _ => format!("write {expected_human}"),
     };
-    (format!("`{key}` must be {expected_human}, found {found_human}"), Some(help))
+    (
+        format!("`{key}` must be {expected_human}, found {found_human}"),
+        Some(help),
+    )
 }
