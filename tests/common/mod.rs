@@ -1,0 +1,374 @@
+//! The fixture harness shared by the integration tests (see `tests/README.md`).
+//!
+//! A [`Site`] is a copy of `tests/fixtures/<name>/` in a fresh temporary folder; [`Site::kb`]
+//! runs the real `kb` binary in it and captures what it printed; [`Site::page`] parses an output
+//! page with `scraper` so tests assert on structure, not on grepped words.
+
+// Each test file uses a different part of the harness.
+#![allow(dead_code)]
+
+pub mod browser;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus};
+
+use scraper::{ElementRef, Html, Selector};
+use tempfile::TempDir;
+
+/// The repository root, where `content/`, `templates/` and `static/` of the shipped site live.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A site in a temporary folder, deleted when dropped.
+pub struct Site {
+    dir: TempDir,
+}
+
+impl Site {
+    /// A copy of `tests/fixtures/<name>/`.
+    pub fn fixture(name: &str) -> Site {
+        let source = repo_root().join("tests/fixtures").join(name);
+        assert!(source.is_dir(), "no fixture site at {}", source.display());
+        let site = Site::empty();
+        copy_tree(&source, site.root());
+        site
+    }
+
+    /// An empty folder; add files with [`Site::write`].
+    pub fn empty() -> Site {
+        let dir = tempfile::Builder::new()
+            .prefix("kb-test-")
+            .tempdir()
+            .unwrap_or_else(|e| panic!("cannot create a temporary folder: {e}"));
+        Site { dir }
+    }
+
+    /// The site root (the folder `kb` runs in).
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// `root/<relative>`.
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.root().join(relative)
+    }
+
+    /// Writes (or overwrites) a file of the site, creating its folders.
+    pub fn write(&self, relative: &str, text: &str) -> &Site {
+        let path = self.path(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .unwrap_or_else(|e| panic!("cannot create {}: {e}", parent.display()));
+        }
+        std::fs::write(&path, text)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        self
+    }
+
+    /// Removes a file of the site.
+    pub fn remove(&self, relative: &str) -> &Site {
+        let path = self.path(relative);
+        std::fs::remove_file(&path)
+            .unwrap_or_else(|e| panic!("cannot remove {}: {e}", path.display()));
+        self
+    }
+
+    /// Reads a file of the site (sources or output) as text.
+    pub fn read(&self, relative: &str) -> String {
+        let path = self.path(relative);
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+    }
+
+    /// Runs `kb <args>` in the site root.
+    pub fn kb(&self, args: &[&str]) -> Run {
+        let output = Command::new(env!("CARGO_BIN_EXE_kb"))
+            .args(args)
+            .current_dir(self.root())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run kb: {e}"));
+        Run {
+            args: args.iter().map(|a| a.to_string()).collect(),
+            status: output.status,
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Runs `kb build <args>` and panics, showing what kb printed, unless it succeeds.
+    pub fn build(&self, args: &[&str]) -> Run {
+        let mut all = vec!["build"];
+        all.extend_from_slice(args);
+        let run = self.kb(&all);
+        run.assert_success();
+        run
+    }
+
+    /// Runs `kb build <args>` and panics unless it fails with exit status 1.
+    pub fn build_fails(&self, args: &[&str]) -> Run {
+        let mut all = vec!["build"];
+        all.extend_from_slice(args);
+        let run = self.kb(&all);
+        run.assert_exit(1);
+        run
+    }
+
+    /// The default output folder, `root/public`.
+    pub fn public(&self) -> PathBuf {
+        self.path("public")
+    }
+
+    /// Parses the page at a site address (`/`, `/http/4xx/401/`, `/codes/`, `/404.html`) in the
+    /// default output folder.
+    pub fn page(&self, url: &str) -> Page {
+        Page::at(&self.public(), url)
+    }
+}
+
+/// What one run of `kb` did.
+pub struct Run {
+    pub args: Vec<String>,
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn assert_success(&self) {
+        assert!(self.status.success(), "expected kb to succeed\n{self}");
+    }
+
+    pub fn assert_exit(&self, code: i32) {
+        assert_eq!(
+            self.status.code(),
+            Some(code),
+            "unexpected exit status\n{self}"
+        );
+    }
+
+    /// The diagnostics printed on stderr, as (first line, `path:line:col` after ` --> `) pairs.
+    /// Only these two lines are parsed: the snippet and help below them may change style.
+    pub fn diagnostics(&self) -> Vec<(String, Option<String>)> {
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        let mut found = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            if line.starts_with("error: ") || line.starts_with("warning: ") {
+                let location = lines
+                    .get(i + 1)
+                    .and_then(|next| next.trim_start().strip_prefix("--> "))
+                    .map(str::to_string);
+                found.push((line.to_string(), location));
+            }
+        }
+        found
+    }
+
+    /// Panics unless stderr holds the diagnostic `message` (its whole first line, e.g.
+    /// ``error: unknown key `relatd` ``) reported at `location` (`content/a.md:3:1`).
+    pub fn assert_diagnostic(&self, message: &str, location: &str) {
+        let wanted = (message.to_string(), Some(location.to_string()));
+        assert!(
+            self.diagnostics().contains(&wanted),
+            "expected the diagnostic\n{message}\n --> {location}\n{self}"
+        );
+    }
+
+    /// The number of `error:` diagnostics, not counting the closing summary line.
+    pub fn error_count(&self) -> usize {
+        self.diagnostics()
+            .iter()
+            .filter(|(m, _)| m.starts_with("error: ") && !m.starts_with("error: build failed"))
+            .count()
+    }
+}
+
+impl fmt::Display for Run {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "kb {} exited with {}", self.args.join(" "), self.status)?;
+        writeln!(f, "--- stdout ---\n{}", self.stdout)?;
+        write!(f, "--- stderr ---\n{}", self.stderr)
+    }
+}
+
+/// One parsed output page.
+pub struct Page {
+    pub url: String,
+    pub file: PathBuf,
+    pub source: String,
+    pub html: Html,
+}
+
+impl Page {
+    /// The page at site address `url` in the output folder `public`: folders (`/a/b/`) are
+    /// their `index.html`.
+    pub fn at(public: &Path, url: &str) -> Page {
+        let relative = url.trim_start_matches('/');
+        let mut file = public.join(relative);
+        if relative.is_empty() || relative.ends_with('/') {
+            file.push("index.html");
+        }
+        Page::open(url, &file)
+    }
+
+    /// Parses an HTML file.
+    pub fn open(url: &str, file: &Path) -> Page {
+        let source = std::fs::read_to_string(file)
+            .unwrap_or_else(|e| panic!("no page for {url} at {}: {e}", file.display()));
+        let html = Html::parse_document(&source);
+        Page {
+            url: url.to_string(),
+            file: file.to_path_buf(),
+            source,
+            html,
+        }
+    }
+
+    /// Every element matching the CSS `selector`.
+    pub fn select(&self, selector: &str) -> Vec<ElementRef<'_>> {
+        self.html.select(&css(selector)).collect()
+    }
+
+    /// Whether any element matches.
+    pub fn has(&self, selector: &str) -> bool {
+        !self.select(selector).is_empty()
+    }
+
+    /// The text of every matching element, whitespace collapsed.
+    pub fn texts(&self, selector: &str) -> Vec<String> {
+        self.select(selector).into_iter().map(text_of).collect()
+    }
+
+    /// The text of the one element matching `selector`; panics if there is not exactly one.
+    pub fn text(&self, selector: &str) -> String {
+        let texts = self.texts(selector);
+        assert_eq!(
+            texts.len(),
+            1,
+            "expected one `{selector}` on {}, found {texts:?}",
+            self.url
+        );
+        texts.into_iter().next().unwrap_or_default()
+    }
+
+    /// The `attribute` of every matching element that has it.
+    pub fn attrs(&self, selector: &str, attribute: &str) -> Vec<String> {
+        self.select(selector)
+            .into_iter()
+            .filter_map(|e| e.value().attr(attribute).map(str::to_string))
+            .collect()
+    }
+
+    /// The `href` of every matching element.
+    pub fn hrefs(&self, selector: &str) -> Vec<String> {
+        self.attrs(selector, "href")
+    }
+
+    /// `(text, href)` of every matching link.
+    pub fn links(&self, selector: &str) -> Vec<(String, String)> {
+        self.select(selector)
+            .into_iter()
+            .filter_map(|e| e.value().attr("href").map(|h| (text_of(e), h.to_string())))
+            .collect()
+    }
+
+    /// Every `href` and `src` on the page, with the tag and attribute they came from.
+    pub fn references(&self) -> Vec<Reference> {
+        let mut found = Vec::new();
+        for element in self.select("[href], [src]") {
+            for attribute in ["href", "src"] {
+                if let Some(value) = element.value().attr(attribute) {
+                    found.push(Reference {
+                        tag: element.value().name().to_string(),
+                        attribute,
+                        value: value.to_string(),
+                    });
+                }
+            }
+        }
+        found
+    }
+
+    /// Every `id` on the page.
+    pub fn ids(&self) -> Vec<String> {
+        self.attrs("[id]", "id")
+    }
+}
+
+/// One `href` or `src` of a page.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    pub tag: String,
+    pub attribute: &'static str,
+    pub value: String,
+}
+
+/// A CSS selector; panics on a typo in the test itself.
+pub fn css(selector: &str) -> Selector {
+    Selector::parse(selector).unwrap_or_else(|e| panic!("bad selector `{selector}`: {e}"))
+}
+
+/// An element's text with runs of whitespace collapsed to one space.
+pub fn text_of(element: ElementRef<'_>) -> String {
+    element
+        .text()
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Every `.html` file under `dir`, sorted.
+pub fn html_files(dir: &Path) -> Vec<PathBuf> {
+    files(dir)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .collect()
+}
+
+/// Every file under `dir`, sorted.
+pub fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|entry| entry.unwrap_or_else(|e| panic!("cannot walk {}: {e}", dir.display())))
+        .filter(|entry| entry.file_type().is_file())
+        .map(walkdir::DirEntry::into_path)
+        .collect();
+    found.sort();
+    found
+}
+
+/// The site address of an output file: `public/a/b/index.html` → `/a/b/`.
+pub fn url_of(public: &Path, file: &Path) -> String {
+    let relative = file.strip_prefix(public).unwrap_or(file);
+    let mut url = format!("/{}", relative.to_string_lossy().replace('\\', "/"));
+    if url.ends_with("/index.html") {
+        url.truncate(url.len() - "index.html".len());
+    }
+    url
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap_or_else(|e| panic!("cannot walk {}: {e}", from.display()));
+        let relative = entry.path().strip_prefix(from).unwrap_or(entry.path());
+        let target = to.join(relative);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target)
+                .unwrap_or_else(|e| panic!("cannot create {}: {e}", target.display()));
+        } else {
+            copy_file(entry.path(), &target);
+        }
+    }
+}
+
+fn copy_file(from: &Path, to: &Path) {
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", parent.display()));
+    }
+    std::fs::copy(from, to)
+        .unwrap_or_else(|e| panic!("cannot copy {} to {}: {e}", from.display(), to.display()));
+}
