@@ -12,6 +12,7 @@ use crate::output::{self, Output};
 use crate::render;
 use crate::site::{self, Site};
 use crate::templates::Templates;
+use crate::warnings;
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -52,33 +53,76 @@ pub fn load_config(options: &BuildOptions) -> Result<SiteConfig> {
     Ok(config)
 }
 
-/// Loads, links and renders the site without writing anything.
-pub fn render_site(options: &BuildOptions, config: SiteConfig) -> Result<RenderedSite> {
+/// Everything a build finds, in memory: the linked site, its pages and every problem (errors
+/// and warnings, sorted). `kb check` reports this; `kb build` writes the pages when no problem is
+/// an error.
+pub struct Validated {
+    pub site: Site,
+    /// Empty when the templates could not be loaded.
+    pub outputs: Vec<Output>,
+    pub problems: Vec<Diagnostic>,
+}
+
+/// Loads, links, renders and checks the site without writing anything. Never stops at the first
+/// problem: as much of the site as can be checked is checked.
+pub fn validate(options: &BuildOptions, config: SiteConfig) -> Validated {
     let root = &options.root;
     let templates = Templates::load(root);
-    let content = content::load(root, LoadOptions { include_drafts: options.include_drafts });
+    let content = content::load(
+        root,
+        LoadOptions {
+            include_drafts: options.include_drafts,
+        },
+    );
     let (site, mut problems) = site::link(config, content);
     let (bodies, mut body_problems) = render::render_bodies(&site);
     problems.append(&mut body_problems);
-    let mut templates = match templates {
-        Ok(templates) => templates,
+    problems.extend(warnings::collect(
+        &site,
+        &bodies,
+        warnings::latest_date_today().as_ref(),
+    ));
+    let outputs = match templates {
+        Ok(mut templates) => {
+            let (outputs, mut page_problems) = render::render_site(
+                &site,
+                &bodies,
+                &mut templates,
+                &root.join(crate::assets::STATIC_DIR),
+            );
+            problems.append(&mut page_problems);
+            problems.extend(output::collisions(&outputs));
+            outputs
+        }
         Err(mut template_problems) => {
             problems.append(&mut template_problems);
-            return Err(finish(problems));
+            Vec::new()
         }
     };
-    let (outputs, mut page_problems) =
-        render::render_site(&site, &bodies, &mut templates, &root.join(crate::assets::STATIC_DIR));
-    problems.append(&mut page_problems);
-    problems.extend(output::collisions(&outputs));
-    let (errors, warnings): (Vec<_>, Vec<_>) =
-        problems.into_iter().partition(|d| d.severity == Severity::Error);
-    if !errors.is_empty() {
-        let mut all = errors;
-        all.extend(warnings);
-        return Err(finish(all));
+    diagnostic::sort(&mut problems);
+    Validated {
+        site,
+        outputs,
+        problems,
     }
-    Ok(RenderedSite { site, outputs, warnings })
+}
+
+/// Loads, links and renders the site without writing anything; fails when any problem is an
+/// error.
+pub fn render_site(options: &BuildOptions, config: SiteConfig) -> Result<RenderedSite> {
+    let Validated {
+        site,
+        outputs,
+        problems,
+    } = validate(options, config);
+    if problems.iter().any(|d| d.severity == Severity::Error) {
+        return Err(finish(problems));
+    }
+    Ok(RenderedSite {
+        site,
+        outputs,
+        warnings: problems,
+    })
 }
 
 fn finish(mut problems: Vec<Diagnostic>) -> Error {
@@ -112,5 +156,9 @@ pub fn output_dir(options: &BuildOptions, config: &SiteConfig) -> PathBuf {
 }
 
 fn join_root(root: &Path, path: &Path) -> PathBuf {
-    if path.is_absolute() { path.to_path_buf() } else { root.join(path) }
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        root.join(path)
+    }
 }

@@ -6,6 +6,7 @@
 
 use std::fmt;
 
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 use serde::Serialize;
 
 use crate::paths::SourcePath;
@@ -38,10 +39,30 @@ impl Location {
         let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
         let line = text[..offset].bytes().filter(|b| *b == b'\n').count() + 1;
         let column = text[line_start..offset].chars().count() + 1;
-        let source_line = text[line_start..line_end].trim_end_matches('\r').to_string();
+        let source_line = text[line_start..line_end]
+            .trim_end_matches('\r')
+            .to_string();
         let span_end = floor_char_boundary(text, (offset + length).min(line_end));
         let length = text[offset..span_end].chars().count().max(1);
-        Location { line, column, length, source_line }
+        Location {
+            line,
+            column,
+            length,
+            source_line,
+        }
+    }
+
+    /// The underlined characters as a byte range of `source_line`, clamped to the line.
+    pub fn byte_span(&self) -> std::ops::Range<usize> {
+        let line = self.source_line.as_str();
+        let offset_of = |chars: usize| {
+            line.char_indices()
+                .nth(chars)
+                .map_or(line.len(), |(offset, _)| offset)
+        };
+        let start = offset_of(self.column.saturating_sub(1));
+        let end = offset_of(self.column.saturating_sub(1) + self.length.max(1));
+        start..end.max(start)
     }
 
     /// The location of a 1-based line and column, as YAML and template parsers report them.
@@ -96,7 +117,10 @@ impl Diagnostic {
     }
 
     pub fn warning(message: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(message) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(message)
+        }
     }
 
     pub fn in_file(mut self, file: &SourcePath) -> Diagnostic {
@@ -115,7 +139,10 @@ impl Diagnostic {
     }
 
     fn sort_key(&self) -> (Option<&SourcePath>, usize, usize) {
-        let (line, column) = self.location.as_ref().map_or((0, 0), |l| (l.line, l.column));
+        let (line, column) = self
+            .location
+            .as_ref()
+            .map_or((0, 0), |l| (l.line, l.column));
         (self.file.as_ref(), line, column)
     }
 }
@@ -123,7 +150,9 @@ impl Diagnostic {
 /// Sorts diagnostics by file, line and column, errors before warnings at the same place.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        a.sort_key().cmp(&b.sort_key()).then(a.severity.cmp(&b.severity))
+        a.sort_key()
+            .cmp(&b.sort_key())
+            .then(a.severity.cmp(&b.severity))
     });
 }
 
@@ -135,41 +164,94 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 ///   |
 /// 7 | relatd: [403]
 ///   | ^^^^^^
+///   |
 ///   = help: did you mean `related`?
 /// ```
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let severity = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+        writeln!(f, "{}", self.render(false))
+    }
+}
+
+impl Diagnostic {
+    /// The diagnostic as rustc would print it (see the `Display` impl), with ANSI colours when
+    /// `colour` is set. Control characters in the text are made visible, so a hostile source
+    /// line cannot move the cursor or reorder the terminal's text.
+    pub fn render(&self, colour: bool) -> String {
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
         };
-        writeln!(f, "{severity}: {}", self.message)?;
-        let gutter = self
-            .location
-            .as_ref()
-            .map_or(1, |l| l.line.to_string().len());
-        let pad = " ".repeat(gutter);
-        match (&self.file, &self.location) {
-            (Some(file), Some(loc)) => {
-                writeln!(f, "{pad}--> {file}:{}:{}", loc.line, loc.column)?;
-                writeln!(f, "{pad} |")?;
-                writeln!(f, "{} | {}", loc.line, loc.source_line)?;
-                let indent: String = loc
-                    .source_line
-                    .chars()
-                    .take(loc.column - 1)
-                    .map(|c| if c == '\t' { '\t' } else { ' ' })
-                    .collect();
-                writeln!(f, "{pad} | {indent}{}", "^".repeat(loc.length))?;
+        let message = annotate_snippets::normalize_untrusted_str(&self.message);
+        let help = self
+            .help
+            .as_deref()
+            .map(annotate_snippets::normalize_untrusted_str);
+        let path = self.file.as_ref().map(ToString::to_string);
+        let mut group = Group::with_title(level.primary_title(message.as_str()));
+        match (&path, &self.location) {
+            (Some(path), Some(location)) => {
+                let span = location.byte_span();
+                group = group.element(
+                    Snippet::source(location.source_line.as_str())
+                        .line_start(location.line)
+                        .path(path.as_str())
+                        .annotation(AnnotationKind::Primary.span(span)),
+                );
             }
-            (Some(file), None) => writeln!(f, "{pad}--> {file}")?,
+            (Some(path), None) => group = group.element(Origin::path(path.as_str())),
             _ => {}
         }
-        if let Some(help) = &self.help {
-            writeln!(f, "{pad} = help: {help}")?;
+        if let Some(help) = &help {
+            group = group.element(Level::HELP.message(help.as_str()));
         }
-        Ok(())
+        let renderer = if colour {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        renderer.render(&[group])
     }
+}
+
+/// Whether diagnostics on a stream should be coloured: only on a terminal, and never when the
+/// `NO_COLOR` environment variable is set to anything but the empty string (no-color.org).
+pub fn use_colour(is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    is_terminal && no_color.is_none_or(|value| value.is_empty())
+}
+
+/// Every diagnostic, each followed by a blank line, then the count line:
+/// `error: build failed with 2 error(s) and 1 warning(s)` or `warning: 1 warning(s)`.
+/// `action` names what failed (`build`, `check`).
+pub fn report(diagnostics: &[Diagnostic], action: &str, colour: bool) -> String {
+    let mut text = String::new();
+    for diagnostic in diagnostics {
+        text.push_str(&diagnostic.render(colour));
+        text.push_str("\n\n");
+    }
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = diagnostics.len() - errors;
+    let (level, summary) = if errors > 0 {
+        (
+            Level::ERROR,
+            format!("{action} failed with {errors} error(s) and {warnings} warning(s)"),
+        )
+    } else if warnings > 0 {
+        (Level::WARNING, format!("{warnings} warning(s)"))
+    } else {
+        return text;
+    };
+    let renderer = if colour {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    text.push_str(&renderer.render(&[Group::with_title(level.primary_title(summary))]));
+    text.push('\n');
+    text
 }
 
 /// Edit distance between two short words, for "did you mean" hints.
@@ -206,7 +288,10 @@ mod tests {
     fn locations_count_lines_and_characters_in_the_whole_file() {
         let text = "---\r\ncode: 401\r\ntitle: é x\n";
         let loc = Location::at(text, text.find('x').unwrap_or(0), 1);
-        assert_eq!((loc.line, loc.column, loc.source_line.as_str()), (3, 10, "title: é x"));
+        assert_eq!(
+            (loc.line, loc.column, loc.source_line.as_str()),
+            (3, 10, "title: é x")
+        );
         let loc = Location::at_line_column(text, 2, 7, 3);
         assert_eq!((loc.line, loc.column, loc.length), (2, 7, 3));
     }
@@ -228,7 +313,85 @@ mod tests {
             .with_help("did you mean `related`?");
         assert_eq!(
             diagnostic.to_string(),
-            "error: unknown key `relatd` in front matter\n --> content/401.md:2:1\n  |\n2 | relatd: [403]\n  | ^^^^^^\n  = help: did you mean `related`?\n"
+            "error: unknown key `relatd` in front matter\n --> content/401.md:2:1\n  |\n2 | relatd: [403]\n  | ^^^^^^\n  |\n  = help: did you mean `related`?\n"
         );
+    }
+
+    #[test]
+    fn a_diagnostic_without_a_line_still_names_its_file() {
+        let diagnostic = Diagnostic::warning("the file is huge")
+            .in_file(&SourcePath::new("content/big.md"))
+            .with_help("split it");
+        assert_eq!(
+            diagnostic.render(false),
+            "warning: the file is huge\n --> content/big.md\n  = help: split it"
+        );
+        let diagnostic = Diagnostic::error("there is no `content` folder");
+        assert_eq!(
+            diagnostic.render(false),
+            "error: there is no `content` folder"
+        );
+    }
+
+    #[test]
+    fn underlines_stay_on_their_line_whatever_the_location_says() {
+        let location = Location {
+            line: 3,
+            column: 40,
+            length: 9,
+            source_line: "é: x".into(),
+        };
+        assert_eq!(location.byte_span(), 5..5);
+        let location = Location {
+            column: 3,
+            length: 99,
+            ..location
+        };
+        assert_eq!(location.byte_span(), 3..5);
+        let rendered = Diagnostic::error("x")
+            .in_file(&SourcePath::new("a.md"))
+            .at(location)
+            .render(false);
+        assert!(
+            rendered.starts_with("error: x\n --> a.md:3:3\n"),
+            "{rendered}"
+        );
+    }
+
+    #[test]
+    fn control_characters_in_sources_cannot_reach_the_terminal() {
+        let text = "title: \u{1b}[31mred\u{202e}\n";
+        let rendered = Diagnostic::error("bad \u{1b}[2J")
+            .in_file(&SourcePath::new("a.md"))
+            .at(Location::at(text, 7, 3))
+            .render(false);
+        assert!(!rendered.contains('\u{1b}'), "{rendered:?}");
+        assert!(!rendered.contains('\u{202e}'), "{rendered:?}");
+    }
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color() {
+        use std::ffi::OsStr;
+        assert!(use_colour(true, None));
+        assert!(use_colour(true, Some(OsStr::new(""))));
+        assert!(!use_colour(true, Some(OsStr::new("1"))));
+        assert!(!use_colour(false, None));
+        let diagnostic = Diagnostic::error("x");
+        assert!(diagnostic.render(true).contains('\u{1b}'));
+        assert!(!diagnostic.render(false).contains('\u{1b}'));
+    }
+
+    #[test]
+    fn a_report_ends_with_the_count() {
+        let diagnostics = [Diagnostic::error("a"), Diagnostic::warning("b")];
+        assert_eq!(
+            report(&diagnostics, "check", false),
+            "error: a\n\nwarning: b\n\nerror: check failed with 1 error(s) and 1 warning(s)\n"
+        );
+        assert_eq!(
+            report(&diagnostics[1..], "build", false),
+            "warning: b\n\nwarning: 1 warning(s)\n"
+        );
+        assert_eq!(report(&[], "build", false), "");
     }
 }

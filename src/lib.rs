@@ -21,6 +21,7 @@
 pub mod assets;
 pub mod breadcrumbs;
 pub mod build;
+pub mod check;
 pub mod code;
 pub mod config;
 pub mod content;
@@ -35,6 +36,7 @@ pub mod render;
 pub mod site;
 pub mod templates;
 pub mod views;
+pub mod warnings;
 pub mod yaml;
 
 pub use build::{BuildOptions, BuildSummary, build};

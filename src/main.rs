@@ -1,13 +1,20 @@
 //! The `kb` command line: parses arguments, calls the library, prints problems, owns the exit code.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use kb::diagnostic::{Diagnostic, Severity};
+use kb::check::CheckOptions;
+use kb::diagnostic::{self, Diagnostic};
 use kb::{BuildOptions, Error};
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
 
 /// A static help-site generator for error-code knowledge bases.
 #[derive(Parser)]
@@ -34,13 +41,53 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Check the site like `build` does, plus warnings, without writing anything.
+    ///
+    /// Exit status: 0 no errors, 1 errors (or warnings with --strict), 2 could not run.
+    Check {
+        /// The site's root folder, holding kb.yaml and content/.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        strict: bool,
+        /// `human` (diagnostics on stderr) or `json` (one JSON document on stdout, see docs/check.md).
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Include articles marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { root, output, base_url, drafts } => {
-            let options = BuildOptions { root, output, base_url, include_drafts: drafts };
+        Command::Check {
+            root,
+            strict,
+            format,
+            drafts,
+        } => check(
+            CheckOptions {
+                root,
+                strict,
+                include_drafts: drafts,
+            },
+            format,
+        ),
+        Command::Build {
+            root,
+            output,
+            base_url,
+            drafts,
+        } => {
+            let options = BuildOptions {
+                root,
+                output,
+                base_url,
+                include_drafts: drafts,
+            };
             match kb::build(&options) {
                 Ok(summary) => {
                     print_diagnostics(&summary.warnings);
@@ -72,16 +119,45 @@ fn report(error: Error) -> ExitCode {
     }
 }
 
+fn check(options: CheckOptions, format: Format) -> ExitCode {
+    let report = match kb::check::check(&options) {
+        Ok(report) => report,
+        Err(error) => return report(error),
+    };
+    match format {
+        Format::Json => println!("{:#}", report.to_json()),
+        Format::Human => {
+            print_report(&report.diagnostics, "check");
+            if report.passed() {
+                let found = match report.warnings() {
+                    0 => "no problems found".to_string(),
+                    n => format!("{n} warning(s)"),
+                };
+                println!(
+                    "Checked {} articles in {} categories: {found}",
+                    report.articles, report.categories
+                );
+            }
+        }
+    }
+    if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// Prints a build's diagnostics and their count on stderr.
 fn print_diagnostics(diagnostics: &[Diagnostic]) {
+    print_report(diagnostics, "build");
+}
+
+/// Prints diagnostics and their count on stderr, in colour on a terminal unless `NO_COLOR`.
+fn print_report(diagnostics: &[Diagnostic], action: &str) {
     let mut stderr = std::io::stderr().lock();
-    for diagnostic in diagnostics {
-        let _ = writeln!(stderr, "{diagnostic}");
-    }
-    let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-    let warnings = diagnostics.len() - errors;
-    if errors > 0 {
-        let _ = writeln!(stderr, "error: build failed with {errors} error(s) and {warnings} warning(s)");
-    } else if warnings > 0 {
-        let _ = writeln!(stderr, "warning: {warnings} warning(s)");
-    }
+    let colour = diagnostic::use_colour(
+        stderr.is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    );
+    let _ = stderr.write_all(diagnostic::report(diagnostics, action, colour).as_bytes());
 }

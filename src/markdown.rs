@@ -46,6 +46,8 @@ pub struct RenderedMarkdown {
     pub html: String,
     pub headings: Vec<Heading>,
     pub anchor_links: Vec<AnchorLink>,
+    /// Every page of the site this body links to, in order, repeats included.
+    pub links: Vec<PageRef>,
 }
 
 /// What the renderer needs to know about the rest of the site to rewrite links.
@@ -95,9 +97,12 @@ pub fn render(
                 let at = || Location::at(&source.text, source.body_offset + range.start, range.len());
                 let dest_url = match rewrite_link(source, article, &dest_url, links) {
                     Ok(None) => dest_url,
-                    Ok(Some((url, anchor_link))) => {
-                        if let Some((target, anchor)) = anchor_link {
-                            rendered.anchor_links.push(AnchorLink { target, anchor, location: at() });
+                    Ok(Some((url, page))) => {
+                        if let Some((target, anchor)) = page {
+                            rendered.links.push(target);
+                            if let Some(anchor) = anchor {
+                                rendered.anchor_links.push(AnchorLink { target, anchor, location: at() });
+                            }
                         }
                         CowStr::from(url)
                     }
@@ -167,7 +172,8 @@ pub fn slugify_heading(text: &str) -> String {
     slug.trim_end_matches('-').to_string()
 }
 
-type Rewritten = Option<(String, Option<(PageRef, String)>)>;
+/// The new address, and the page it names with the `#anchor` it points at, if any.
+type Rewritten = Option<(String, Option<(PageRef, Option<String>)>)>;
 
 /// Rewrites links that point into the site. Returns `None` for links left as written.
 fn rewrite_link(
@@ -201,10 +207,10 @@ fn rewrite_link(
     }
 }
 
-fn with_anchor(url: String, page: PageRef, anchor: Option<&str>) -> (String, Option<(PageRef, String)>) {
+fn with_anchor(url: String, page: PageRef, anchor: Option<&str>) -> (String, Option<(PageRef, Option<String>)>) {
     match anchor {
-        Some(anchor) if !anchor.is_empty() => (format!("{url}#{anchor}"), Some((page, anchor.to_string()))),
-        _ => (url, None),
+        Some(anchor) if !anchor.is_empty() => (format!("{url}#{anchor}"), Some((page, Some(anchor.to_string())))),
+        _ => (url, Some((page, None))),
     }
 }
 

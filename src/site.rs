@@ -321,7 +321,14 @@ fn locate(article: &Article, key: &str, value: &str, diagnostic: Diagnostic) -> 
     }
 }
 
-fn front_matter_diagnostic(article: &Article, key: &str, value: &str, message: &str) -> Diagnostic {
+/// A diagnostic at `value` of the front-matter `key` of `article` (at the key when the value is not
+/// found, at the start of the front matter when the key is absent).
+pub(crate) fn front_matter_diagnostic(
+    article: &Article,
+    key: &str,
+    value: &str,
+    message: &str,
+) -> Diagnostic {
     let source = &article.source;
     let yaml_start = source.text.find('\n').map_or(0, |i| i + 1);
     let yaml = &source.text[yaml_start..source.body_offset];

@@ -1,0 +1,352 @@
+//! Warnings: things that do not stop a build but make a knowledge base worse. `kb build` prints
+//! them, `kb check` reports them and `kb check --strict` fails on them.
+//!
+//! Each rule is a small pure function of the linked site and its rendered bodies, so each can be
+//! tested alone and the list stays easy to read:
+//!
+//! - a related link that is one-way;
+//! - an article nothing links to and that links nowhere;
+//! - an article without a `summary`;
+//! - an article without a `## Resolution` section;
+//! - `updated` later than today;
+//! - the same message text in two articles;
+//! - an alias that shadows a page on common static hosts.
+
+use std::collections::HashMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::frontmatter::Date;
+use crate::markdown::PageRef;
+use crate::paths::UrlPath;
+use crate::related::Resolution;
+use crate::render::Bodies;
+use crate::site::{self, Article, ArticleId, Site};
+
+/// The heading every article should have: what to do about the error.
+pub const RESOLUTION_HEADING: &str = "Resolution";
+
+/// Every warning about `site`, in no particular order. `today` is the latest date an `updated`
+/// may have (see [`latest_date_today`]); without it, dates are not checked.
+pub fn collect(site: &Site, bodies: &Bodies, today: Option<&Date>) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    warnings.extend(one_way_related(site));
+    warnings.extend(orphans(site, bodies));
+    for (id, article) in site.articles.iter().enumerate() {
+        warnings.extend(missing_summary(article));
+        warnings.extend(missing_resolution(article, &bodies.articles[id].headings));
+        if let Some(today) = today {
+            warnings.extend(updated_in_the_future(article, today));
+        }
+    }
+    warnings.extend(duplicate_messages(site));
+    warnings.extend(shadowing_aliases(site));
+    warnings
+}
+
+/// Today's date where it is latest on Earth (UTC+14), so that no author's "today" is ever
+/// reported as the future.
+pub fn latest_date_today() -> Option<Date> {
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = (seconds + 14 * 3600) / 86_400;
+    let (year, month, day) = civil_from_days(days);
+    Date::parse(&format!("{year:04}-{month:02}-{day:02}"))
+}
+
+/// Days since 1970-01-01 to a calendar date (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = year_of_era + era * 400 + u64::from(month <= 2);
+    (year, month, day)
+}
+
+fn warning_at(article: &Article, key: &str, value: &str, message: &str) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Warning,
+        ..site::front_matter_diagnostic(article, key, value, message)
+    }
+}
+
+/// How `from` should write `to` in `related`: the plain code when that finds it, else
+/// `catalog/code`.
+fn related_entry(site: &Site, from: &Article, to: ArticleId) -> String {
+    let target = &site.articles[to];
+    let code = target.meta.code.as_str();
+    if site.codes.resolve(&from.catalog, code) == Resolution::Found(to) {
+        code.to_string()
+    } else {
+        format!("{}/{code}", target.catalog)
+    }
+}
+
+fn one_way_related(site: &Site) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    for (id, article) in site.articles.iter().enumerate() {
+        for entry in &article.meta.related {
+            let Resolution::Found(target) = site.codes.resolve(&article.catalog, entry) else {
+                continue;
+            };
+            let other = &site.articles[target];
+            if target == id || other.related.contains(&id) {
+                continue;
+            }
+            let message = format!(
+                "related link to `{entry}` is one-way: {} {} does not list this article",
+                other.meta.code, other.meta.title
+            );
+            warnings.push(
+                warning_at(article, "related", entry, &message).with_help(format!(
+                    "add `{}` to `related` in {}, or remove `{entry}` here",
+                    related_entry(site, other, id),
+                    other.source.path
+                )),
+            );
+        }
+    }
+    warnings
+}
+
+fn orphans(site: &Site, bodies: &Bodies) -> Vec<Diagnostic> {
+    let mut linked_to = vec![false; site.articles.len()];
+    let mut links_out = vec![false; site.articles.len()];
+    let sources = bodies
+        .articles
+        .iter()
+        .enumerate()
+        .map(|(id, body)| (Some(id), body))
+        .chain(bodies.categories.iter().map(|body| (None, body)));
+    for (from, body) in sources {
+        for link in &body.links {
+            match (from, *link) {
+                (Some(from), PageRef::Article(to)) if from == to => {}
+                (_, PageRef::Article(to)) => {
+                    linked_to[to] = true;
+                    if let Some(from) = from {
+                        links_out[from] = true;
+                    }
+                }
+                (Some(from), PageRef::Category(_)) => links_out[from] = true,
+                (None, PageRef::Category(_)) => {}
+            }
+        }
+    }
+    site.articles
+        .iter()
+        .enumerate()
+        .filter(|(id, article)| {
+            !linked_to[*id]
+                && !links_out[*id]
+                && article.related.is_empty()
+                && article.referenced_by.is_empty()
+        })
+        .map(|(_, article)| {
+            let code = article.meta.code.as_str();
+            warning_at(
+                article,
+                "code",
+                code,
+                "nothing links to this article and it links nowhere",
+            )
+            .with_help(format!(
+                "list related codes in `related`, or link to it from another article: `[…](code:{code})`"
+            ))
+        })
+        .collect()
+}
+
+fn missing_summary(article: &Article) -> Option<Diagnostic> {
+    if article.meta.summary.is_some() {
+        return None;
+    }
+    let message = "the article has no `summary`";
+    Some(warning_at(article, "summary", "", message).with_help(
+        "add `summary:` with one sentence; lists, search results and link previews show it",
+    ))
+}
+
+fn missing_resolution(
+    article: &Article,
+    headings: &[crate::markdown::Heading],
+) -> Option<Diagnostic> {
+    let has_resolution = headings
+        .iter()
+        .any(|h| h.level == 2 && h.text.eq_ignore_ascii_case(RESOLUTION_HEADING));
+    if has_resolution {
+        return None;
+    }
+    let source = &article.source;
+    Some(
+        Diagnostic::warning(format!(
+            "the article has no `## {RESOLUTION_HEADING}` section"
+        ))
+        .in_file(&source.path)
+        .at(Location::at(&source.text, source.body_offset, 1))
+        .with_help(format!(
+            "add a `## {RESOLUTION_HEADING}` heading followed by the steps that fix the error"
+        )),
+    )
+}
+
+fn updated_in_the_future(article: &Article, today: &Date) -> Option<Diagnostic> {
+    let updated = article.meta.updated.as_ref().filter(|d| *d > today)?;
+    let message = format!("`updated` is in the future: {}", updated.as_str());
+    Some(
+        warning_at(article, "updated", updated.as_str(), &message)
+            .with_help("write the date the article last changed, as YYYY-MM-DD"),
+    )
+}
+
+/// Message texts compare without case and with runs of whitespace as one space.
+fn message_key(message: &str) -> String {
+    message
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+fn duplicate_messages(site: &Site) -> Vec<Diagnostic> {
+    let mut order: Vec<ArticleId> = (0..site.articles.len()).collect();
+    order.sort_by(|a, b| {
+        site.articles[*a]
+            .source
+            .path
+            .cmp(&site.articles[*b].source.path)
+    });
+    let mut first_seen: HashMap<String, ArticleId> = HashMap::new();
+    let mut warnings = Vec::new();
+    for id in order {
+        let article = &site.articles[id];
+        for message in &article.meta.messages {
+            let first = *first_seen.entry(message_key(message)).or_insert(id);
+            if first == id {
+                continue;
+            }
+            let other = &site.articles[first];
+            let text = format!(
+                "the message \"{message}\" is also listed by {} {}",
+                other.meta.code, other.meta.title
+            );
+            warnings.push(warning_at(article, "messages", message, &text).with_help(format!(
+                "{} lists it too; readers search by message, so keep each message in the article it belongs to",
+                other.source.path
+            )));
+        }
+    }
+    warnings
+}
+
+/// The address a static host may answer for `url`: without case, `index.html` or `.html`.
+/// GitHub Pages, Netlify and `try_files $uri $uri.html $uri/` serve `/a/b.html` for `/a/b`
+/// before `/a/b/index.html`, and case-insensitive file systems merge `B` and `b`.
+fn shadow_key(url: &UrlPath) -> Vec<String> {
+    let mut key: Vec<String> = url
+        .segments()
+        .iter()
+        .map(|s| s.as_str().to_lowercase())
+        .collect();
+    if key
+        .last()
+        .is_some_and(|s| s == "index.html" || s == "index.htm")
+    {
+        key.pop();
+    }
+    if let Some(last) = key.last_mut() {
+        for extension in [".html", ".htm"] {
+            if let Some(stem) = last.strip_suffix(extension) {
+                *last = stem.to_string();
+                break;
+            }
+        }
+    }
+    key
+}
+
+fn shadowing_aliases(site: &Site) -> Vec<Diagnostic> {
+    let mut pages: HashMap<Vec<String>, (&UrlPath, String)> = HashMap::new();
+    for article in &site.articles {
+        let name = format!("{} {}", article.meta.code, article.meta.title);
+        pages.insert(shadow_key(&article.url), (&article.url, name));
+    }
+    for category in &site.categories {
+        pages
+            .entry(shadow_key(&category.url))
+            .or_insert((&category.url, category.title.clone()));
+    }
+    for tag in site.tags.values() {
+        let name = format!("the tag page of `{}`", tag.name);
+        pages
+            .entry(shadow_key(&tag.url))
+            .or_insert((&tag.url, name));
+    }
+    let mut warnings = Vec::new();
+    for article in &site.articles {
+        for alias in &article.meta.aliases {
+            let Some((page, name)) = pages.get(&shadow_key(alias)) else {
+                continue;
+            };
+            // The same file is a collision, reported as an error with the output files.
+            if page.output_file() == alias.output_file() {
+                continue;
+            }
+            let written = alias.to_string();
+            let message = format!("alias `{written}` shadows the page {page} ({name})");
+            warnings.push(warning_at(article, "aliases", &written, &message).with_help(
+                "static hosts that serve `x.html` for `x`, and case-insensitive file systems, would serve this redirect instead of that page; choose another alias",
+            ));
+        }
+    }
+    warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::paths::Segment;
+
+    fn url(text: &str) -> UrlPath {
+        UrlPath::parse(text).unwrap_or_else(|_| UrlPath::root())
+    }
+
+    #[test]
+    fn days_become_calendar_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
+        assert_eq!(civil_from_days(20_784), (2026, 11, 27));
+    }
+
+    #[test]
+    fn shadowing_ignores_case_index_files_and_html_extensions() {
+        let page = url("/http/4xx/403/");
+        for alias in [
+            "/http/4xx/403.html",
+            "/HTTP/4xx/403/",
+            "/http/4xx/403/index.htm",
+        ] {
+            assert_eq!(shadow_key(&url(alias)), shadow_key(&page), "{alias}");
+        }
+        assert_ne!(shadow_key(&url("/http/4xx/403.1/")), shadow_key(&page));
+        assert_ne!(shadow_key(&url("/errors/403.html")), shadow_key(&page));
+        let segment = Segment::new("403").ok().into_iter().collect();
+        assert_eq!(shadow_key(&UrlPath::file(segment)), vec!["403".to_string()]);
+    }
+
+    #[test]
+    fn messages_compare_without_case_or_extra_spaces() {
+        assert_eq!(
+            message_key("  HTTP   Error 401 "),
+            message_key("http error 401")
+        );
+        assert_ne!(message_key("HTTP Error 401"), message_key("HTTP Error 403"));
+    }
+}
