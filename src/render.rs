@@ -161,6 +161,10 @@ pub fn render_site(site: &Site, bodies: &Bodies, templates: &mut Templates, stat
     let (assets, mut asset_problems) = crate::assets::collect(static_dir);
     outputs.extend(assets);
     problems.append(&mut asset_problems);
+    // Last: short addresses must only take what no page or static file has taken.
+    let (published, mut publish_problems) = crate::publish::render(site, templates, &outputs);
+    outputs.extend(published);
+    problems.append(&mut publish_problems);
     (outputs, problems)
 }
 
@@ -391,12 +395,26 @@ fn alias_pages(site: &Site, templates: &Templates) -> Vec<Result<Output, Diagnos
     site.articles
         .iter()
         .flat_map(|article| article.meta.aliases.iter().map(move |alias| (article, alias)))
-        .map(|(article, alias)| {
-            let view = RedirectPage {
-                page: page_meta(site, format!("{} {}", article.meta.code, article.meta.title), article.meta.summary.as_deref(), &article.url),
-                target: site.config.base_url.absolute(&article.url.to_string()),
-            };
-            render(templates, "redirect.html", &view, alias, Origin::Source(article.source.path.clone()))
-        })
+        .map(|(article, alias)| redirect_page(site, templates, article, alias))
         .collect()
+}
+
+/// A redirect page at `from` (an alias or a short address) leading to `article`.
+pub(crate) fn redirect_page(
+    site: &Site,
+    templates: &Templates,
+    article: &Article,
+    from: &UrlPath,
+) -> Result<Output, Diagnostic> {
+    let view = RedirectPage {
+        page: page_meta(
+            site,
+            format!("{} {}", article.meta.code, article.meta.title),
+            article.meta.summary.as_deref(),
+            &article.url,
+        ),
+        target: site.config.base_url.absolute(&article.url.to_string()),
+    };
+    let origin = Origin::Source(article.source.path.clone());
+    render(templates, "redirect.html", &view, from, origin)
 }
