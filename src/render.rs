@@ -51,7 +51,7 @@ pub fn render_bodies(site: &Site) -> (Bodies, Vec<Diagnostic>) {
     (bodies, problems)
 }
 
-/// Links to `page#anchor` must name a heading that exists on that page.
+/// Links to `page#anchor` must name a heading or a numbered step that exists on that page.
 fn check_anchors(site: &Site, bodies: &Bodies) -> Vec<Diagnostic> {
     let sources = site
         .articles
@@ -67,22 +67,38 @@ fn check_anchors(site: &Site, bodies: &Bodies) -> Vec<Diagnostic> {
                 PageRef::Article(id) => &bodies.articles[id],
                 PageRef::Category(id) => &bodies.categories[id],
             };
-            if !target.headings.iter().any(|h| h.id == link.anchor) && !is_theme_anchor(&link.anchor) {
-                let known: Vec<&str> = target.headings.iter().map(|h| h.id.as_str()).collect();
+            if !target.headings.iter().any(|h| h.id == link.anchor)
+                && !target.steps.contains(&link.anchor)
+                && !is_theme_anchor(&link.anchor)
+            {
                 problems.push(
-                    Diagnostic::error(format!("link to `#{}`, which is not a heading of that page", link.anchor))
-                        .in_file(&source.path)
-                        .at(link.location.clone())
-                        .with_help(if known.is_empty() {
-                            "that page has no headings".to_string()
-                        } else {
-                            format!("its headings are: {}", known.join(", "))
-                        }),
+                    Diagnostic::error(format!(
+                        "link to `#{}`, which is not a heading or step of that page",
+                        link.anchor
+                    ))
+                    .in_file(&source.path)
+                    .at(link.location.clone())
+                    .with_help(known_anchors(target)),
                 );
             }
         }
     }
     problems
+}
+
+/// The anchors a page does have, for the help of a broken anchor link.
+fn known_anchors(page: &RenderedMarkdown) -> String {
+    let headings: Vec<&str> = page.headings.iter().map(|h| h.id.as_str()).collect();
+    match (headings.is_empty(), page.steps.is_empty()) {
+        (true, true) => "that page has no headings or numbered steps".to_string(),
+        (false, true) => format!("its headings are: {}", headings.join(", ")),
+        (true, false) => format!("its steps are: {}", page.steps.join(", ")),
+        (false, false) => format!(
+            "its headings are: {}; its steps are: {}",
+            headings.join(", "),
+            page.steps.join(", ")
+        ),
+    }
 }
 
 /// Anchors the default theme puts on every article page.
