@@ -14,8 +14,6 @@ use crate::content::Source;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::paths::UrlPath;
 
-mod steps;
-
 /// The prefix of a link by code: `[Forbidden](code:403)`, `[Bad gateway](code:http/502)`.
 pub const CODE_LINK_PREFIX: &str = "code:";
 
@@ -50,8 +48,6 @@ pub struct RenderedMarkdown {
     pub anchor_links: Vec<AnchorLink>,
     /// Every page of the site this body links to, in order, repeats included.
     pub links: Vec<PageRef>,
-    /// The ids of numbered steps (`step-3`, see `markdown/steps.rs`), linkable like headings.
-    pub steps: Vec<String>,
 }
 
 /// What the renderer needs to know about the rest of the site to rewrite links.
@@ -81,7 +77,6 @@ pub fn render(
     let mut rendered = RenderedMarkdown::default();
     let mut problems = Vec::new();
     let mut ids = HeadingIds::default();
-    let mut steps = steps::StepIds::default();
     let mut events: Vec<Event> = Vec::new();
     let mut open_heading: Option<usize> = None;
 
@@ -94,10 +89,17 @@ pub fn render(
             Event::End(TagEnd::Heading(level)) => {
                 if let Some(start) = open_heading.take() {
                     let heading = finish_heading(&mut events, start, level, &mut ids);
-                    steps.enter_section(&heading.id);
                     rendered.headings.push(heading);
                 }
                 events.push(Event::End(TagEnd::Heading(level)));
+            }
+            // An image at a site path (`/img/x.png`, from `static/`) moves with the base URL, as
+            // links do; without this a sub-path deploy loses every such image.
+            Event::Start(Tag::Image { link_type, dest_url, title, id })
+                if dest_url.starts_with('/') && !dest_url.starts_with("//") =>
+            {
+                let dest_url = CowStr::from(links.base_url().link(&dest_url));
+                events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 let at = || Location::at(&source.text, source.body_offset + range.start, range.len());
@@ -119,10 +121,9 @@ pub fn render(
                 };
                 events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
             }
-            other => events.push(steps.event(other, &mut ids)),
+            other => events.push(other),
         }
     }
-    rendered.steps = steps.into_ids();
     rendered.html.reserve(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut rendered.html, events.into_iter());
     (rendered, problems)
