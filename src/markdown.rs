@@ -14,6 +14,8 @@ use crate::content::Source;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::paths::UrlPath;
 
+mod steps;
+
 /// The prefix of a link by code: `[Forbidden](code:403)`, `[Bad gateway](code:http/502)`.
 pub const CODE_LINK_PREFIX: &str = "code:";
 
@@ -48,6 +50,8 @@ pub struct RenderedMarkdown {
     pub anchor_links: Vec<AnchorLink>,
     /// Every page of the site this body links to, in order, repeats included.
     pub links: Vec<PageRef>,
+    /// The ids of numbered steps (`step-3`, see `markdown/steps.rs`), linkable like headings.
+    pub steps: Vec<String>,
 }
 
 /// What the renderer needs to know about the rest of the site to rewrite links.
@@ -77,6 +81,7 @@ pub fn render(
     let mut rendered = RenderedMarkdown::default();
     let mut problems = Vec::new();
     let mut ids = HeadingIds::default();
+    let mut steps = steps::StepIds::default();
     let mut events: Vec<Event> = Vec::new();
     let mut open_heading: Option<usize> = None;
 
@@ -89,6 +94,7 @@ pub fn render(
             Event::End(TagEnd::Heading(level)) => {
                 if let Some(start) = open_heading.take() {
                     let heading = finish_heading(&mut events, start, level, &mut ids);
+                    steps.enter_section(&heading.id);
                     rendered.headings.push(heading);
                 }
                 events.push(Event::End(TagEnd::Heading(level)));
@@ -121,9 +127,10 @@ pub fn render(
                 };
                 events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
             }
-            other => events.push(other),
+            other => events.push(steps.event(other, &mut ids)),
         }
     }
+    rendered.steps = steps.into_ids();
     rendered.html.reserve(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut rendered.html, events.into_iter());
     (rendered, problems)
