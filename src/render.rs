@@ -196,6 +196,7 @@ fn set_site_context(site: &Site, templates: &mut Templates) {
         home_url: base.link("/"),
         codes_url: base.link("/codes/"),
         tags_url: base.link("/tags/"),
+        feed_url: base.link("/feed.xml"),
         css_url: base.link("/kb.css"),
         js_url: base.link("/kb.js"),
         ui,
