@@ -6,15 +6,14 @@
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 use crate::config::BaseUrl;
 use crate::content::Source;
 use crate::diagnostic::{Diagnostic, Location};
+use crate::highlight::{self, Highlighter};
 use crate::paths::UrlPath;
-
-mod steps;
 
 /// The prefix of a link by code: `[Forbidden](code:403)`, `[Bad gateway](code:http/502)`.
 pub const CODE_LINK_PREFIX: &str = "code:";
@@ -50,8 +49,6 @@ pub struct RenderedMarkdown {
     pub anchor_links: Vec<AnchorLink>,
     /// Every page of the site this body links to, in order, repeats included.
     pub links: Vec<PageRef>,
-    /// The ids of numbered steps (`step-3`, see `markdown/steps.rs`), linkable like headings.
-    pub steps: Vec<String>,
 }
 
 /// What the renderer needs to know about the rest of the site to rewrite links.
@@ -59,7 +56,11 @@ pub trait LinkResolver: Sync {
     /// The page for a content path such as `content/http/4xx/403.md`.
     fn page_for_source(&self, path: &Path) -> Option<(PageRef, &UrlPath)>;
     /// The article for a code written in a link, seen from `from` (an article's catalog).
-    fn page_for_code(&self, from: Option<usize>, code: &str) -> Result<(PageRef, &UrlPath), Diagnostic>;
+    fn page_for_code(
+        &self,
+        from: Option<usize>,
+        code: &str,
+    ) -> Result<(PageRef, &UrlPath), Diagnostic>;
     fn base_url(&self) -> &BaseUrl;
 }
 
@@ -76,14 +77,16 @@ pub fn render(
     source: &Source,
     article: Option<usize>,
     links: &dyn LinkResolver,
+    highlighter: &Highlighter,
 ) -> (RenderedMarkdown, Vec<Diagnostic>) {
     let body = source.body();
     let mut rendered = RenderedMarkdown::default();
     let mut problems = Vec::new();
     let mut ids = HeadingIds::default();
-    let mut steps = steps::StepIds::default();
     let mut events: Vec<Event> = Vec::new();
     let mut open_heading: Option<usize> = None;
+    // The info string and text of the fenced or indented code block being read.
+    let mut code_block: Option<(CowStr, String)> = None;
 
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
@@ -94,51 +97,105 @@ pub fn render(
             Event::End(TagEnd::Heading(level)) => {
                 if let Some(start) = open_heading.take() {
                     let heading = finish_heading(&mut events, start, level, &mut ids);
-                    steps.enter_section(&heading.id);
+                    events.push(Event::InlineHtml(heading_anchor(&heading.id).into()));
                     rendered.headings.push(heading);
                 }
                 events.push(Event::End(TagEnd::Heading(level)));
             }
-            // An image at a site path (`/img/x.png`, from `static/`) moves with the base URL, as
-            // links do; without this a sub-path deploy loses every such image.
-            Event::Start(Tag::Image { link_type, dest_url, title, id })
-                if dest_url.starts_with('/') && !dest_url.starts_with("//") =>
-            {
-                let dest_url = CowStr::from(links.base_url().link(&dest_url));
-                events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let info = match kind {
+                    CodeBlockKind::Fenced(info) => info,
+                    CodeBlockKind::Indented => CowStr::from(""),
+                };
+                code_block = Some((info, String::new()));
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                let at = || Location::at(&source.text, source.body_offset + range.start, range.len());
+            Event::Text(text) if code_block.is_some() => {
+                if let Some((_, code)) = &mut code_block {
+                    code.push_str(&text);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some((info, code)) = code_block.take() {
+                    events.push(Event::Html(highlighter.code_block(&info, &code).into()));
+                }
+            }
+            // A wide table scrolls inside its own box (focusable, so keyboards can scroll it)
+            // instead of widening the page on a phone.
+            Event::Start(Tag::Table(alignments)) => {
+                events.push(Event::Html(TABLE_WRAP_START.into()));
+                events.push(Event::Start(Tag::Table(alignments)));
+            }
+            Event::End(TagEnd::Table) => {
+                events.push(Event::End(TagEnd::Table));
+                events.push(Event::Html(TABLE_WRAP_END.into()));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let at =
+                    || Location::at(&source.text, source.body_offset + range.start, range.len());
                 let dest_url = match rewrite_link(source, article, &dest_url, links) {
                     Ok(None) => dest_url,
                     Ok(Some((url, page))) => {
                         if let Some((target, anchor)) = page {
                             rendered.links.push(target);
                             if let Some(anchor) = anchor {
-                                rendered.anchor_links.push(AnchorLink { target, anchor, location: at() });
+                                rendered.anchor_links.push(AnchorLink {
+                                    target,
+                                    anchor,
+                                    location: at(),
+                                });
                             }
                         }
                         CowStr::from(url)
                     }
                     Err(problem) => {
-                        problems.push(Diagnostic { location: Some(at()), ..problem.in_file(&source.path) });
+                        problems.push(Diagnostic {
+                            location: Some(at()),
+                            ..problem.in_file(&source.path)
+                        });
                         dest_url
                     }
                 };
-                events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
             }
-            other => events.push(steps.event(other, &mut ids)),
+            other => events.push(other),
         }
     }
-    rendered.steps = steps.into_ids();
     rendered.html.reserve(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut rendered.html, events.into_iter());
     (rendered, problems)
 }
 
+const TABLE_WRAP_START: &str = "<div class=\"table-wrap\" tabindex=\"0\">\n";
+const TABLE_WRAP_END: &str = "</div>\n";
+
+/// The `#` link after a heading's text, shown on hover or focus of the heading. Hidden from
+/// assistive technology and from the tab order: it would only repeat the heading, and the table
+/// of contents links to the same anchors.
+fn heading_anchor(id: &str) -> String {
+    let mut html = String::from(" <a class=\"anchor\" href=\"#");
+    highlight::escape_into(&mut html, id);
+    html.push_str("\" aria-hidden=\"true\" tabindex=\"-1\">#</a>");
+    html
+}
+
 /// Gives the heading that starts at `start` its id (the author's `{#id}` or one made from its
 /// text) and returns it for the table of contents.
-fn finish_heading(events: &mut [Event], start: usize, level: HeadingLevel, ids: &mut HeadingIds) -> Heading {
+fn finish_heading(
+    events: &mut [Event],
+    start: usize,
+    level: HeadingLevel,
+    ids: &mut HeadingIds,
+) -> Heading {
     let text: String = events[start + 1..]
         .iter()
         .filter_map(|e| match e {
@@ -149,10 +206,16 @@ fn finish_heading(events: &mut [Event], start: usize, level: HeadingLevel, ids: 
     let Event::Start(Tag::Heading { id, .. }) = &mut events[start] else {
         unreachable!("`start` always indexes a heading start event")
     };
-    let wanted = id.as_deref().map_or_else(|| slugify_heading(&text), str::to_string);
+    let wanted = id
+        .as_deref()
+        .map_or_else(|| slugify_heading(&text), str::to_string);
     let unique = ids.claim(wanted);
     *id = Some(CowStr::from(unique.clone()));
-    Heading { level: level as u8, id: unique, text: text.trim().to_string() }
+    Heading {
+        level: level as u8,
+        id: unique,
+        text: text.trim().to_string(),
+    }
 }
 
 /// Hands out heading ids, adding `-1`, `-2` … to repeats so every anchor is unique on a page.
@@ -163,7 +226,11 @@ struct HeadingIds {
 
 impl HeadingIds {
     fn claim(&mut self, wanted: String) -> String {
-        let wanted = if wanted.is_empty() { "section".to_string() } else { wanted };
+        let wanted = if wanted.is_empty() {
+            "section".to_string()
+        } else {
+            wanted
+        };
         let mut candidate = wanted.clone();
         while let Some(count) = self.used.get_mut(&candidate) {
             *count += 1;
@@ -180,7 +247,10 @@ pub fn slugify_heading(text: &str) -> String {
     for c in text.chars().flat_map(char::to_lowercase) {
         if c.is_alphanumeric() || c == '_' {
             slug.push(c);
-        } else if !slug.is_empty() && !slug.ends_with('-') && (c.is_whitespace() || c == '-' || c == '.') {
+        } else if !slug.is_empty()
+            && !slug.ends_with('-')
+            && (c.is_whitespace() || c == '-' || c == '.')
+        {
             slug.push('-');
         }
     }
@@ -222,9 +292,16 @@ fn rewrite_link(
     }
 }
 
-fn with_anchor(url: String, page: PageRef, anchor: Option<&str>) -> (String, Option<(PageRef, Option<String>)>) {
+fn with_anchor(
+    url: String,
+    page: PageRef,
+    anchor: Option<&str>,
+) -> (String, Option<(PageRef, Option<String>)>) {
     match anchor {
-        Some(anchor) if !anchor.is_empty() => (format!("{url}#{anchor}"), Some((page, Some(anchor.to_string())))),
+        Some(anchor) if !anchor.is_empty() => (
+            format!("{url}#{anchor}"),
+            Some((page, Some(anchor.to_string()))),
+        ),
         _ => (url, Some((page, None))),
     }
 }
@@ -238,9 +315,12 @@ fn split_fragment(dest: &str) -> (&str, Option<&str>) {
 
 fn is_external(dest: &str) -> bool {
     dest.starts_with("//")
-        || dest
-            .split_once(':')
-            .is_some_and(|(scheme, _)| !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c)))
+        || dest.split_once(':').is_some_and(|(scheme, _)| {
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+        })
 }
 
 /// Resolves `.` and `..` without touching the disk; `None` if the path climbs above its root.
@@ -267,7 +347,10 @@ mod tests {
     fn heading_ids_are_readable_and_unique() {
         let mut ids = HeadingIds::default();
         assert_eq!(ids.claim(slugify_heading("Cause")), "cause");
-        assert_eq!(ids.claim(slugify_heading("If you run the site")), "if-you-run-the-site");
+        assert_eq!(
+            ids.claim(slugify_heading("If you run the site")),
+            "if-you-run-the-site"
+        );
         assert_eq!(ids.claim(slugify_heading("Cause")), "cause-1");
         assert_eq!(ids.claim(slugify_heading("Cause")), "cause-2");
         assert_eq!(ids.claim(slugify_heading("???")), "section");
@@ -276,7 +359,10 @@ mod tests {
 
     #[test]
     fn relative_paths_stay_inside_their_root() {
-        assert_eq!(normalize(Path::new("content/http/4xx/../5xx/502.md")), Some(PathBuf::from("content/http/5xx/502.md")));
+        assert_eq!(
+            normalize(Path::new("content/http/4xx/../5xx/502.md")),
+            Some(PathBuf::from("content/http/5xx/502.md"))
+        );
         assert_eq!(normalize(Path::new("content/../../etc/passwd")), None);
     }
 

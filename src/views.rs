@@ -20,8 +20,6 @@ pub struct SiteView<'a> {
     pub home_url: String,
     pub codes_url: String,
     pub tags_url: String,
-    /// The Atom feed of recently updated articles.
-    pub feed_url: String,
     pub css_url: String,
     pub js_url: String,
     /// Interface strings (defaults merged with `ui:` from kb.yaml).
@@ -202,6 +200,8 @@ pub fn default_ui() -> BTreeMap<String, String> {
         ("categories", "Categories"),
         ("copy", "Copy"),
         ("copied", "Copied"),
+        ("more_messages", "More messages"),
+        ("feedback_failed", "Your answer could not be sent."),
         ("was_this_helpful", "Was this helpful?"),
         ("yes", "Yes"),
         ("no", "No"),
