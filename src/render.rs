@@ -53,7 +53,7 @@ pub fn render_bodies(site: &Site) -> (Bodies, Vec<Diagnostic>) {
     (bodies, problems)
 }
 
-/// Links to `page#anchor` must name a heading that exists on that page.
+/// Links to `page#anchor` must name a heading or a numbered step that exists on that page.
 fn check_anchors(site: &Site, bodies: &Bodies) -> Vec<Diagnostic> {
     let sources = site
         .articles
@@ -69,22 +69,38 @@ fn check_anchors(site: &Site, bodies: &Bodies) -> Vec<Diagnostic> {
                 PageRef::Article(id) => &bodies.articles[id],
                 PageRef::Category(id) => &bodies.categories[id],
             };
-            if !target.headings.iter().any(|h| h.id == link.anchor) && !is_theme_anchor(&link.anchor) {
-                let known: Vec<&str> = target.headings.iter().map(|h| h.id.as_str()).collect();
+            if !target.headings.iter().any(|h| h.id == link.anchor)
+                && !target.steps.contains(&link.anchor)
+                && !is_theme_anchor(&link.anchor)
+            {
                 problems.push(
-                    Diagnostic::error(format!("link to `#{}`, which is not a heading of that page", link.anchor))
-                        .in_file(&source.path)
-                        .at(link.location.clone())
-                        .with_help(if known.is_empty() {
-                            "that page has no headings".to_string()
-                        } else {
-                            format!("its headings are: {}", known.join(", "))
-                        }),
+                    Diagnostic::error(format!(
+                        "link to `#{}`, which is not a heading or step of that page",
+                        link.anchor
+                    ))
+                    .in_file(&source.path)
+                    .at(link.location.clone())
+                    .with_help(known_anchors(target)),
                 );
             }
         }
     }
     problems
+}
+
+/// The anchors a page does have, for the help of a broken anchor link.
+fn known_anchors(page: &RenderedMarkdown) -> String {
+    let headings: Vec<&str> = page.headings.iter().map(|h| h.id.as_str()).collect();
+    match (headings.is_empty(), page.steps.is_empty()) {
+        (true, true) => "that page has no headings or numbered steps".to_string(),
+        (false, true) => format!("its headings are: {}", headings.join(", ")),
+        (true, false) => format!("its steps are: {}", page.steps.join(", ")),
+        (false, false) => format!(
+            "its headings are: {}; its steps are: {}",
+            headings.join(", "),
+            page.steps.join(", ")
+        ),
+    }
 }
 
 /// Anchors the default theme puts on every article page.
@@ -163,6 +179,10 @@ pub fn render_site(site: &Site, bodies: &Bodies, templates: &mut Templates, stat
     let (assets, mut asset_problems) = crate::assets::collect(static_dir);
     outputs.extend(assets);
     problems.append(&mut asset_problems);
+    // Last: short addresses must only take what no page or static file has taken.
+    let (published, mut publish_problems) = crate::publish::render(site, templates, &outputs);
+    outputs.extend(published);
+    problems.append(&mut publish_problems);
     (outputs, problems)
 }
 
@@ -178,6 +198,7 @@ fn set_site_context(site: &Site, templates: &mut Templates) {
         home_url: base.link("/"),
         codes_url: base.link("/codes/"),
         tags_url: base.link("/tags/"),
+        feed_url: base.link("/feed.xml"),
         css_url: base.link("/kb.css"),
         js_url: base.link("/kb.js"),
         ui,
@@ -393,12 +414,26 @@ fn alias_pages(site: &Site, templates: &Templates) -> Vec<Result<Output, Diagnos
     site.articles
         .iter()
         .flat_map(|article| article.meta.aliases.iter().map(move |alias| (article, alias)))
-        .map(|(article, alias)| {
-            let view = RedirectPage {
-                page: page_meta(site, format!("{} {}", article.meta.code, article.meta.title), article.meta.summary.as_deref(), &article.url),
-                target: site.config.base_url.absolute(&article.url.to_string()),
-            };
-            render(templates, "redirect.html", &view, alias, Origin::Source(article.source.path.clone()))
-        })
+        .map(|(article, alias)| redirect_page(site, templates, article, alias))
         .collect()
+}
+
+/// A redirect page at `from` (an alias or a short address) leading to `article`.
+pub(crate) fn redirect_page(
+    site: &Site,
+    templates: &Templates,
+    article: &Article,
+    from: &UrlPath,
+) -> Result<Output, Diagnostic> {
+    let view = RedirectPage {
+        page: page_meta(
+            site,
+            format!("{} {}", article.meta.code, article.meta.title),
+            article.meta.summary.as_deref(),
+            &article.url,
+        ),
+        target: site.config.base_url.absolute(&article.url.to_string()),
+    };
+    let origin = Origin::Source(article.source.path.clone());
+    render(templates, "redirect.html", &view, from, origin)
 }

@@ -20,6 +20,8 @@ pub struct SiteView<'a> {
     pub home_url: String,
     pub codes_url: String,
     pub tags_url: String,
+    /// The Atom feed of recently updated articles.
+    pub feed_url: String,
     pub css_url: String,
     pub js_url: String,
     /// Interface strings (defaults merged with `ui:` from kb.yaml).

@@ -9,6 +9,7 @@
 
 pub mod browser;
 
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus};
@@ -291,6 +292,39 @@ impl Page {
         found
     }
 
+    /// Every link, source, form action and redirect target on the page that stays on the site.
+    pub fn internal_references(&self) -> Vec<String> {
+        let mut found: Vec<String> = self.references().into_iter().map(|r| r.value).collect();
+        found.extend(self.attrs("form[action]", "action"));
+        found.extend(self.redirect_target());
+        found.retain(|link| !is_external(link));
+        found
+    }
+
+    /// Where a `<meta http-equiv="refresh">` sends the browser.
+    pub fn redirect_target(&self) -> Option<String> {
+        let content = self
+            .attrs(r#"meta[http-equiv="refresh"]"#, "content")
+            .into_iter()
+            .next()?;
+        let (_, target) = content.split_once("url=")?;
+        Some(target.trim().to_string())
+    }
+
+    /// The page's JSON-LD objects (a top-level array is flattened).
+    pub fn json_ld(&self) -> Vec<serde_json::Value> {
+        let mut found = Vec::new();
+        for script in self.select(r#"script[type="application/ld+json"]"#) {
+            let text: String = script.text().collect();
+            match serde_json::from_str(&text) {
+                Ok(serde_json::Value::Array(items)) => found.extend(items),
+                Ok(item) => found.push(item),
+                Err(e) => panic!("invalid JSON-LD on {}: {e}\n{text}", self.url),
+            }
+        }
+        found
+    }
+
     /// Every `id` on the page.
     pub fn ids(&self) -> Vec<String> {
         self.attrs("[id]", "id")
@@ -338,6 +372,118 @@ pub fn files(dir: &Path) -> Vec<PathBuf> {
         .collect();
     found.sort();
     found
+}
+
+/// Every file under `dir` with its bytes, keyed by its path relative to `dir`: compare two of
+/// these to prove that a folder did not change.
+pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    files(dir)
+        .into_iter()
+        .map(|file| {
+            let bytes = std::fs::read(&file)
+                .unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
+            (file.strip_prefix(dir).unwrap_or(&file).to_path_buf(), bytes)
+        })
+        .collect()
+}
+
+/// The names in a folder, sorted.
+pub fn names_in(dir: &Path) -> Vec<String> {
+    let entries =
+        std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
+    let mut names: Vec<String> = entries
+        .map(|entry| entry.unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display())))
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Whether a link leaves the site: it has a scheme (`https:`, `mailto:`, `data:`) or starts
+/// with `//`.
+pub fn is_external(link: &str) -> bool {
+    link.starts_with("//")
+        || link.split_once(':').is_some_and(|(scheme, _)| {
+            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+        })
+}
+
+/// Checks every internal `href`, `src`, form `action` and redirect target of every HTML page
+/// in `public`, for a site published at the path `base_path` (`/` or `/help/`): the file must
+/// exist (a folder means its `index.html`) and a `#fragment` must be the `id` of an element of
+/// the target page. Returns one line per broken reference, and how many were checked.
+pub fn broken_links(public: &Path, base_path: &str) -> (Vec<String>, usize) {
+    let mut ids: HashMap<PathBuf, HashSet<String>> = HashMap::new();
+    let mut broken = Vec::new();
+    let mut checked = 0;
+    for file in html_files(public) {
+        let url = url_of(public, &file);
+        let page = Page::open(&url, &file);
+        for reference in page.internal_references() {
+            checked += 1;
+            let (path, fragment) = match reference.split_once('#') {
+                Some((path, fragment)) => (path, Some(fragment)),
+                None => (reference.as_str(), None),
+            };
+            let path = path.split('?').next().unwrap_or_default();
+            let target = if path.is_empty() {
+                Some(file.clone())
+            } else {
+                resolve(public, base_path, &url, path)
+            };
+            let Some(target) = target else {
+                broken.push(format!("{url}: `{reference}` points to no file"));
+                continue;
+            };
+            let Some(fragment) = fragment.filter(|f| !f.is_empty()) else {
+                continue;
+            };
+            if target.extension().is_some_and(|e| e == "html") {
+                let known = ids.entry(target.clone()).or_insert_with(|| {
+                    Page::open(&url_of(public, &target), &target)
+                        .ids()
+                        .into_iter()
+                        .collect()
+                });
+                if !known.contains(fragment) {
+                    broken.push(format!(
+                        "{url}: `{reference}` names no element id on {}",
+                        url_of(public, &target)
+                    ));
+                }
+            }
+        }
+    }
+    (broken, checked)
+}
+
+/// The output file a link from the page at `page_url` leads to, if it exists.
+fn resolve(public: &Path, base_path: &str, page_url: &str, link: &str) -> Option<PathBuf> {
+    let site_path = if link.starts_with('/') {
+        format!("/{}", link.strip_prefix(base_path)?)
+    } else {
+        let folder = &page_url[..page_url.rfind('/').map_or(0, |i| i + 1)];
+        format!("{folder}{link}")
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for part in site_path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    let mut file = public.to_path_buf();
+    file.extend(&parts);
+    if file.is_dir() {
+        file.push("index.html");
+    }
+    file.is_file().then_some(file)
 }
 
 /// The site address of an output file: `public/a/b/index.html` → `/a/b/`.

@@ -1,0 +1,135 @@
+//! What a publisher expects beside the pages: short addresses (`/401/`) and the host's redirect
+//! rules ([`redirects`]), `sitemap.xml` and `robots.txt` ([`sitemap`]), the Atom feed `feed.xml`
+//! ([`feed`]), and the machine-readable `catalog.json` with its JSON Schema ([`catalog`]).
+//!
+//! These are made last, once every page, alias and static file is known, for two reasons: a
+//! short address must never take the place of a real page (it is skipped instead), and a site's
+//! own static file of the same name (its own `robots.txt`, say) replaces the generated one, the
+//! way a site's `kb.css` replaces the default stylesheet.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use crate::diagnostic::Diagnostic;
+use crate::output::{Content, Origin, Output};
+use crate::paths::{Segment, UrlPath};
+use crate::site::Site;
+use crate::templates::Templates;
+use crate::{catalog, feed, redirects, sitemap};
+
+/// The publishing outputs of a rendered site. `existing` is everything rendered so far: pages,
+/// aliases and static files.
+pub fn render(
+    site: &Site,
+    templates: &Templates,
+    existing: &[Output],
+) -> (Vec<Output>, Vec<Diagnostic>) {
+    let mut taken = Taken::new(existing);
+    let short = redirects::short_urls(site, &mut taken);
+    let mut outputs = Vec::new();
+    let mut problems = Vec::new();
+    for short_url in &short {
+        let article = &site.articles[short_url.article];
+        match crate::render::redirect_page(site, templates, article, &short_url.url) {
+            Ok(page) => outputs.push(page),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    // A template error repeats on every redirect page; once is enough.
+    problems.dedup_by(|a, b| a.message == b.message && a.location == b.location);
+    let mut files = sitemap::sitemaps(site);
+    files.push(sitemap::robots(site));
+    files.push(feed::atom(site));
+    files.push(catalog::json(site, &short));
+    files.push(catalog::schema());
+    files.extend(redirects::rules(site, &short));
+    outputs.extend(files.into_iter().filter(|file| taken.is_free(&file.url)));
+    (outputs, problems)
+}
+
+/// A generated text file at a fixed address.
+pub(crate) fn text_file(name: &str, text: String, what: &'static str) -> Output {
+    let segment =
+        Segment::new(name).unwrap_or_else(|e| unreachable!("`{name}` is a file name: {e}"));
+    Output {
+        url: UrlPath::file(vec![segment]),
+        content: Content::Text(text),
+        origin: Origin::Builtin(what),
+    }
+}
+
+/// The output files already spoken for, to find addresses that are still free.
+pub struct Taken {
+    files: HashSet<PathBuf>,
+}
+
+impl Taken {
+    pub fn new(outputs: &[Output]) -> Taken {
+        Taken {
+            files: outputs.iter().map(|o| o.url.output_file()).collect(),
+        }
+    }
+
+    /// Whether `url` can be written without replacing a file, or needing a folder where a file
+    /// already is.
+    pub fn is_free(&self, url: &UrlPath) -> bool {
+        let file = url.output_file();
+        !self.files.contains(&file) && !file.ancestors().skip(1).any(|a| self.files.contains(a))
+    }
+
+    pub fn insert(&mut self, url: &UrlPath) {
+        self.files.insert(url.output_file());
+    }
+}
+
+/// Text for XML content and attribute values: the five special characters escaped, and the
+/// control characters XML 1.0 forbids dropped (front matter may carry them in quoted strings).
+pub(crate) fn escape_xml(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&apos;"),
+            '\t' | '\n' | '\r' => escaped.push(c),
+            c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn output(path: &str) -> Output {
+        let url = UrlPath::parse(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        Output {
+            url,
+            content: Content::Text(String::new()),
+            origin: Origin::Builtin("a test"),
+        }
+    }
+
+    #[test]
+    fn an_address_is_free_unless_a_file_or_a_file_above_it_is_taken() {
+        let taken = Taken::new(&[output("/http/"), output("/kb.css"), output("/old/401.html")]);
+        let free =
+            |path: &str| taken.is_free(&UrlPath::parse(path).unwrap_or_else(|e| panic!("{e}")));
+        assert!(!free("/http/"), "the same page");
+        assert!(!free("/kb.css/"), "below a file");
+        assert!(free("/401/"));
+        assert!(free("/old/"), "a folder that only holds other files");
+    }
+
+    #[test]
+    fn xml_text_is_escaped_and_forbidden_characters_are_dropped() {
+        assert_eq!(
+            escape_xml("<a href=\"x\">Tom & Jerry's</a>\u{1}\u{7f}\n"),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&apos;s&lt;/a&gt;\n"
+        );
+    }
+}

@@ -1,0 +1,85 @@
+//! Addresses that keep working: a short address `/<code>/` for every code only one catalog has
+//! (`/401/`, `/e0308/`), and host-native redirect rules for those and for every alias.
+//!
+//! Both kinds are written twice. The HTML redirect page (meta refresh, `rel=canonical`,
+//! `noindex`) works on any static host; the `_redirects` file, read by Netlify and Cloudflare
+//! Pages, turns the same addresses into real `301` responses. Every target is one of the site's
+//! own pages, written as a path so that preview deploys redirect to themselves.
+//!
+//! A short address never replaces anything: when `/<code>/` is already a category, a page, an
+//! alias or a static file, that code simply gets no short address. (Aliases are written by
+//! authors, so an alias that collides stays an error, reported with the other collisions.)
+
+use crate::code::natural_cmp;
+use crate::output::Output;
+use crate::paths::{Segment, UrlPath};
+use crate::publish::{Taken, text_file};
+use crate::site::{ArticleId, Site};
+
+/// The file name Netlify and Cloudflare Pages read their redirect rules from.
+pub const RULES_FILE: &str = "_redirects";
+
+/// A short address and the article it leads to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShortUrl {
+    pub url: UrlPath,
+    pub article: ArticleId,
+}
+
+/// The short address of every code that is unique site-wide and whose address is still free,
+/// in natural code order. Each one is marked as taken.
+pub fn short_urls(site: &Site, taken: &mut Taken) -> Vec<ShortUrl> {
+    let mut ids: Vec<ArticleId> = (0..site.articles.len()).collect();
+    ids.sort_by(|a, b| {
+        natural_cmp(
+            site.articles[*a].meta.code.as_str(),
+            site.articles[*b].meta.code.as_str(),
+        )
+    });
+    let mut short = Vec::new();
+    for id in ids {
+        let code = &site.articles[id].meta.code;
+        if site.codes.unique(code.as_str()) != Some(id) {
+            continue;
+        }
+        let Ok(segment) = Segment::new(&code.slug()) else {
+            continue;
+        };
+        let url = UrlPath::folder(vec![segment]);
+        if taken.is_free(&url) {
+            taken.insert(&url);
+            short.push(ShortUrl { url, article: id });
+        }
+    }
+    short
+}
+
+/// `_redirects`: a `301` rule for every alias and short address, or nothing when there are none.
+pub fn rules(site: &Site, short: &[ShortUrl]) -> Option<Output> {
+    let base = &site.config.base_url;
+    let mut lines: Vec<(String, String)> = Vec::new();
+    for article in &site.articles {
+        let target = base.link(&article.url.to_string());
+        for alias in &article.meta.aliases {
+            lines.push((base.link(&alias.to_string()), target.clone()));
+        }
+    }
+    for short_url in short {
+        let target = &site.articles[short_url.article].url;
+        lines.push((
+            base.link(&short_url.url.to_string()),
+            base.link(&target.to_string()),
+        ));
+    }
+    if lines.is_empty() {
+        return None;
+    }
+    let mut text = String::from(
+        "# Redirect rules for Netlify and Cloudflare Pages, made by kb: every alias and every short\n\
+         # address (/<code>/) to its article. The same addresses also hold HTML redirect pages.\n",
+    );
+    for (from, to) in lines {
+        text.push_str(&format!("{from} {to} 301\n"));
+    }
+    Some(text_file(RULES_FILE, text, "the redirect rules"))
+}
