@@ -177,6 +177,14 @@ impl Run {
         );
     }
 
+    /// Panics unless stderr contains `text` (e.g. a help sentence).
+    pub fn assert_stderr_contains(&self, text: &str) {
+        assert!(
+            self.stderr.contains(text),
+            "expected stderr to contain\n{text}\n{self}"
+        );
+    }
+
     /// The number of `error:` diagnostics, not counting the closing summary line.
     pub fn error_count(&self) -> usize {
         self.diagnostics()
