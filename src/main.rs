@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use kb::check::CheckOptions;
+use kb::explain::ExplainOptions;
 use kb::diagnostic::{self, Diagnostic};
 use kb::{BuildOptions, Error};
 
@@ -58,11 +59,23 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Print the article for an error code as plain text, like `rustc --explain`.
+    ///
+    /// The code is matched case-insensitively; write `catalog/code` (e.g. `http/401`) when
+    /// several catalogs have it. Exit status: 0 found, 1 not found, 2 could not run.
+    Explain {
+        /// The code: 401, E0308, vendor/401.1 …
+        code: String,
+        /// The site's root folder, holding kb.yaml and content/.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Explain { code, root } => explain(ExplainOptions { root, code }),
         Command::Check {
             root,
             strict,
@@ -103,6 +116,21 @@ fn main() -> ExitCode {
                 Err(error) => report(error),
             }
         }
+    }
+}
+
+fn explain(options: ExplainOptions) -> ExitCode {
+    match kb::explain::explain(&options) {
+        Ok(text) => {
+            // A closed pipe (`kb explain 401 | head`) is not an error worth a panic.
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(Error::Diagnostics(diagnostics)) => {
+            print_report(&diagnostics, "explain");
+            ExitCode::from(1)
+        }
+        Err(other) => report(other),
     }
 }
 
