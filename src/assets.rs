@@ -14,6 +14,7 @@ pub const STATIC_DIR: &str = "static";
 pub const DEFAULT_ASSETS: &[(&str, &[u8])] = &[
     ("kb.css", include_bytes!("../static/kb.css")),
     ("kb.js", include_bytes!("../static/kb.js")),
+    ("search.js", include_bytes!("../static/search.js")),
 ];
 
 /// The outputs for the default assets and the site's static files. A static file that lands on

@@ -40,6 +40,7 @@ pub mod publish;
 pub mod redirects;
 pub mod related;
 pub mod render;
+pub mod search;
 pub mod site;
 pub mod sitemap;
 pub mod templates;

@@ -60,7 +60,11 @@ pub trait LinkResolver: Sync {
     /// The page for a content path such as `content/http/4xx/403.md`.
     fn page_for_source(&self, path: &Path) -> Option<(PageRef, &UrlPath)>;
     /// The article for a code written in a link, seen from `from` (an article's catalog).
-    fn page_for_code(&self, from: Option<usize>, code: &str) -> Result<(PageRef, &UrlPath), Diagnostic>;
+    fn page_for_code(
+        &self,
+        from: Option<usize>,
+        code: &str,
+    ) -> Result<(PageRef, &UrlPath), Diagnostic>;
     fn base_url(&self) -> &BaseUrl;
 }
 
@@ -133,31 +137,57 @@ pub fn render(
             }
             // An image at a site path (`/img/x.png`, from `static/`) moves with the base URL, as
             // links do; without this a sub-path deploy loses every such image.
-            Event::Start(Tag::Image { link_type, dest_url, title, id })
-                if dest_url.starts_with('/') && !dest_url.starts_with("//") =>
-            {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if dest_url.starts_with('/') && !dest_url.starts_with("//") => {
                 let dest_url = CowStr::from(links.base_url().link(&dest_url));
-                events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
+                events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                let at = || Location::at(&source.text, source.body_offset + range.start, range.len());
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let at =
+                    || Location::at(&source.text, source.body_offset + range.start, range.len());
                 let dest_url = match rewrite_link(source, article, &dest_url, links) {
                     Ok(None) => dest_url,
                     Ok(Some((url, page))) => {
                         if let Some((target, anchor)) = page {
                             rendered.links.push(target);
                             if let Some(anchor) = anchor {
-                                rendered.anchor_links.push(AnchorLink { target, anchor, location: at() });
+                                rendered.anchor_links.push(AnchorLink {
+                                    target,
+                                    anchor,
+                                    location: at(),
+                                });
                             }
                         }
                         CowStr::from(url)
                     }
                     Err(problem) => {
-                        problems.push(Diagnostic { location: Some(at()), ..problem.in_file(&source.path) });
+                        problems.push(Diagnostic {
+                            location: Some(at()),
+                            ..problem.in_file(&source.path)
+                        });
                         dest_url
                     }
                 };
-                events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
             }
             other => events.push(steps.event(other, &mut ids)),
         }
@@ -183,7 +213,12 @@ fn heading_anchor(id: &str) -> String {
 
 /// Gives the heading that starts at `start` its id (the author's `{#id}` or one made from its
 /// text) and returns it for the table of contents.
-fn finish_heading(events: &mut [Event], start: usize, level: HeadingLevel, ids: &mut HeadingIds) -> Heading {
+fn finish_heading(
+    events: &mut [Event],
+    start: usize,
+    level: HeadingLevel,
+    ids: &mut HeadingIds,
+) -> Heading {
     let text: String = events[start + 1..]
         .iter()
         .filter_map(|e| match e {
@@ -194,10 +229,16 @@ fn finish_heading(events: &mut [Event], start: usize, level: HeadingLevel, ids: 
     let Event::Start(Tag::Heading { id, .. }) = &mut events[start] else {
         unreachable!("`start` always indexes a heading start event")
     };
-    let wanted = id.as_deref().map_or_else(|| slugify_heading(&text), str::to_string);
+    let wanted = id
+        .as_deref()
+        .map_or_else(|| slugify_heading(&text), str::to_string);
     let unique = ids.claim(wanted);
     *id = Some(CowStr::from(unique.clone()));
-    Heading { level: level as u8, id: unique, text: text.trim().to_string() }
+    Heading {
+        level: level as u8,
+        id: unique,
+        text: text.trim().to_string(),
+    }
 }
 
 /// Hands out heading ids, adding `-1`, `-2` … to repeats so every anchor is unique on a page.
@@ -208,7 +249,11 @@ struct HeadingIds {
 
 impl HeadingIds {
     fn claim(&mut self, wanted: String) -> String {
-        let wanted = if wanted.is_empty() { "section".to_string() } else { wanted };
+        let wanted = if wanted.is_empty() {
+            "section".to_string()
+        } else {
+            wanted
+        };
         let mut candidate = wanted.clone();
         while let Some(count) = self.used.get_mut(&candidate) {
             *count += 1;
@@ -225,7 +270,10 @@ pub fn slugify_heading(text: &str) -> String {
     for c in text.chars().flat_map(char::to_lowercase) {
         if c.is_alphanumeric() || c == '_' {
             slug.push(c);
-        } else if !slug.is_empty() && !slug.ends_with('-') && (c.is_whitespace() || c == '-' || c == '.') {
+        } else if !slug.is_empty()
+            && !slug.ends_with('-')
+            && (c.is_whitespace() || c == '-' || c == '.')
+        {
             slug.push('-');
         }
     }
@@ -267,9 +315,16 @@ fn rewrite_link(
     }
 }
 
-fn with_anchor(url: String, page: PageRef, anchor: Option<&str>) -> (String, Option<(PageRef, Option<String>)>) {
+fn with_anchor(
+    url: String,
+    page: PageRef,
+    anchor: Option<&str>,
+) -> (String, Option<(PageRef, Option<String>)>) {
     match anchor {
-        Some(anchor) if !anchor.is_empty() => (format!("{url}#{anchor}"), Some((page, Some(anchor.to_string())))),
+        Some(anchor) if !anchor.is_empty() => (
+            format!("{url}#{anchor}"),
+            Some((page, Some(anchor.to_string()))),
+        ),
         _ => (url, Some((page, None))),
     }
 }
@@ -283,9 +338,12 @@ fn split_fragment(dest: &str) -> (&str, Option<&str>) {
 
 fn is_external(dest: &str) -> bool {
     dest.starts_with("//")
-        || dest
-            .split_once(':')
-            .is_some_and(|(scheme, _)| !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c)))
+        || dest.split_once(':').is_some_and(|(scheme, _)| {
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+        })
 }
 
 /// Resolves `.` and `..` without touching the disk; `None` if the path climbs above its root.
@@ -312,7 +370,10 @@ mod tests {
     fn heading_ids_are_readable_and_unique() {
         let mut ids = HeadingIds::default();
         assert_eq!(ids.claim(slugify_heading("Cause")), "cause");
-        assert_eq!(ids.claim(slugify_heading("If you run the site")), "if-you-run-the-site");
+        assert_eq!(
+            ids.claim(slugify_heading("If you run the site")),
+            "if-you-run-the-site"
+        );
         assert_eq!(ids.claim(slugify_heading("Cause")), "cause-1");
         assert_eq!(ids.claim(slugify_heading("Cause")), "cause-2");
         assert_eq!(ids.claim(slugify_heading("???")), "section");
@@ -321,7 +382,10 @@ mod tests {
 
     #[test]
     fn relative_paths_stay_inside_their_root() {
-        assert_eq!(normalize(Path::new("content/http/4xx/../5xx/502.md")), Some(PathBuf::from("content/http/5xx/502.md")));
+        assert_eq!(
+            normalize(Path::new("content/http/4xx/../5xx/502.md")),
+            Some(PathBuf::from("content/http/5xx/502.md"))
+        );
         assert_eq!(normalize(Path::new("content/../../etc/passwd")), None);
     }
 

@@ -166,6 +166,7 @@ pub fn render_site(site: &Site, bodies: &Bodies, templates: &mut Templates, stat
     );
     results.extend(index_pages(site, templates));
     results.extend(alias_pages(site, templates));
+    results.extend(crate::search::outputs(site, bodies, templates));
     let mut outputs = Vec::with_capacity(results.len());
     let mut problems = Vec::new();
     for result in results {
@@ -201,6 +202,8 @@ fn set_site_context(site: &Site, templates: &mut Templates) {
         feed_url: base.link("/feed.xml"),
         css_url: base.link("/kb.css"),
         js_url: base.link("/kb.js"),
+        search_url: base.link("/search/"),
+        search_js_url: base.link("/search.js"),
         ui,
         feedback_endpoint: site.config.feedback_endpoint.as_deref(),
         catalogs: site.home().children.iter().map(|c| category_link(site, &site.categories[*c])).collect(),
@@ -210,7 +213,7 @@ fn set_site_context(site: &Site, templates: &mut Templates) {
     templates.tera.global_context().insert("site", &view);
 }
 
-fn page_meta(site: &Site, title: String, description: Option<&str>, url: &UrlPath) -> PageMeta {
+pub(crate) fn page_meta(site: &Site, title: String, description: Option<&str>, url: &UrlPath) -> PageMeta {
     let path = url.to_string();
     PageMeta {
         title,
@@ -220,7 +223,7 @@ fn page_meta(site: &Site, title: String, description: Option<&str>, url: &UrlPat
     }
 }
 
-fn render(templates: &Templates, name: &str, view: &impl serde::Serialize, url: &UrlPath, origin: Origin) -> Result<Output, Diagnostic> {
+pub(crate) fn render(templates: &Templates, name: &str, view: &impl serde::Serialize, url: &UrlPath, origin: Origin) -> Result<Output, Diagnostic> {
     let context = tera::Context::from_serialize(view)
         .map_err(|e| Diagnostic::error(format!("cannot prepare the page {url} for its template: {e}")))?;
     let html = templates.render(name, &context)?;

@@ -21,6 +21,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("partials/article_list.html", include_str!("../templates/partials/article_list.html")),
     ("404.html", include_str!("../templates/404.html")),
     ("redirect.html", include_str!("../templates/redirect.html")),
+    ("search.html", include_str!("../templates/search.html")),
 ];
 
 /// The loaded templates, parsed once per build and shared by every page render.

@@ -24,6 +24,9 @@ pub struct SiteView<'a> {
     pub feed_url: String,
     pub css_url: String,
     pub js_url: String,
+    /// The search page; the search index lives beside it.
+    pub search_url: String,
+    pub search_js_url: String,
     /// Interface strings (defaults merged with `ui:` from kb.yaml).
     pub ui: BTreeMap<String, String>,
     pub feedback_endpoint: Option<&'a str>,
@@ -187,6 +190,12 @@ pub fn default_ui() -> BTreeMap<String, String> {
         ("search", "Search"),
         ("search_placeholder", "Error code or message"),
         ("search_label", "Search the knowledge base"),
+        ("search_title", "Search"),
+        ("search_suggestions", "Suggestions"),
+        ("search_count", "{n} results"),
+        ("search_no_results", "No article matches this search."),
+        ("search_failed", "The search index could not be loaded."),
+        ("search_needs_js", "Searching needs JavaScript. Every code is listed on the all-codes page."),
         ("error_message", "Error message"),
         ("error_messages", "What you may see"),
         ("applies_to", "Applies to"),

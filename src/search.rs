@@ -1,0 +1,273 @@
+//! Site search that works on any static host: an index built with the site and read by
+//! `static/search.js` in the browser, plus the `/search/` page.
+//!
+//! The index is split so that a search downloads only what it needs, however large the site:
+//!
+//! - `search/meta.json`: the document count, the first term of each term shard, the stop words
+//!   and where the other files are (a folder named by a hash of their content, so a browser
+//!   never mixes files of two builds);
+//! - `search/<hash>/t<N>.json`: a contiguous range of the sorted terms, each with its postings
+//!   (document number and the fields the term occurs in), cut at about [`SHARD_BYTES`]; a query
+//!   fetches the shards its words and its last word's prefix fall in;
+//! - `search/<hash>/d<N>.json`: [`CHUNK_DOCUMENTS`] documents (code, title, link, summary) in
+//!   article order; a query fetches the chunks of the results it shows.
+//!
+//! docs/search.md records the measurements behind these choices and against Pagefind.
+
+mod index;
+pub mod tokenize;
+
+use serde::Serialize;
+
+pub use index::{Document, Postings, SearchIndex, field, html_text};
+
+use crate::diagnostic::Diagnostic;
+use crate::output::{Content, Origin, Output};
+use crate::paths::{Segment, UrlPath};
+use crate::render::{self, Bodies};
+use crate::site::Site;
+use crate::templates::Templates;
+use crate::views::PageMeta;
+
+/// The folder of the search page and its index.
+pub const SEARCH_DIR: &str = "search";
+/// A term shard is closed once it is at least this long.
+pub const SHARD_BYTES: usize = 16 * 1024;
+/// Documents per document chunk.
+pub const CHUNK_DOCUMENTS: usize = 32;
+/// A term keeps at most this many postings, the ones in the highest fields first. Only words
+/// in nearly every article's text get that many, and those rank nothing; the cap keeps any
+/// one shard, and so any query, small.
+pub const MAX_POSTINGS: usize = 400;
+/// Bumped whenever the format changes, so a script and an index that disagree are noticed.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The template context of `search.html`.
+#[derive(Debug, Serialize)]
+pub struct SearchPage {
+    pub page: PageMeta,
+}
+
+/// The index's entry point, `search/meta.json`.
+#[derive(Debug, Serialize)]
+pub struct Meta {
+    pub version: u32,
+    /// The folder of the shards and chunks, relative to `meta.json`.
+    pub files: String,
+    pub documents: usize,
+    pub chunk: usize,
+    /// The first term of each shard, in order: shard `i` holds terms from `shards[i]` up to
+    /// `shards[i + 1]`, compared as UTF-16 like JavaScript does.
+    pub shards: Vec<String>,
+    pub stop_words: &'static [&'static str],
+    /// The bit of each field in a posting.
+    pub fields: [(&'static str, u8); 6],
+}
+
+/// The encoded index: `meta.json` and the files beside it, by name.
+#[derive(Debug)]
+pub struct EncodedIndex {
+    pub meta: Meta,
+    pub files: Vec<(String, String)>,
+}
+
+/// Every output of search: the page and the index files.
+pub fn outputs(
+    site: &Site,
+    bodies: &Bodies,
+    templates: &Templates,
+) -> Vec<Result<Output, Diagnostic>> {
+    let page_url = folder(&[SEARCH_DIR]);
+    let title = site
+        .config
+        .ui
+        .get("search_title")
+        .map_or("Search", String::as_str);
+    let view = SearchPage {
+        page: render::page_meta(
+            site,
+            format!("{title} | {}", site.config.title),
+            None,
+            &page_url,
+        ),
+    };
+    let mut outputs = vec![render::render(
+        templates,
+        "search.html",
+        &view,
+        &page_url,
+        Origin::Builtin("the search page"),
+    )];
+    let encoded = encode(&SearchIndex::build(site, bodies));
+    let origin = Origin::Builtin("the search index");
+    let meta = serde_json::to_string(&encoded.meta).unwrap_or_default();
+    outputs.push(Ok(Output {
+        url: file(&[SEARCH_DIR, "meta.json"]),
+        content: Content::Text(meta),
+        origin: origin.clone(),
+    }));
+    let folder_name = encoded.meta.files.trim_end_matches('/');
+    for (name, content) in encoded.files {
+        let url = file(&[SEARCH_DIR, folder_name, &name]);
+        outputs.push(Ok(Output {
+            url,
+            content: Content::Text(content),
+            origin: origin.clone(),
+        }));
+    }
+    outputs
+}
+
+fn segments(parts: &[&str]) -> Vec<Segment> {
+    parts.iter().filter_map(|p| Segment::new(p).ok()).collect()
+}
+
+fn folder(parts: &[&str]) -> UrlPath {
+    UrlPath::folder(segments(parts))
+}
+
+fn file(parts: &[&str]) -> UrlPath {
+    UrlPath::file(segments(parts))
+}
+
+/// Cuts the index into shards and chunks.
+pub fn encode(index: &SearchIndex) -> EncodedIndex {
+    let mut files = Vec::new();
+    let mut shards = Vec::new();
+    let mut terms: Vec<(&String, &Postings)> = index.terms.iter().collect();
+    // JavaScript compares strings by UTF-16 code units; the browser's binary search must agree.
+    terms.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+    let mut shard = String::new();
+    for (term, postings) in terms {
+        if shard.is_empty() {
+            shards.push(term.clone());
+        } else {
+            shard.push(',');
+        }
+        shard.push_str(&serde_json::to_string(term).unwrap_or_default());
+        shard.push(':');
+        shard.push_str(&encode_postings(postings));
+        if shard.len() >= SHARD_BYTES {
+            files.push((
+                format!("t{}.json", shards.len() - 1),
+                format!("{{{shard}}}"),
+            ));
+            shard.clear();
+        }
+    }
+    if !shard.is_empty() {
+        files.push((
+            format!("t{}.json", shards.len() - 1),
+            format!("{{{shard}}}"),
+        ));
+    }
+    for (number, chunk) in index.documents.chunks(CHUNK_DOCUMENTS).enumerate() {
+        let rows: Vec<[&str; 4]> = chunk
+            .iter()
+            .map(|d| [&*d.code, &*d.title, &*d.url, &*d.summary])
+            .collect();
+        files.push((
+            format!("d{number}.json"),
+            serde_json::to_string(&rows).unwrap_or_default(),
+        ));
+    }
+    let hash = files.iter().fold(FNV_OFFSET, |h, (name, content)| {
+        fnv1a(fnv1a(h, name.as_bytes()), content.as_bytes())
+    });
+    let meta = Meta {
+        version: FORMAT_VERSION,
+        files: format!("{:016x}/", hash),
+        documents: index.documents.len(),
+        chunk: CHUNK_DOCUMENTS,
+        shards,
+        stop_words: tokenize::STOP_WORDS,
+        fields: [
+            ("body", field::BODY),
+            ("summary", field::SUMMARY),
+            ("title", field::TITLE),
+            ("code_part", field::CODE_PART),
+            ("message", field::MESSAGE),
+            ("code", field::CODE),
+        ],
+    };
+    EncodedIndex { meta, files }
+}
+
+/// `[df, first document, its fields, gap to the next document, its fields, …]`: the number of
+/// documents the term occurs in, then at most [`MAX_POSTINGS`] of them, the highest fields kept.
+pub fn encode_postings(postings: &Postings) -> String {
+    let mut kept: Vec<(u32, u8)> = postings.clone();
+    if kept.len() > MAX_POSTINGS {
+        kept.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        kept.truncate(MAX_POSTINGS);
+        kept.sort_unstable();
+    }
+    let mut out = format!("[{}", postings.len());
+    let mut previous = 0;
+    for (document, fields) in kept {
+        out.push_str(&format!(",{},{}", document - previous, fields));
+        previous = document;
+    }
+    out.push(']');
+    out
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
+    for byte in bytes {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postings_are_gap_encoded_after_their_count() {
+        assert_eq!(
+            encode_postings(&vec![(3, field::CODE), (10, field::BODY)]),
+            "[2,3,32,7,1]"
+        );
+    }
+
+    #[test]
+    fn capped_postings_keep_the_highest_fields_and_the_true_count() {
+        let mut postings: Postings = (0..MAX_POSTINGS as u32 + 5)
+            .map(|d| (d, field::BODY))
+            .collect();
+        postings.push((MAX_POSTINGS as u32 + 10, field::TITLE));
+        let encoded: Vec<u64> =
+            serde_json::from_str(&encode_postings(&postings)).unwrap_or_default();
+        assert_eq!(encoded[0] as usize, MAX_POSTINGS + 6);
+        assert_eq!((encoded.len() - 1) / 2, MAX_POSTINGS);
+        assert_eq!(*encoded.last().unwrap_or(&0), u64::from(field::TITLE));
+    }
+
+    #[test]
+    fn shards_cover_sorted_terms_without_gaps() {
+        let mut index = SearchIndex::default();
+        for i in 0..5000u32 {
+            index
+                .terms
+                .insert(format!("term{i:05}"), vec![(i, field::BODY)]);
+        }
+        let encoded = encode(&index);
+        let shard_files: Vec<&(String, String)> = encoded
+            .files
+            .iter()
+            .filter(|(n, _)| n.starts_with('t'))
+            .collect();
+        assert!(shard_files.len() > 1, "5000 terms must need several shards");
+        assert_eq!(shard_files.len(), encoded.meta.shards.len());
+        for ((_, content), first) in shard_files.iter().zip(&encoded.meta.shards) {
+            let shard: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(content).unwrap_or_default();
+            assert_eq!(shard.keys().next(), Some(first));
+            assert!(content.len() < SHARD_BYTES + 100);
+        }
+    }
+}
