@@ -254,19 +254,28 @@ pub fn report(diagnostics: &[Diagnostic], action: &str, colour: bool) -> String 
     text
 }
 
-/// Edit distance between two short words, for "did you mean" hints.
+/// Edit distance between two short words, for "did you mean" hints: inserting, deleting or
+/// changing a letter and swapping two neighbouring letters (`titel` → `title`, the most common
+/// typo) each count one.
 fn edit_distance(a: &str, b: &str) -> usize {
-    let b_chars: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b_chars.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b_chars.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    // rows[i][j] is the distance between the first i letters of a and the first j of b.
+    let mut rows: Vec<Vec<usize>> = (0..=a.len()).map(|i| vec![i; b.len() + 1]).collect();
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
     }
-    previous[b_chars.len()]
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let change = rows[i - 1][j - 1] + usize::from(a[i - 1] != b[j - 1]);
+            let mut best = change.min(rows[i - 1][j] + 1).min(rows[i][j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
 }
 
 /// The candidate closest to `word`, if it is close enough to be a likely typo.
@@ -302,6 +311,8 @@ mod tests {
         assert_eq!(did_you_mean("relatd", &keys), Some("related"));
         assert_eq!(did_you_mean("mesages", &keys), Some("messages"));
         assert_eq!(did_you_mean("colour", &keys), None);
+        assert_eq!(did_you_mean("titel", &keys), Some("title"));
+        assert_eq!(did_you_mean("cdoe", &keys), Some("code"));
     }
 
     #[test]

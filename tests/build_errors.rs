@@ -83,6 +83,13 @@ fn an_unknown_key_gets_a_did_you_mean_hint() {
 }
 
 #[test]
+fn two_swapped_letters_in_a_key_get_a_did_you_mean_hint() {
+    let run = build_with_article("---\ncode: 418\ntilte: Teapot\n---\n");
+    run.assert_diagnostic("error: unknown key `tilte`", &at("3:1"));
+    run.assert_stderr_contains("did you mean `title`?");
+}
+
+#[test]
 fn an_unknown_key_without_a_near_match_lists_the_known_keys() {
     let run = build_with_article("---\ncode: 418\ntitle: Teapot\ncolour: brown\n---\n");
     run.assert_diagnostic("error: unknown key `colour`", &at("4:1"));
