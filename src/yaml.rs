@@ -199,7 +199,14 @@ fn explain_type(key: &str, rest: &str) -> (String, Option<String>) {
     let (found, expected) = rest
         .split_once(", expected ")
         .unwrap_or((rest, "another type"));
-    let key = key.split(['[', '.']).next().unwrap_or(key);
+    let path = key;
+    let key = path.split(['[', '.']).next().unwrap_or(path);
+    // serde names a list entry `messages[2]`: the list is fine, one entry is not.
+    let subject = if path[key.len()..].starts_with('[') {
+        format!("each entry of `{key}`")
+    } else {
+        format!("`{key}`")
+    };
     let expected_human = match expected {
         e if e.contains("sequence") => "a list",
         e if e.contains("string") => "text",
@@ -211,7 +218,8 @@ fn explain_type(key: &str, rest: &str) -> (String, Option<String>) {
     };
     let found_human = found
         .replace("unit value", "nothing")
-        .replace("map", "`key: value`");
+        .replace("map", "`key: value`")
+        .replace("sequence", "a list");
     let help = match expected_human {
         "a list" => format!("write a list: `{key}: [first, second]`"),
         "true or false" => {
@@ -224,7 +232,7 @@ fn explain_type(key: &str, rest: &str) -> (String, Option<String>) {
         _ => format!("write {expected_human}"),
     };
     (
-        format!("`{key}` must be {expected_human}, found {found_human}"),
+        format!("{subject} must be {expected_human}, found {found_human}"),
         Some(help),
     )
 }

@@ -107,6 +107,12 @@ fn a_value_of_the_wrong_type_names_the_key_and_the_type_expected() {
     );
     run.assert_stderr_contains("messages: [first, second]");
 
+    let run = build_with_article("---\ncode: 418\ntitle: Teapot\ntags: [kitchen, [tea]]\n---\n");
+    run.assert_diagnostic(
+        "error: each entry of `tags` must be text, found a list",
+        &at("4:17"),
+    );
+
     let run = build_with_article("---\ncode: 418\ntitle: Teapot\nweight: heavy\n---\n");
     run.assert_diagnostic(
         "error: `weight` must be a whole number, found string \"heavy\"",
@@ -151,7 +157,7 @@ fn a_colon_and_space_inside_an_unquoted_value_says_to_quote_it() {
         "---\ncode: 418\ntitle: Teapot\nmessages:\n  - Error: I'm a teapot\n---\n",
     );
     run.assert_diagnostic(
-        "error: `messages` must be text, found `key: value`",
+        "error: each entry of `messages` must be text, found `key: value`",
         &at("5:5"),
     );
     run.assert_stderr_contains("put the text in double quotes");
