@@ -1,7 +1,7 @@
 //! The `kb` command line: parses arguments, calls the library, prints problems, owns the exit code.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -109,7 +109,7 @@ fn main() -> ExitCode {
                         summary.articles,
                         summary.categories,
                         summary.elapsed.as_millis(),
-                        summary.output_dir.display()
+                        shown_folder(&summary.output_dir)
                     );
                     ExitCode::SUCCESS
                 }
@@ -132,6 +132,12 @@ fn explain(options: ExplainOptions) -> ExitCode {
         }
         Err(other) => report(other),
     }
+}
+
+/// A folder as the summary line shows it: `public/` rather than `./public`.
+fn shown_folder(path: &Path) -> String {
+    let path = path.strip_prefix(".").unwrap_or(path);
+    format!("{}/", path.display())
 }
 
 fn report(error: Error) -> ExitCode {

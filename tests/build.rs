@@ -556,7 +556,7 @@ fn the_output_option_writes_elsewhere_and_the_summary_names_it() {
     let run = site.build(&["--output", "site-out"]);
     assert!(site.path("site-out/http/4xx/401/index.html").is_file());
     assert!(!site.public().exists());
-    assert!(run.stdout.trim_end().ends_with("→ site-out"), "{run}");
+    assert!(run.stdout.trim_end().ends_with(" ms → site-out/"), "{run}");
 }
 
 #[test]
@@ -570,6 +570,6 @@ fn a_successful_build_prints_one_summary_line_and_nothing_else() {
         .and_then(|r| r.split_once(" ms → "))
         .unwrap_or_else(|| panic!("{run}"));
     assert!(millis.parse::<u64>().is_ok(), "{run}");
-    assert!(dir.trim_end_matches('/').ends_with("public"), "{run}");
+    assert_eq!(dir, "public/", "{run}");
     assert_eq!(run.stderr, "", "the fixture should build without warnings");
 }
