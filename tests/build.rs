@@ -530,6 +530,17 @@ fn a_failed_build_leaves_the_previous_output_byte_identical() {
 }
 
 #[test]
+fn a_build_that_fails_while_writing_removes_its_staging_folder() {
+    let site = Site::fixture("catalogs");
+    site.write("out", "a file where the output folder should be");
+    let run = site.kb(&["build", "--output", "out"]);
+    assert!(!run.status.success(), "{run}");
+    run.assert_stderr_contains("is a file, not a folder");
+    assert_eq!(site.read("out"), "a file where the output folder should be");
+    assert_eq!(names_in(site.root()), ["content", "kb.yaml", "out", "static"]);
+}
+
+#[test]
 fn a_rebuild_leaves_no_file_of_an_earlier_build_and_no_staging_folder() {
     let site = built("catalogs", &[]);
     let root_before = names_in(site.root());
