@@ -537,7 +537,10 @@ fn a_build_that_fails_while_writing_removes_its_staging_folder() {
     assert!(!run.status.success(), "{run}");
     run.assert_stderr_contains("is a file, not a folder");
     assert_eq!(site.read("out"), "a file where the output folder should be");
-    assert_eq!(names_in(site.root()), ["content", "kb.yaml", "out", "static"]);
+    assert_eq!(
+        names_in(site.root()),
+        ["content", "kb.yaml", "out", "static"]
+    );
 }
 
 #[test]
