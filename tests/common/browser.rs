@@ -93,6 +93,12 @@ impl Drop for Browser {
 /// Starts a browser, or returns `None` (after printing why) when none is installed and
 /// `KB_REQUIRE_BROWSER` is not `1`. Panics when an installed browser fails to start.
 pub async fn start() -> Option<Browser> {
+    start_with(&[]).await
+}
+
+/// Like [`start`], with extra Chromium flags, e.g. `--force-dark-mode` for
+/// `prefers-color-scheme: dark`.
+pub async fn start_with(extra_args: &[&str]) -> Option<Browser> {
     let (Some(driver), Some(chromium)) = (find_on_path(&["chromedriver"]), find_chromium()) else {
         let install = "install Debian's `chromium` and `chromium-driver`";
         assert!(
@@ -120,6 +126,7 @@ pub async fn start() -> Option<Browser> {
         .capabilities(capabilities(
             &chromium,
             &browser.scratch.path().join("profile"),
+            extra_args,
         ))
         .connect(&format!("http://127.0.0.1:{port}"))
         .await
@@ -140,8 +147,16 @@ pub fn file_url(path: &Path) -> String {
     format!("file://{}", absolute.display())
 }
 
-fn capabilities(chromium: &Path, profile: &Path) -> fantoccini::wd::Capabilities {
-    let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|a| a.to_string()).collect();
+fn capabilities(
+    chromium: &Path,
+    profile: &Path,
+    extra_args: &[&str],
+) -> fantoccini::wd::Capabilities {
+    let mut args: Vec<String> = CHROMIUM_ARGS
+        .iter()
+        .chain(extra_args)
+        .map(|a| a.to_string())
+        .collect();
     args.push(format!("--user-data-dir={}", profile.display()));
     let options = serde_json::json!({ "binary": chromium, "args": args });
     let mut capabilities = fantoccini::wd::Capabilities::new();
