@@ -190,7 +190,19 @@
     return flags & f.body ? 1 : 0;
   };
 
-  var WEIGHT_OF_LEVEL = [0, 1, 3, 6, 8, 0, 20];
+  // Within a tier, every field a word occurs in adds to the score: a word in both the title
+  // and a message counts more than in a message alone.
+  Index.prototype.weight = function (flags, whole) {
+    var f = this.field;
+    var weight = 0;
+    if (flags & f.code) weight += whole ? 20 : 6;
+    if (flags & f.message) weight += 8;
+    if (flags & f.title) weight += 6;
+    if (flags & f.code_part) weight += 6;
+    if (flags & f.summary) weight += 3;
+    if (flags & f.body) weight += 1;
+    return weight;
+  };
 
   // Ranks the articles for `query`. With `completing`, the last word may also be the start of a
   // longer word (`unauth` → `unauthorized`), unless it is a number or a word of its own.
@@ -244,7 +256,7 @@
           var level = self.level(p[1], true);
           if (level === CODE_TIER) e.code = true;
           e.levels[i] = Math.max(e.levels[i], level);
-          e.score += WEIGHT_OF_LEVEL[level] * idf(own);
+          e.score += self.weight(p[1], true) * idf(own);
         });
       }
       // A word's parts count it as found where all of them occur (`err_connection`).
@@ -258,7 +270,7 @@
             var level = self.level(p[1], false);
             seen.count += 1;
             seen.level = Math.min(seen.level, level);
-            seen.score += WEIGHT_OF_LEVEL[level] * idf(list) / 2;
+            seen.score += self.weight(p[1], false) * idf(list) / 2;
             perDocument.set(p[0], seen);
           });
         });
@@ -275,7 +287,7 @@
             var e = entry(p[0]);
             var level = self.level(p[1], false);
             e.levels[i] = Math.max(e.levels[i], level);
-            e.score += WEIGHT_OF_LEVEL[level] * idf(pair[1]) / 2;
+            e.score += self.weight(p[1], false) * idf(pair[1]) / 2;
           });
         });
       }
@@ -295,6 +307,9 @@
       var tier = e.code ? CODE_TIER : counted.length ? weakest : 0;
       hits.push({ document: e.document, tier: tier, matched: matched, score: e.score });
     });
+    // Where some articles have every word (or the code), those are the answer; otherwise the
+    // articles with the most of the words are.
+    if (hits.some(function (h) { return h.tier > 0; })) hits = hits.filter(function (h) { return h.tier > 0; });
     hits.sort(function (a, b) {
       return b.tier - a.tier || b.matched - a.matched || b.score - a.score || a.document - b.document;
     });
@@ -365,8 +380,10 @@
     element.appendChild(title);
   }
 
-  function show(results, total) {
+  function show(query, results, total) {
     listbox.textContent = "";
+    // Which query the list answers, for tests: answers can arrive after the next keystroke.
+    listbox.setAttribute("data-query", query);
     options = results;
     active = -1;
     input.removeAttribute("aria-activedescendant");
@@ -412,15 +429,19 @@
       return;
     }
     index.query(query, SUGGESTIONS, true).then(function (found) {
-      if (mine === generation) show(found.results, found.total);
+      if (mine === generation) show(query, found.results, found.total);
     }, function () {
       if (mine === generation) close();
     });
   }
 
-  input.addEventListener("focus", function () { index.ready().catch(function () {}); });
+  var closing = 0;
+  input.addEventListener("focus", function () {
+    clearTimeout(closing);
+    index.ready().catch(function () {});
+  });
   input.addEventListener("input", suggest);
-  input.addEventListener("blur", function () { setTimeout(close, 150); });
+  input.addEventListener("blur", function () { closing = setTimeout(close, 150); });
   input.addEventListener("keydown", function (event) {
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       event.preventDefault();
