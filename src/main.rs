@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use kb::check::CheckOptions;
-use kb::explain::ExplainOptions;
 use kb::diagnostic::{self, Diagnostic};
+use kb::explain::ExplainOptions;
 use kb::{BuildOptions, Error};
 
 #[derive(Clone, Copy, clap::ValueEnum)]
