@@ -1,6 +1,7 @@
 //! Loading the content tree: walk `content/`, read every Markdown file, split and parse its
 //! front matter. Nothing here knows about other files; linking comes next (see `site`).
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -167,15 +168,25 @@ pub fn is_ignored(name: &str) -> bool {
 }
 
 fn walk_error(root: &Path, error: &walkdir::Error) -> Diagnostic {
-    let path = error.path().map(|p| SourcePath::new(p.strip_prefix(root).unwrap_or(p)));
+    let path = error
+        .path()
+        .map(|p| SourcePath::new(p.strip_prefix(root).unwrap_or(p)));
     let diagnostic = if let Some(ancestor) = error.loop_ancestor() {
         Diagnostic::error(format!(
             "symbolic link loop: this folder links back to {}",
             ancestor.strip_prefix(root).unwrap_or(ancestor).display()
         ))
         .with_help("remove the link or point it somewhere outside its own parents")
+    } else if let Some(target) = error.path().and_then(broken_link_target) {
+        Diagnostic::error(format!(
+            "symbolic link to `{}`, which does not exist",
+            target.display()
+        ))
+        .with_help("point the link at an existing file, or remove it")
     } else {
-        let why = error.io_error().map_or_else(|| error.to_string(), ToString::to_string);
+        let why = error
+            .io_error()
+            .map_or_else(|| error.to_string(), ToString::to_string);
         Diagnostic::error(format!("cannot read this entry: {why}"))
             .with_help("check that the file exists and that kb may read it")
     };
@@ -183,6 +194,12 @@ fn walk_error(root: &Path, error: &walkdir::Error) -> Diagnostic {
         Some(path) => diagnostic.in_file(&path),
         None => diagnostic,
     }
+}
+
+/// Where `path` links to, if it is a symbolic link whose target does not exist.
+fn broken_link_target(path: &Path) -> Option<PathBuf> {
+    let target = std::fs::read_link(path).ok()?;
+    (!path.exists()).then_some(target)
 }
 
 enum Parsed {
@@ -204,27 +221,63 @@ fn parse_file(file: MarkdownFile) -> Parsed {
     }
 }
 
-/// Reads a source file, refusing huge files and bytes that are not UTF-8, dropping a BOM.
+/// Reads a source file, refusing anything but a regular file (a FIFO or `/dev/zero` behind a
+/// symlink would hang or fill memory), huge files and bytes that are not UTF-8; drops a BOM.
 pub fn read_source(path: &Path, source: &SourcePath) -> Result<String, Box<Diagnostic>> {
-    let fail = |message: String, help: &str| Box::new(Diagnostic::error(message).in_file(source).with_help(help));
-    let size = std::fs::metadata(path)
-        .map_err(|e| fail(format!("cannot read this file: {e}"), "check that the file exists and that kb may read it"))?
-        .len();
-    if size > MAX_FILE_BYTES {
+    let fail = |message: String, help: &str| {
+        Box::new(Diagnostic::error(message).in_file(source).with_help(help))
+    };
+    let unreadable = |e: std::io::Error| {
+        fail(
+            format!("cannot read this file: {e}"),
+            "check that the file exists and that kb may read it",
+        )
+    };
+    let metadata = std::fs::metadata(path).map_err(unreadable)?;
+    if !metadata.is_file() {
         return Err(fail(
-            format!("the file is {:.1} MB; kb reads at most {} MB per file", size as f64 / 1e6, MAX_FILE_BYTES / 1024 / 1024),
-            "split it into several articles, or move large data out of the content folder",
+            "this is not a regular file".into(),
+            "kb reads only regular files; remove it, or rename it so that it does not end in `.md`",
         ));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| fail(format!("cannot read this file: {e}"), "check that kb may read it"))?;
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(too_large(source, metadata.len()));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(unreadable)?;
+    decode(bytes, source)
+}
+
+fn too_large(source: &SourcePath, size: u64) -> Box<Diagnostic> {
+    const MIB: u64 = 1024 * 1024;
+    Box::new(
+        Diagnostic::error(format!(
+            "the file is {:.1} MB; kb reads at most {} MB per file",
+            size as f64 / MIB as f64,
+            MAX_FILE_BYTES / MIB
+        ))
+        .in_file(source)
+        .with_help("split it into several articles, or move large data out of the content folder"),
+    )
+}
+
+/// Checks that `bytes` are text kb can read: at most [`MAX_FILE_BYTES`], UTF-8. Drops a BOM.
+pub fn decode(bytes: Vec<u8>, source: &SourcePath) -> Result<String, Box<Diagnostic>> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(source, bytes.len() as u64));
+    }
     let mut text = String::from_utf8(bytes).map_err(|e| {
+        // The valid prefix is unchanged by a lossy decoding, so `valid` points at the U+FFFD
+        // that replaced the first bad byte, on its whole line.
         let valid = e.utf8_error().valid_up_to();
-        let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+        let byte = e.as_bytes().get(valid).copied().unwrap_or(0);
+        let lossy = String::from_utf8_lossy(e.as_bytes());
         Box::new(
-            Diagnostic::error("the file is not valid UTF-8")
+            Diagnostic::error(format!("the file is not valid UTF-8 (byte 0x{byte:02X})"))
                 .in_file(source)
-                .at(Location::at(&prefix, prefix.len(), 1))
+                .at(Location::at(&lossy, valid, 1))
                 .with_help("save the file as UTF-8 in your editor"),
         )
     })?;
@@ -232,6 +285,21 @@ pub fn read_source(path: &Path, source: &SourcePath) -> Result<String, Box<Diagn
         text.drain(..3);
     }
     Ok(text)
+}
+
+/// Parses one article from its bytes exactly as a build would (size, UTF-8, BOM, front matter),
+/// without touching the disk or the rest of the site. `kb new` checks what it writes with it,
+/// and the fuzz target drives it.
+pub fn parse_article_bytes(
+    path: &SourcePath,
+    bytes: Vec<u8>,
+) -> Result<LoadedArticle, Vec<Diagnostic>> {
+    let text = decode(bytes, path).map_err(|problem| vec![*problem])?;
+    match parse_article(Vec::new(), path.clone(), text) {
+        Parsed::Article(article) => Ok(*article),
+        Parsed::Failed(problems) => Err(problems),
+        Parsed::Index(_) => Err(Vec::new()),
+    }
 }
 
 fn parse_article(folder: Vec<String>, path: SourcePath, text: String) -> Parsed {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Location};
 use crate::error::{Error, Result};
 use crate::paths::{SourcePath, UrlPath};
 
@@ -25,6 +25,11 @@ pub enum Content {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
     Source(SourcePath),
+    /// The redirect page of an alias, with the place the alias is written.
+    Alias {
+        source: SourcePath,
+        location: Option<Location>,
+    },
     /// A page or asset kb makes itself (`/codes/`, `/404.html`, the default stylesheet).
     Builtin(&'static str),
 }
@@ -33,6 +38,7 @@ impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Origin::Source(path) => write!(f, "{path}"),
+            Origin::Alias { source, .. } => write!(f, "an alias in {source}"),
             Origin::Builtin(what) => write!(f, "{what}"),
         }
     }
@@ -80,7 +86,11 @@ pub fn collisions(outputs: &[Output]) -> Vec<Diagnostic> {
 }
 
 fn collision(first: &Output, second: &Output, file: &Path) -> Diagnostic {
-    let (a, b) = if first.origin.to_string() <= second.origin.to_string() { (first, second) } else { (second, first) };
+    let (a, b) = if first.origin.to_string() <= second.origin.to_string() {
+        (first, second)
+    } else {
+        (second, first)
+    };
     let diagnostic = Diagnostic::error(format!(
         "{} and {} both map to the address {} (file {})",
         a.origin,
@@ -89,9 +99,22 @@ fn collision(first: &Output, second: &Output, file: &Path) -> Diagnostic {
         file.display()
     ))
     .with_help("give one of them another code, slug, folder or alias");
-    match &b.origin {
-        Origin::Source(path) => diagnostic.in_file(path),
-        Origin::Builtin(_) => diagnostic,
+    // Point at what the author can change: an alias first, then a source file.
+    let blamed = [&b.origin, &a.origin]
+        .into_iter()
+        .find(|o| matches!(o, Origin::Alias { .. }))
+        .or_else(|| {
+            [&b.origin, &a.origin]
+                .into_iter()
+                .find(|o| matches!(o, Origin::Source(_)))
+        });
+    match blamed {
+        Some(Origin::Alias {
+            source,
+            location: Some(location),
+        }) => diagnostic.in_file(source).at(location.clone()),
+        Some(Origin::Alias { source, .. } | Origin::Source(source)) => diagnostic.in_file(source),
+        _ => diagnostic,
     }
 }
 
@@ -114,7 +137,9 @@ fn absolute(path: &Path) -> Result<PathBuf> {
     let absolute = if path.is_absolute() {
         path.to_path_buf()
     } else {
-        std::env::current_dir().map_err(|e| Error::io(path, e))?.join(path)
+        std::env::current_dir()
+            .map_err(|e| Error::io(path, e))?
+            .join(path)
     };
     let mut existing = absolute.as_path();
     let mut rest = Vec::new();
@@ -136,7 +161,12 @@ fn absolute(path: &Path) -> Result<PathBuf> {
 pub fn write_atomically(outputs: &[Output], output_dir: &Path) -> Result<()> {
     let name = output_dir
         .file_name()
-        .ok_or_else(|| Error::Usage(format!("the output folder {} has no name", output_dir.display())))?
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "the output folder {} has no name",
+                output_dir.display()
+            ))
+        })?
         .to_string_lossy()
         .into_owned();
     let parent = match output_dir.parent() {
@@ -182,7 +212,10 @@ fn swap_in(staging: &Path, output_dir: &Path, parent: &Path, name: &str) -> Resu
     }
     if !output_dir.is_dir() {
         let _ = std::fs::remove_dir_all(staging);
-        return Err(Error::Usage(format!("the output path {} is a file, not a folder", output_dir.display())));
+        return Err(Error::Usage(format!(
+            "the output path {} is a file, not a folder",
+            output_dir.display()
+        )));
     }
     let old = parent.join(format!(".{name}.kb-old-{}", std::process::id()));
     remove_dir_if_present(&old)?;

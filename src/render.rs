@@ -417,7 +417,16 @@ fn alias_pages(site: &Site, templates: &Templates) -> Vec<Result<Output, Diagnos
     site.articles
         .iter()
         .flat_map(|article| article.meta.aliases.iter().map(move |alias| (article, alias)))
-        .map(|(article, alias)| redirect_page(site, templates, article, alias))
+        .map(|(article, alias)| {
+            let mut page = redirect_page(site, templates, article, alias)?;
+            let written = alias.to_string();
+            page.origin = Origin::Alias {
+                source: article.source.path.clone(),
+                location: crate::site::front_matter_diagnostic(article, "aliases", &written, "")
+                    .location,
+            };
+            Ok(page)
+        })
         .collect()
 }
 

@@ -98,7 +98,7 @@ pub fn link(config: SiteConfig, content: LoadedContent) -> (Site, Vec<Diagnostic
     let mut diagnostics = content.diagnostics;
     let (mut categories, folder_ids) = build_categories(content.categories, &mut diagnostics);
     let mut articles = place_articles(content.articles, &folder_ids, &categories);
-    let codes = index_codes(&articles, &mut diagnostics);
+    let codes = index_codes(&mut articles, &mut diagnostics);
     resolve_related(&mut articles, &codes, &mut diagnostics);
     order(&mut categories, &mut articles);
     let tags = collect_tags(&mut articles);
@@ -237,30 +237,36 @@ fn catalog_of(categories: &[Category], category: CategoryId) -> String {
         .unwrap_or_default()
 }
 
-fn index_codes(articles: &[Article], diagnostics: &mut Vec<Diagnostic>) -> CodeIndex {
+/// Indexes every article's code. An article whose code is already taken in its catalog is
+/// reported and left out of the site, so it cannot also collide, link or warn.
+fn index_codes(articles: &mut Vec<Article>, diagnostics: &mut Vec<Diagnostic>) -> CodeIndex {
     let mut index = CodeIndex::default();
-    for (id, article) in articles.iter().enumerate() {
+    let mut kept: Vec<Article> = Vec::with_capacity(articles.len());
+    for article in articles.drain(..) {
         let code = article.meta.code.as_str();
-        if let Some(first) = index.insert(&article.catalog, code, id) {
-            let catalog = if article.catalog.is_empty() {
-                "the site root"
-            } else {
-                &article.catalog
-            };
-            diagnostics.push(
-                front_matter_diagnostic(
-                    article,
-                    "code",
-                    code,
-                    &format!("code `{code}` is used twice in {catalog}"),
-                )
-                .with_help(format!(
-                    "it is also the code of {}; a code must be unique within its catalog",
-                    articles[first].source.path
-                )),
-            );
-        }
+        let Some(first) = index.insert(&article.catalog, code, kept.len()) else {
+            kept.push(article);
+            continue;
+        };
+        let catalog = if article.catalog.is_empty() {
+            "the site root"
+        } else {
+            &article.catalog
+        };
+        diagnostics.push(
+            front_matter_diagnostic(
+                &article,
+                "code",
+                code,
+                &format!("code `{code}` is used twice in {catalog}"),
+            )
+            .with_help(format!(
+                "it is also the code of {}; a code must be unique within its catalog",
+                kept[first].source.path
+            )),
+        );
     }
+    *articles = kept;
     index
 }
 

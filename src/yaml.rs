@@ -97,14 +97,19 @@ impl YamlBlock<'_> {
             })
             .unwrap_or(self.yaml.len());
         let region = &self.yaml[start..region_end];
-        region
-            .match_indices(text)
-            .find(|(i, _)| {
-                let before = region[..*i].chars().next_back();
-                let after = region[i + text.len()..].chars().next();
-                !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char)
-            })
-            .map(|(i, _)| start + i)
+        let bounded = |i: usize| {
+            let before = region[..i].chars().next_back();
+            let after = region[i + text.len()..].chars().next();
+            !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char)
+        };
+        let matches: Vec<usize> = region.match_indices(text).map(|(i, _)| i).collect();
+        // A whole item (`- "x"`, `[x, y]`) beats the same text inside a longer one.
+        matches
+            .iter()
+            .copied()
+            .find(|&i| is_whole_item(&region[..i], &region[i + text.len()..]))
+            .or_else(|| matches.iter().copied().find(|&i| bounded(i)))
+            .map(|i| start + i)
     }
 
     /// A diagnostic pointing at `length` bytes at `offset` inside the YAML.
@@ -148,17 +153,62 @@ impl YamlBlock<'_> {
     }
 }
 
+/// Whether text between `before` and `after` is a whole YAML scalar: its quotes (if any) match
+/// and it is delimited like a list item or a value.
+fn is_whole_item(before: &str, after: &str) -> bool {
+    let quote = before
+        .chars()
+        .next_back()
+        .filter(|c| matches!(c, '"' | '\''));
+    let closing = after.chars().next().filter(|c| matches!(c, '"' | '\''));
+    if quote != closing {
+        return false;
+    }
+    let before = before.strip_suffix(['"', '\'']).unwrap_or(before);
+    let after = after.strip_prefix(['"', '\'']).unwrap_or(after);
+    let starts = before
+        .chars()
+        .next_back()
+        .is_none_or(|c| c.is_whitespace() || matches!(c, '[' | ','));
+    let ends = after
+        .chars()
+        .next()
+        .is_none_or(|c| c.is_whitespace() || matches!(c, ',' | ']' | '#'));
+    starts && ends
+}
+
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '_' | '.' | '-' | '+' | '/')
 }
 
 /// Turns serde_yaml's message into one an author can act on.
+/// The YAML parser's message without its ` at line L column C` parts: they count lines inside
+/// the front matter, not the file, and the diagnostic already shows the right place.
+fn without_positions(message: &str) -> String {
+    let mut clean = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find(" at line ") {
+        clean.push_str(&rest[..at]);
+        let after = &rest[at + " at line ".len()..];
+        let digits =
+            |text: &str| text.len() - text.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let line_digits = digits(after);
+        let tail = &after[line_digits..];
+        rest = match tail.strip_prefix(" column ") {
+            Some(column) if line_digits > 0 => &column[digits(column)..],
+            _ => {
+                clean.push_str(" at line ");
+                after
+            }
+        };
+    }
+    clean.push_str(rest);
+    clean
+}
+
 fn explain(error: &serde_yaml::Error, line: &str) -> (String, Option<String>) {
-    let full = error.to_string();
-    let message = match full.rfind(" at line ") {
-        Some(i) => &full[..i],
-        None => full.as_str(),
-    };
+    let full = without_positions(&error.to_string());
+    let message = full.as_str();
     if line.starts_with('\t') || message.contains("cannot start any token") && line.contains('\t') {
         return (
             "front matter uses a tab for indentation".into(),
@@ -235,4 +285,37 @@ fn explain_type(key: &str, rest: &str) -> (String, Option<String>) {
         format!("{subject} must be {expected_human}, found {found_human}"),
         Some(help),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parser_positions_are_dropped_from_messages() {
+        assert_eq!(
+            without_positions(
+                "did not find expected ',' or ']' at line 3 column 8, while parsing a flow sequence at line 2 column 8"
+            ),
+            "did not find expected ',' or ']', while parsing a flow sequence"
+        );
+        assert_eq!(without_positions("at line endings"), "at line endings");
+        assert_eq!(without_positions("x at line 4"), "x at line 4");
+    }
+
+    #[test]
+    fn a_whole_list_item_is_found_before_the_same_text_inside_another() {
+        let file = SourcePath::new("content/a.md");
+        let yaml = "aliases:\n  - https://evil.example/x\n  - //evil.example/x\nmessages:\n  - \"400 Not here\"\n  - \"Not here\"\n";
+        let block = YamlBlock {
+            file: &file,
+            file_text: yaml,
+            offset: 0,
+            yaml,
+        };
+        let alias = block.value_offset("aliases", "//evil.example/x");
+        assert_eq!(alias, yaml.find("  - //").map(|i| i + 4));
+        let message = block.value_offset("messages", "Not here");
+        assert_eq!(message, yaml.rfind("\"Not here\"").map(|i| i + 1));
+    }
 }
