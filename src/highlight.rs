@@ -3,14 +3,17 @@
 //! classes (`hl-keyword`, `hl-string`, …) rather than colours: the theme's stylesheet colours them,
 //! so one page works in light and dark mode and a site can restyle it.
 //!
-//! A block whose language syntect does not know (`http`, `nginx`, …) or that has none is shown
-//! as plain, escaped text. The grammars are loaded on the first block that names a language,
-//! so a site without code pays nothing.
+//! `http`, `nginx` and `apache`, common in error articles and missing from syntect's set, have
+//! small grammars of their own ([`grammars`]). A block in any other language, or in none, is
+//! shown as plain, escaped text. The grammars are loaded on the first block that names a
+//! language, so a site without code pays nothing.
+
+mod grammars;
 
 use std::sync::OnceLock;
 
 use syntect::html::{ClassStyle, ClassedHTMLGenerator};
-use syntect::parsing::SyntaxSet;
+use syntect::parsing::{SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 /// The prefix of every class the highlighter writes: `hl-keyword hl-control hl-shell`.
@@ -24,6 +27,7 @@ const MAX_HIGHLIGHTED_BYTES: usize = 100 * 1024;
 #[derive(Default)]
 pub struct Highlighter {
     syntaxes: OnceLock<SyntaxSet>,
+    extra: OnceLock<SyntaxSet>,
 }
 
 impl Highlighter {
@@ -31,8 +35,18 @@ impl Highlighter {
         Self::default()
     }
 
-    fn syntaxes(&self) -> &SyntaxSet {
-        self.syntaxes.get_or_init(SyntaxSet::load_defaults_newlines)
+    /// The grammar for a fence's language and the set it belongs to: syntect's own first.
+    fn syntax(&self, language: &str) -> Option<(&SyntaxReference, &SyntaxSet)> {
+        let lower = language.to_ascii_lowercase();
+        let sets = [
+            self.syntaxes.get_or_init(SyntaxSet::load_defaults_newlines),
+            self.extra.get_or_init(grammars::syntax_set),
+        ];
+        sets.into_iter().find_map(|set| {
+            set.find_syntax_by_token(language)
+                .or_else(|| set.find_syntax_by_token(&lower))
+                .map(|syntax| (syntax, set))
+        })
     }
 
     /// The HTML of a fenced block whose info string is `info` (`sh`, `rust ignore`, or empty).
@@ -60,10 +74,7 @@ impl Highlighter {
         if code.len() > MAX_HIGHLIGHTED_BYTES {
             return None;
         }
-        let syntaxes = self.syntaxes();
-        let syntax = syntaxes
-            .find_syntax_by_token(language)
-            .or_else(|| syntaxes.find_syntax_by_token(&language.to_ascii_lowercase()))?;
+        let (syntax, syntaxes) = self.syntax(language)?;
         let style = ClassStyle::SpacedPrefixed {
             prefix: CLASS_PREFIX,
         };
@@ -129,12 +140,61 @@ mod tests {
 
     #[test]
     fn unknown_languages_are_plain_escaped_text() {
-        let html = Highlighter::new().code_block("http", "HTTP/1.1 401 <x>\n");
+        let html = Highlighter::new().code_block("klingon", "Qapla' <x>\n");
         assert_eq!(
             html,
-            "<pre tabindex=\"0\"><code class=\"language-http\">HTTP/1.1 401 &lt;x&gt;\n</code></pre>\n"
+            "<pre tabindex=\"0\"><code class=\"language-klingon\">Qapla' &lt;x&gt;\n</code></pre>\n"
         );
         let html = Highlighter::new().code_block("", "a & b");
         assert_eq!(html, "<pre tabindex=\"0\"><code>a &amp; b</code></pre>\n");
+    }
+
+    #[test]
+    fn http_nginx_and_apache_blocks_use_kbs_own_grammars() {
+        let highlighter = Highlighter::new();
+        let http = highlighter.code_block(
+            "http",
+            "HTTP/1.1 401 Unauthorized\nWWW-Authenticate: Basic realm=\"x\"\n",
+        );
+        assert!(
+            http.contains("<span class=\"hl-constant hl-numeric hl-status\">401</span>"),
+            "{http}"
+        );
+        assert!(
+            http.contains(
+                "<span class=\"hl-variable hl-parameter hl-header\">WWW-Authenticate</span>"
+            ),
+            "{http}"
+        );
+        assert!(
+            http.contains("<span class=\"hl-string hl-quoted hl-double\">&quot;x&quot;</span>"),
+            "{http}"
+        );
+        let nginx =
+            highlighter.code_block("nginx", "location /admin/ {\n    auth_basic off; # no\n}\n");
+        assert!(
+            nginx.contains("<span class=\"hl-keyword hl-other hl-directive\">auth_basic</span>"),
+            "{nginx}"
+        );
+        assert!(
+            nginx.contains("<span class=\"hl-constant hl-language\">off</span>"),
+            "{nginx}"
+        );
+        assert!(
+            nginx.contains("<span class=\"hl-comment hl-line hl-number-sign\"># no</span>"),
+            "{nginx}"
+        );
+        let apache = highlighter.code_block(
+            "apache",
+            "<Directory /var/www>\n  RewriteRule ^ - [L,R=301]\n",
+        );
+        assert!(
+            apache.contains("<span class=\"hl-entity hl-name hl-tag hl-section\">Directory</span>"),
+            "{apache}"
+        );
+        assert!(
+            apache.contains("<span class=\"hl-constant hl-other hl-flags\">[L,R=301]</span>"),
+            "{apache}"
+        );
     }
 }
