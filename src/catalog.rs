@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::code::natural_cmp;
 use crate::output::Output;
-use crate::publish::text_file;
+use crate::publish::{absolute_uri, text_file};
 use crate::redirects::ShortUrl;
 use crate::site::{Article, HOME, Site};
 
@@ -65,7 +65,7 @@ pub fn json(site: &Site, short: &[ShortUrl]) -> Output {
     let base = &site.config.base_url;
     let mut short_by_article = vec![None; site.articles.len()];
     for short_url in short {
-        short_by_article[short_url.article] = Some(base.absolute(&short_url.url.to_string()));
+        short_by_article[short_url.article] = Some(absolute_uri(base, &short_url.url.to_string()));
     }
     let mut ids: Vec<usize> = (0..site.articles.len()).collect();
     ids.sort_by(|a, b| {
@@ -75,11 +75,11 @@ pub fn json(site: &Site, short: &[ShortUrl]) -> Output {
             .then_with(|| natural_cmp(a.meta.code.as_str(), b.meta.code.as_str()))
     });
     let catalog = Catalog {
-        schema: base.absolute(SCHEMA_FILE),
+        schema: absolute_uri(base, SCHEMA_FILE),
         version: 1,
         site: SiteInfo {
             title: &site.config.title,
-            url: base.absolute("/"),
+            url: absolute_uri(base, "/"),
             language: &site.config.language,
         },
         codes: ids
@@ -106,7 +106,7 @@ fn entry<'a>(site: &'a Site, article: &'a Article, short_url: Option<String>) ->
         title: &meta.title,
         summary: meta.summary.as_deref(),
         messages: &meta.messages,
-        url: base.absolute(&article.url.to_string()),
+        url: absolute_uri(base, &article.url.to_string()),
         short_url,
         category: site
             .ancestry(article.category)
@@ -116,7 +116,7 @@ fn entry<'a>(site: &'a Site, article: &'a Article, short_url: Option<String>) ->
                 let category = &site.categories[id];
                 CategoryStep {
                     title: &category.title,
-                    url: base.absolute(&category.url.to_string()),
+                    url: absolute_uri(base, &category.url.to_string()),
                 }
             })
             .collect(),

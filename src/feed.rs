@@ -8,7 +8,7 @@
 
 use crate::code::natural_cmp;
 use crate::output::Output;
-use crate::publish::{escape_xml, text_file};
+use crate::publish::{absolute_uri, escape_xml, text_file};
 use crate::site::{Article, Site};
 
 pub const FEED_FILE: &str = "feed.xml";
@@ -54,11 +54,11 @@ pub fn atom(site: &Site) -> Output {
     xml.push_str(&format!("<id>{}</id>\n", escape_xml(&id(site, "/"))));
     xml.push_str(&format!(
         "<link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
-        escape_xml(&base.absolute(FEED_FILE))
+        escape_xml(&absolute_uri(base, FEED_FILE))
     ));
     xml.push_str(&format!(
         "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-        escape_xml(&base.absolute("/"))
+        escape_xml(&absolute_uri(base, "/"))
     ));
     xml.push_str(&format!("<updated>{updated}</updated>\n"));
     xml.push_str(&format!("<author><name>{title}</name></author>\n"));
@@ -84,7 +84,7 @@ fn entry(site: &Site, article: &Article, xml: &mut String) {
     xml.push_str(&format!("  <id>{}</id>\n", escape_xml(&id(site, &path))));
     xml.push_str(&format!(
         "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-        escape_xml(&site.config.base_url.absolute(&path))
+        escape_xml(&absolute_uri(&site.config.base_url, &path))
     ));
     if let Some(updated) = &meta.updated {
         xml.push_str(&format!(
@@ -113,7 +113,7 @@ fn timestamp(date: &str) -> String {
 fn id(site: &Site, path: &str) -> String {
     let base = &site.config.base_url;
     if base.origin.is_some() {
-        return base.absolute(path);
+        return absolute_uri(base, path);
     }
     stable_uuid(&format!("{}\n{}", site.config.title, base.link(path)))
 }

@@ -10,6 +10,7 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
+use crate::config::BaseUrl;
 use crate::diagnostic::Diagnostic;
 use crate::output::{Content, Origin, Output};
 use crate::paths::{Segment, UrlPath};
@@ -82,6 +83,31 @@ impl Taken {
     }
 }
 
+/// The absolute address of a site path (root-relative without an origin), as a URI: sitemaps,
+/// feeds, `_redirects` and applications want non-ASCII characters percent-encoded.
+pub(crate) fn absolute_uri(base: &BaseUrl, path: &str) -> String {
+    percent_encode(&base.absolute(path))
+}
+
+/// The link to a site path as a URI (see [`absolute_uri`]).
+pub(crate) fn link_uri(base: &BaseUrl, path: &str) -> String {
+    percent_encode(&base.link(path))
+}
+
+/// Percent-encodes every byte that is not printable ASCII (folder names and aliases may be
+/// `über`); everything else, `%` included, is left as it is.
+fn percent_encode(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_graphic() {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
 /// Text for XML content and attribute values: the five special characters escaped, and the
 /// control characters XML 1.0 forbids dropped (front matter may carry them in quoted strings).
 pub(crate) fn escape_xml(text: &str) -> String {
@@ -123,6 +149,16 @@ mod tests {
         assert!(!free("/kb.css/"), "below a file");
         assert!(free("/401/"));
         assert!(free("/old/"), "a folder that only holds other files");
+    }
+
+    #[test]
+    fn addresses_are_percent_encoded_outside_printable_ascii() {
+        let base = BaseUrl::parse("https://example.com/hilfe/").unwrap_or_default();
+        assert_eq!(
+            absolute_uri(&base, "/über/401/"),
+            "https://example.com/hilfe/%C3%BCber/401/"
+        );
+        assert_eq!(link_uri(&base, "/http/4xx/401/"), "/hilfe/http/4xx/401/");
     }
 
     #[test]

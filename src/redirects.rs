@@ -13,7 +13,7 @@
 use crate::code::natural_cmp;
 use crate::output::Output;
 use crate::paths::{Segment, UrlPath};
-use crate::publish::{Taken, text_file};
+use crate::publish::{Taken, link_uri, text_file};
 use crate::site::{ArticleId, Site};
 
 /// The file name Netlify and Cloudflare Pages read their redirect rules from.
@@ -59,16 +59,16 @@ pub fn rules(site: &Site, short: &[ShortUrl]) -> Option<Output> {
     let base = &site.config.base_url;
     let mut lines: Vec<(String, String)> = Vec::new();
     for article in &site.articles {
-        let target = base.link(&article.url.to_string());
+        let target = link_uri(base, &article.url.to_string());
         for alias in &article.meta.aliases {
-            lines.push((base.link(&alias.to_string()), target.clone()));
+            lines.push((link_uri(base, &alias.to_string()), target.clone()));
         }
     }
     for short_url in short {
         let target = &site.articles[short_url.article].url;
         lines.push((
-            base.link(&short_url.url.to_string()),
-            base.link(&target.to_string()),
+            link_uri(base, &short_url.url.to_string()),
+            link_uri(base, &target.to_string()),
         ));
     }
     if lines.is_empty() {

@@ -13,7 +13,7 @@
 use crate::code::natural_cmp;
 use crate::frontmatter::Date;
 use crate::output::Output;
-use crate::publish::{escape_xml, text_file};
+use crate::publish::{absolute_uri, escape_xml, text_file};
 use crate::site::{HOME, Site};
 
 pub const SITEMAP_FILE: &str = "sitemap.xml";
@@ -46,7 +46,7 @@ pub fn sitemaps(site: &Site) -> Vec<Output> {
         let name = format!("sitemap-{}.xml", i + 1);
         index.push_str(&format!(
             "<sitemap><loc>{}</loc>",
-            escape_xml(&site.config.base_url.absolute(&name))
+            escape_xml(&absolute_uri(&site.config.base_url, &name))
         ));
         if let Some(date) = part.iter().filter_map(|e| e.lastmod.as_ref()).max() {
             index.push_str(&format!("<lastmod>{}</lastmod>", date.as_str()));
@@ -69,7 +69,7 @@ pub fn robots(site: &Site) -> Output {
              # site is published at (https://...) and build again.\n",
         );
     }
-    text.push_str(&format!("Sitemap: {}\n", base.absolute(SITEMAP_FILE)));
+    text.push_str(&format!("Sitemap: {}\n", absolute_uri(base, SITEMAP_FILE)));
     text_file("robots.txt", text, "robots.txt")
 }
 
@@ -77,7 +77,7 @@ fn urlset(site: &Site, entries: &[Entry]) -> String {
     let mut xml =
         format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"{XMLNS}\">\n");
     for entry in entries {
-        let loc = site.config.base_url.absolute(&entry.path);
+        let loc = absolute_uri(&site.config.base_url, &entry.path);
         xml.push_str(&format!("<url><loc>{}</loc>", escape_xml(&loc)));
         if let Some(date) = &entry.lastmod {
             xml.push_str(&format!("<lastmod>{}</lastmod>", date.as_str()));

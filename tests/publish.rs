@@ -397,6 +397,31 @@ fn the_redirect_rules_send_every_alias_and_short_address_to_its_article_with_301
     }
 }
 
+#[test]
+fn addresses_outside_ascii_are_percent_encoded_in_the_sitemap_and_the_redirect_rules() {
+    let site = Site::fixture("publishing");
+    site.write(
+        "content/fehler über/e1.md",
+        "---\ncode: E1\ntitle: Ein Fehler\naliases: [/alt/über.html]\n---\n",
+    );
+    site.build(&[]);
+    assert!(site.path("public/fehler-über/e1/index.html").is_file());
+    let rules = site.read("public/_redirects");
+    assert!(
+        rules.contains("\n/alt/%C3%BCber.html /fehler-%C3%BCber/e1/ 301\n"),
+        "{rules}"
+    );
+    assert!(
+        rules.contains("\n/e1/ /fehler-%C3%BCber/e1/ 301\n"),
+        "{rules}"
+    );
+    let sitemap = site.read("public/sitemap.xml");
+    assert!(
+        sitemap.contains("<loc>/fehler-%C3%BCber/e1/</loc>"),
+        "{sitemap}"
+    );
+}
+
 // --- numbered steps ----------------------------------------------------------------------------
 
 #[test]
