@@ -56,8 +56,8 @@ impl CheckReport {
         self.errors() == 0
     }
 
-    /// The report as JSON (see `docs/check.md`).
-    pub fn to_json(&self) -> serde_json::Value {
+    /// The report as pretty-printed JSON, fields in a fixed order (see `docs/check.md`).
+    pub fn to_json(&self) -> String {
         let report = JsonReport {
             version: JSON_VERSION,
             ok: self.passed(),
@@ -68,7 +68,7 @@ impl CheckReport {
             warnings: self.warnings(),
             diagnostics: self.diagnostics.iter().map(JsonDiagnostic::from).collect(),
         };
-        serde_json::to_value(report).unwrap_or(serde_json::Value::Null)
+        serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     }
 }
 
@@ -203,6 +203,7 @@ mod tests {
                  "column": null, "end_column": null, "help": null},
             ],
         });
-        assert_eq!(report.to_json(), expected);
+        let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap_or_default();
+        assert_eq!(json, expected);
     }
 }

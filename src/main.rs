@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use kb::check::CheckOptions;
 use kb::diagnostic::{self, Diagnostic};
 use kb::explain::ExplainOptions;
+use kb::new::NewOptions;
 use kb::{BuildOptions, Error};
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -27,6 +28,33 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Write a new article from the archetype (templates/archetype.md overrides the default) and
+    /// print its path. Never overwrites a file; refuses a code its catalog already has.
+    New {
+        /// The error code, exactly as it should be written, e.g. 404, E0308 or 401.1.
+        code: String,
+        /// The catalog (top-level folder of content/) to put it in, e.g. http.
+        #[arg(long)]
+        catalog: Option<String>,
+        /// The category folder below content/, e.g. http/4xx (default: the catalog's folder).
+        #[arg(long)]
+        category: Option<String>,
+        /// The article's title (default: a TODO to replace).
+        #[arg(long)]
+        title: Option<String>,
+        /// The site's root folder, holding kb.yaml and content/.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Create a new site (kb.yaml, a catalog, one article) that builds and checks clean.
+    Init {
+        /// Where to create it (made if missing).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Add the files to a folder that is not empty; existing files are still never replaced.
+        #[arg(long)]
+        force: bool,
+    },
     /// Build the site into its output folder (public/ by default).
     Build {
         /// The site's root folder, holding kb.yaml and content/.
@@ -75,6 +103,20 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::New {
+            code,
+            catalog,
+            category,
+            title,
+            root,
+        } => new_article(NewOptions {
+            root,
+            code,
+            catalog,
+            category,
+            title,
+        }),
+        Command::Init { dir, force } => init(&dir, force),
         Command::Explain { code, root } => explain(ExplainOptions { root, code }),
         Command::Check {
             root,
@@ -153,13 +195,47 @@ fn report(error: Error) -> ExitCode {
     }
 }
 
+fn new_article(options: NewOptions) -> ExitCode {
+    match kb::new::new_article(&options) {
+        Ok(path) => {
+            // `--root .` (the default) prints `content/…`, ready to open.
+            println!("{}", path.strip_prefix(".").unwrap_or(&path).display());
+            ExitCode::SUCCESS
+        }
+        Err(Error::Diagnostics(diagnostics)) => {
+            print_report(&diagnostics, "new");
+            ExitCode::from(1)
+        }
+        Err(error) => report(error),
+    }
+}
+
+fn init(dir: &Path, force: bool) -> ExitCode {
+    match kb::init::init(dir, force) {
+        Ok(summary) => {
+            for file in &summary.kept {
+                println!("kept     {} (it exists)", file.display());
+            }
+            for file in &summary.created {
+                println!("created  {}", file.display());
+            }
+            let root = summary.root.display();
+            println!(
+                "\nA new site is in {root}. Next:\n  kb build --root {root}\n  kb new E1002 --catalog app --root {root}"
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => report(error),
+    }
+}
+
 fn check(options: CheckOptions, format: Format) -> ExitCode {
     let report = match kb::check::check(&options) {
         Ok(report) => report,
         Err(error) => return report(error),
     };
     match format {
-        Format::Json => println!("{:#}", report.to_json()),
+        Format::Json => println!("{}", report.to_json()),
         Format::Human => {
             print_report(&report.diagnostics, "check");
             if report.passed() {

@@ -47,11 +47,20 @@ pub fn collect(site: &Site, bodies: &Bodies, today: Option<&Date>) -> Vec<Diagno
 /// Today's date where it is latest on Earth (UTC+14), so that no author's "today" is ever
 /// reported as the future.
 pub fn latest_date_today() -> Option<Date> {
+    date_now_at(14 * 3600)
+}
+
+/// Today's date in UTC, for the `updated` of new articles.
+pub fn utc_date_today() -> Option<Date> {
+    date_now_at(0)
+}
+
+/// The calendar date now, `offset` seconds east of UTC.
+fn date_now_at(offset: u64) -> Option<Date> {
     let seconds = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let days = (seconds + 14 * 3600) / 86_400;
-    let (year, month, day) = civil_from_days(days);
+    let (year, month, day) = civil_from_days((seconds + offset) / 86_400);
     Date::parse(&format!("{year:04}-{month:02}-{day:02}"))
 }
 
@@ -169,9 +178,11 @@ fn missing_summary(article: &Article) -> Option<Diagnostic> {
         return None;
     }
     let message = "the article has no `summary`";
-    Some(warning_at(article, "summary", "", message).with_help(
-        "add `summary:` with one sentence; lists, search results and link previews show it",
-    ))
+    Some(
+        warning_at(article, "title", &article.meta.title, message).with_help(
+            "add `summary:` with one sentence; lists, search results and link previews show it",
+        ),
+    )
 }
 
 fn missing_resolution(
