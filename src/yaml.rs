@@ -139,11 +139,17 @@ impl YamlBlock<'_> {
         let (line, column) = error.location().map_or((1, 1), |l| (l.line(), l.column()));
         let yaml_line = self.yaml.lines().nth(line.saturating_sub(1)).unwrap_or("");
         let (message, help) = explain(error, yaml_line);
+        // A value of the wrong type is underlined whole; a syntax error at its one character.
+        let length = if message.contains(" must be ") {
+            value_length(yaml_line, column)
+        } else {
+            1
+        };
         let location = Location::at_line_column(
             self.file_text,
             line + self.file_text[..self.offset].matches('\n').count(),
             column,
-            1,
+            length,
         );
         let diagnostic = Diagnostic::error(message).in_file(self.file).at(location);
         match help {
@@ -151,6 +157,47 @@ impl YamlBlock<'_> {
             None => diagnostic,
         }
     }
+}
+
+/// The length in bytes of the value that starts at 1-based `column` of `line`: up to a comma or
+/// closing bracket outside any nested flow collection, a ` #` comment or the end of the line.
+fn value_length(line: &str, column: usize) -> usize {
+    let start: usize = line
+        .chars()
+        .take(column.saturating_sub(1))
+        .map(char::len_utf8)
+        .sum();
+    let value = &line[start.min(line.len())..];
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut end = value.len();
+    let mut previous = ' ';
+    for (i, c) in value.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') if i == 0 || depth > 0 => quote = Some(c),
+            (None, '[' | '{') => depth += 1,
+            (None, ']' | '}') if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    end = i + 1;
+                    break;
+                }
+            }
+            (None, ',' | ']' | '}') if depth == 0 => {
+                end = i;
+                break;
+            }
+            (None, '#') if previous == ' ' => {
+                end = i;
+                break;
+            }
+            _ => {}
+        }
+        previous = c;
+    }
+    value[..end].trim_end().len().max(1)
 }
 
 /// Whether text between `before` and `after` is a whole YAML scalar: its quotes (if any) match
@@ -301,6 +348,21 @@ mod tests {
         );
         assert_eq!(without_positions("at line endings"), "at line endings");
         assert_eq!(without_positions("x at line 4"), "x at line 4");
+    }
+
+    #[test]
+    fn a_wrong_value_is_underlined_whole() {
+        let cases = [
+            ("messages: 400 Bad Request", 11, "400 Bad Request"),
+            ("messages: [\"a\", {b: c}]", 17, "{b: c}"),
+            ("weight: heavy # kg", 9, "heavy"),
+            ("tags: [a, \"b, c\", d]", 11, "\"b, c\""),
+            ("draft: yes", 8, "yes"),
+        ];
+        for (line, column, value) in cases {
+            assert_eq!(value_length(line, column), value.len(), "{line}");
+        }
+        assert_eq!(value_length("x:", 9), 1);
     }
 
     #[test]
