@@ -45,7 +45,7 @@ const PRODUCTS: &[&str] = &[
     "messaging",
     "identity",
     "backup",
-    "search",
+    "indexing",
     "payments",
     "scheduler",
     "gateway",
