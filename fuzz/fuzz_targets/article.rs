@@ -57,7 +57,10 @@ fuzz_target!(|data: &[u8]| {
         Ok(article) => {
             let (rendered, problems) =
                 markdown::render(&article.source, Some(0), links, highlighter);
-            assert!(rendered.html.len() < 64 * data.len() + 4096, "runaway output");
+            assert!(
+                rendered.html.len() < 64 * data.len() + 4096,
+                "runaway output"
+            );
             problems
         }
         Err(problems) => problems,
