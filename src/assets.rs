@@ -23,7 +23,11 @@ pub fn collect(static_dir: &Path) -> (Vec<Output>, Vec<Diagnostic>) {
     let (site_files, problems) = site_static_files(static_dir);
     let mut outputs: Vec<Output> = DEFAULT_ASSETS
         .iter()
-        .filter(|(name, _)| !site_files.iter().any(|f| f.url.to_string() == format!("/{name}")))
+        .filter(|(name, _)| {
+            !site_files
+                .iter()
+                .any(|f| f.url.to_string() == format!("/{name}"))
+        })
         .filter_map(|(name, bytes)| {
             Some(Output {
                 url: UrlPath::file(vec![Segment::new(name).ok()?]),
@@ -46,12 +50,17 @@ fn site_static_files(dir: &Path) -> (Vec<Output>, Vec<Diagnostic>) {
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !crate::content::is_ignored(&e.file_name().to_string_lossy()));
+        .filter_entry(|e| {
+            e.depth() == 0 || !crate::content::is_ignored(&e.file_name().to_string_lossy())
+        });
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                problems.push(Diagnostic::error(format!("cannot read a static file: {e}")).in_file(&SourcePath::new(STATIC_DIR)));
+                problems.push(
+                    Diagnostic::error(format!("cannot read a static file: {e}"))
+                        .in_file(&SourcePath::new(STATIC_DIR)),
+                );
                 continue;
             }
         };
@@ -71,9 +80,11 @@ fn site_static_files(dir: &Path) -> (Vec<Output>, Vec<Diagnostic>) {
                 origin: Origin::Source(source),
             }),
             Err(why) => problems.push(
-                Diagnostic::error(format!("this static file's name cannot be published: {why}"))
-                    .in_file(&source)
-                    .with_help("rename it using letters, digits, `-`, `_` and `.`"),
+                Diagnostic::error(format!(
+                    "this static file's name cannot be published: {why}"
+                ))
+                .in_file(&source)
+                .with_help("rename it using letters, digits, `-`, `_` and `.`"),
             ),
         }
     }

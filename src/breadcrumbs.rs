@@ -43,12 +43,24 @@ pub fn for_article(site: &Site, article: ArticleId) -> Vec<Crumb> {
 
 fn category_crumb(site: &Site, id: CategoryId, is_current: bool) -> Crumb {
     let category = &site.categories[id];
-    let title = if id == crate::site::HOME { ui_home(site) } else { category.title.clone() };
-    Crumb { title, url: site.config.base_url.link(&category.url.to_string()), is_current }
+    let title = if id == crate::site::HOME {
+        ui_home(site)
+    } else {
+        category.title.clone()
+    };
+    Crumb {
+        title,
+        url: site.config.base_url.link(&category.url.to_string()),
+        is_current,
+    }
 }
 
 fn ui_home(site: &Site) -> String {
-    site.config.ui.get("home").cloned().unwrap_or_else(|| "Home".into())
+    site.config
+        .ui
+        .get("home")
+        .cloned()
+        .unwrap_or_else(|| "Home".into())
 }
 
 /// The schema.org `BreadcrumbList` for a trail, with absolute URLs where the site has an origin.

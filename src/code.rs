@@ -148,8 +148,19 @@ mod tests {
 
     #[test]
     fn codes_keep_their_exact_text() {
-        for text in ["401", "0012", "0x1F", "1e3", "E0308", "401.1", "ERR_CONNECTION_REFUSED"] {
-            assert_eq!(ErrorCode::parse(text).map(|c| c.to_string()), Ok(text.to_string()));
+        for text in [
+            "401",
+            "0012",
+            "0x1F",
+            "1e3",
+            "E0308",
+            "401.1",
+            "ERR_CONNECTION_REFUSED",
+        ] {
+            assert_eq!(
+                ErrorCode::parse(text).map(|c| c.to_string()),
+                Ok(text.to_string())
+            );
         }
     }
 
@@ -159,14 +170,23 @@ mod tests {
         assert_eq!(ErrorCode::parse("../x"), Err(InvalidCode::BadStart('.')));
         assert_eq!(ErrorCode::parse("a/b"), Err(InvalidCode::BadCharacter('/')));
         assert_eq!(ErrorCode::parse("a b"), Err(InvalidCode::BadCharacter(' ')));
-        assert_eq!(ErrorCode::parse("a\\b"), Err(InvalidCode::BadCharacter('\\')));
-        assert_eq!(ErrorCode::parse("a\0"), Err(InvalidCode::BadCharacter('\0')));
+        assert_eq!(
+            ErrorCode::parse("a\\b"),
+            Err(InvalidCode::BadCharacter('\\'))
+        );
+        assert_eq!(
+            ErrorCode::parse("a\0"),
+            Err(InvalidCode::BadCharacter('\0'))
+        );
     }
 
     #[test]
     fn natural_order_compares_numbers_by_value() {
         let mut codes = vec!["100", "10", "2", "401.10", "401.2", "E10", "e9", "0x1F"];
         codes.sort_by(|a, b| natural_cmp(a, b));
-        assert_eq!(codes, ["0x1F", "2", "10", "100", "401.2", "401.10", "e9", "E10"]);
+        assert_eq!(
+            codes,
+            ["0x1F", "2", "10", "100", "401.2", "401.10", "e9", "E10"]
+        );
     }
 }

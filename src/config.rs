@@ -13,7 +13,14 @@ use crate::yaml::YamlBlock;
 pub const CONFIG_FILE: &str = "kb.yaml";
 
 const CONFIG_KEYS: &[&str] = &[
-    "title", "description", "base_url", "language", "output_dir", "ui", "feedback_endpoint", "extra",
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "output_dir",
+    "ui",
+    "feedback_endpoint",
+    "extra",
 ];
 
 #[derive(Debug, Default, Deserialize)]
@@ -71,7 +78,10 @@ pub struct BaseUrl {
 
 impl Default for BaseUrl {
     fn default() -> Self {
-        BaseUrl { origin: None, path: "/".into() }
+        BaseUrl {
+            origin: None,
+            path: "/".into(),
+        }
     }
 }
 
@@ -97,7 +107,11 @@ impl BaseUrl {
             return Err("the path may not contain `?`, `#`, quotes, spaces or backslashes".into());
         }
         let trimmed = path.trim_matches('/');
-        let path = if trimmed.is_empty() { "/".to_string() } else { format!("/{trimmed}/") };
+        let path = if trimmed.is_empty() {
+            "/".to_string()
+        } else {
+            format!("/{trimmed}/")
+        };
         Ok(BaseUrl { origin, path })
     }
 
@@ -131,7 +145,12 @@ pub fn load(root: &Path) -> Result<SiteConfig> {
 pub fn parse(text: &str) -> std::result::Result<SiteConfig, Vec<Diagnostic>> {
     let file = SourcePath::new(CONFIG_FILE);
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let block = YamlBlock { file: &file, file_text: text, offset: 0, yaml: text };
+    let block = YamlBlock {
+        file: &file,
+        file_text: text,
+        offset: 0,
+        yaml: text,
+    };
     let raw: RawConfig = block.parse(CONFIG_KEYS)?;
     let defaults = SiteConfig::default();
     let base_url = match raw.base_url.as_deref() {
@@ -146,7 +165,9 @@ pub fn parse(text: &str) -> std::result::Result<SiteConfig, Vec<Diagnostic>> {
         .extra
         .map(serde_json::to_value)
         .transpose()
-        .map_err(|e| vec![block.diagnostic_at_key(&format!("`extra` cannot be used: {e}"), "extra")])?
+        .map_err(|e| {
+            vec![block.diagnostic_at_key(&format!("`extra` cannot be used: {e}"), "extra")]
+        })?
         .unwrap_or(defaults.extra);
     Ok(SiteConfig {
         title: raw.title.unwrap_or(defaults.title),
@@ -169,7 +190,10 @@ mod tests {
         let url = BaseUrl::parse("https://example.com/help").ok();
         assert_eq!(
             url,
-            Some(BaseUrl { origin: Some("https://example.com".into()), path: "/help/".into() })
+            Some(BaseUrl {
+                origin: Some("https://example.com".into()),
+                path: "/help/".into()
+            })
         );
         let url = BaseUrl::parse("https://example.com").map(|u| u.absolute("/http/401/"));
         assert_eq!(url, Ok("https://example.com/http/401/".into()));
@@ -179,7 +203,9 @@ mod tests {
 
     #[test]
     fn unknown_config_keys_are_errors_with_a_hint() {
-        let errors = parse("title: Help\nbase_ulr: /x/\n").err().unwrap_or_default();
+        let errors = parse("title: Help\nbase_ulr: /x/\n")
+            .err()
+            .unwrap_or_default();
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].message, "unknown key `base_ulr`");
         assert_eq!(errors[0].help.as_deref(), Some("did you mean `base_url`?"));

@@ -12,7 +12,10 @@ pub enum Error {
     #[error("{} problem(s) found in the site", .0.len())]
     Diagnostics(Vec<Diagnostic>),
     #[error("{}: {source}", .path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// The command cannot run with these options (e.g. an output folder that would delete the
     /// sources).
     #[error("{0}")]
@@ -21,6 +24,9 @@ pub enum Error {
 
 impl Error {
     pub fn io(path: &Path, source: std::io::Error) -> Error {
-        Error::Io { path: path.to_path_buf(), source }
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     }
 }

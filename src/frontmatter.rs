@@ -20,7 +20,11 @@ pub struct Split<'a> {
 /// Cuts `text` (already without BOM) at its `---` fences. CRLF line endings work.
 pub fn split<'a>(file: &SourcePath, text: &'a str) -> Result<Split<'a>, Diagnostic> {
     let Some(first_line_end) = fence_end(text, 0) else {
-        return Ok(Split { front_matter: None, body: text, body_offset: 0 });
+        return Ok(Split {
+            front_matter: None,
+            body: text,
+            body_offset: 0,
+        });
     };
     let mut line_start = first_line_end;
     while line_start < text.len() {
@@ -49,8 +53,19 @@ fn fence_end(text: &str, start: usize) -> Option<usize> {
 }
 
 pub const ARTICLE_KEYS: &[&str] = &[
-    "code", "title", "summary", "messages", "applies_to", "related", "tags", "aliases", "updated",
-    "weight", "draft", "extra", "slug",
+    "code",
+    "title",
+    "summary",
+    "messages",
+    "applies_to",
+    "related",
+    "tags",
+    "aliases",
+    "updated",
+    "weight",
+    "draft",
+    "extra",
+    "slug",
 ];
 
 pub const CATEGORY_KEYS: &[&str] = &["title", "description", "weight", "extra"];
@@ -103,7 +118,10 @@ impl Date {
             && bytes.len() == 10
             && bytes[4] == b'-'
             && bytes[7] == b'-'
-            && text.chars().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+            && text
+                .chars()
+                .enumerate()
+                .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
         if !shaped {
             return None;
         }
@@ -167,7 +185,11 @@ pub fn parse_article(block: &YamlBlock) -> Result<ArticleMeta, Vec<Diagnostic>> 
             if date.is_none() {
                 problems.push(
                     block
-                        .diagnostic_at_value(&format!("`updated` must be a date, found `{text}`"), "updated", text)
+                        .diagnostic_at_value(
+                            &format!("`updated` must be a date, found `{text}`"),
+                            "updated",
+                            text,
+                        )
                         .with_help("write the date as YYYY-MM-DD, e.g. `updated: 2026-11-26`"),
                 );
             }
@@ -180,15 +202,28 @@ pub fn parse_article(block: &YamlBlock) -> Result<ArticleMeta, Vec<Diagnostic>> 
         .into_iter()
         .filter_map(|alias| match UrlPath::parse(&alias) {
             Ok(path) if path.segments().is_empty() => {
-                problems.push(block.diagnostic_at_value("an alias cannot be the home page", "aliases", &alias));
+                problems.push(block.diagnostic_at_value(
+                    "an alias cannot be the home page",
+                    "aliases",
+                    &alias,
+                ));
                 None
             }
             Ok(path) => Some(path),
             Err(why) => {
                 problems.push(
                     block
-                        .diagnostic_at_value(&format!("alias `{}` is not a path on this site: {why}", alias.escape_debug()), "aliases", &alias)
-                        .with_help("write an alias as a path from the site root, e.g. `/errors/401.html`"),
+                        .diagnostic_at_value(
+                            &format!(
+                                "alias `{}` is not a path on this site: {why}",
+                                alias.escape_debug()
+                            ),
+                            "aliases",
+                            &alias,
+                        )
+                        .with_help(
+                            "write an alias as a path from the site root, e.g. `/errors/401.html`",
+                        ),
                 );
                 None
             }
@@ -200,8 +235,14 @@ pub fn parse_article(block: &YamlBlock) -> Result<ArticleMeta, Vec<Diagnostic>> 
             Err(why) => {
                 problems.push(
                     block
-                        .diagnostic_at_value(&format!("slug `{}` cannot be used: {why}", text.escape_debug()), "slug", text)
-                        .with_help("a slug is one URL segment of letters, digits, `-`, `_` and `.`"),
+                        .diagnostic_at_value(
+                            &format!("slug `{}` cannot be used: {why}", text.escape_debug()),
+                            "slug",
+                            text,
+                        )
+                        .with_help(
+                            "a slug is one URL segment of letters, digits, `-`, `_` and `.`",
+                        ),
                 );
                 None
             }
@@ -212,7 +253,8 @@ pub fn parse_article(block: &YamlBlock) -> Result<ArticleMeta, Vec<Diagnostic>> 
     let extra = match raw.extra.map(serde_json::to_value).transpose() {
         Ok(extra) => extra.unwrap_or(serde_json::Value::Object(Default::default())),
         Err(e) => {
-            problems.push(block.diagnostic_at_key(&format!("`extra` cannot be used: {e}"), "extra"));
+            problems
+                .push(block.diagnostic_at_key(&format!("`extra` cannot be used: {e}"), "extra"));
             serde_json::Value::Null
         }
     };
@@ -261,7 +303,9 @@ pub fn parse_category(block: &YamlBlock) -> Result<CategoryMeta, Vec<Diagnostic>
         .extra
         .map(serde_json::to_value)
         .transpose()
-        .map_err(|e| vec![block.diagnostic_at_key(&format!("`extra` cannot be used: {e}"), "extra")])?
+        .map_err(|e| {
+            vec![block.diagnostic_at_key(&format!("`extra` cannot be used: {e}"), "extra")]
+        })?
         .unwrap_or(serde_json::Value::Object(Default::default()));
     Ok(CategoryMeta {
         title: non_empty(raw.title),
@@ -297,7 +341,11 @@ mod tests {
         let split = split(&file(), text).ok();
         assert_eq!(
             split,
-            Some(Split { front_matter: Some((5, "code: 1\r\n")), body: "body\r\n", body_offset: 19 })
+            Some(Split {
+                front_matter: Some((5, "code: 1\r\n")),
+                body: "body\r\n",
+                body_offset: 19
+            })
         );
     }
 

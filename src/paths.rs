@@ -30,8 +30,12 @@ impl fmt::Display for UnsafePath {
             UnsafePath::DotSegment => write!(f, "it contains a `.` or `..` segment"),
             UnsafePath::Forbidden(c) => write!(f, "it contains the character {c:?}"),
             UnsafePath::NotRooted => write!(f, "it does not start with `/`"),
-            UnsafePath::ProtocolRelative => write!(f, "it starts with `//`, which names another host"),
-            UnsafePath::Scheme => write!(f, "it contains a URL scheme (`…:`), which leaves the site"),
+            UnsafePath::ProtocolRelative => {
+                write!(f, "it starts with `//`, which names another host")
+            }
+            UnsafePath::Scheme => {
+                write!(f, "it contains a URL scheme (`…:`), which leaves the site")
+            }
         }
     }
 }
@@ -71,8 +75,10 @@ impl Segment {
 }
 
 fn is_forbidden(c: char) -> bool {
-    matches!(c, '/' | '\\' | '\0' | '?' | '#' | '%' | '"' | '<' | '>' | '\'' | '`')
-        || c.is_control()
+    matches!(
+        c,
+        '/' | '\\' | '\0' | '?' | '#' | '%' | '"' | '<' | '>' | '\'' | '`'
+    ) || c.is_control()
         || c.is_whitespace()
 }
 
@@ -86,15 +92,24 @@ pub struct UrlPath {
 
 impl UrlPath {
     pub fn root() -> UrlPath {
-        UrlPath { segments: Vec::new(), is_folder: true }
+        UrlPath {
+            segments: Vec::new(),
+            is_folder: true,
+        }
     }
 
     pub fn folder(segments: Vec<Segment>) -> UrlPath {
-        UrlPath { segments, is_folder: true }
+        UrlPath {
+            segments,
+            is_folder: true,
+        }
     }
 
     pub fn file(segments: Vec<Segment>) -> UrlPath {
-        UrlPath { segments, is_folder: false }
+        UrlPath {
+            segments,
+            is_folder: false,
+        }
     }
 
     /// Parses a site path written by an author (an alias). Refuses anything that could leave the
@@ -116,13 +131,19 @@ impl UrlPath {
             .split('/')
             .map(Segment::new)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(UrlPath { segments, is_folder })
+        Ok(UrlPath {
+            segments,
+            is_folder,
+        })
     }
 
     pub fn child(&self, segment: Segment) -> UrlPath {
         let mut segments = self.segments.clone();
         segments.push(segment);
-        UrlPath { segments, is_folder: true }
+        UrlPath {
+            segments,
+            is_folder: true,
+        }
     }
 
     pub fn segments(&self) -> &[Segment] {
@@ -238,7 +259,10 @@ mod tests {
         assert_eq!(file, Ok(PathBuf::from("errors/401.html")));
         let folder = UrlPath::parse("/old/401/").map(|p| p.output_file());
         assert_eq!(folder, Ok(PathBuf::from("old/401/index.html")));
-        assert_eq!(UrlPath::parse("/old/401/").map(|p| p.to_string()), Ok("/old/401/".into()));
+        assert_eq!(
+            UrlPath::parse("/old/401/").map(|p| p.to_string()),
+            Ok("/old/401/".into())
+        );
     }
 
     #[test]

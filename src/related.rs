@@ -35,13 +35,20 @@ impl CodeIndex {
             return Some(*existing);
         }
         codes.insert(key.clone(), article);
-        self.by_code.entry(key).or_default().push((catalog.to_string(), article));
+        self.by_code
+            .entry(key)
+            .or_default()
+            .push((catalog.to_string(), article));
         None
     }
 
     /// The article a site-wide lookup of `code` finds, when exactly one catalog has it.
     pub fn unique(&self, code: &str) -> Option<usize> {
-        match self.by_code.get(&code.to_ascii_lowercase()).map(Vec::as_slice) {
+        match self
+            .by_code
+            .get(&code.to_ascii_lowercase())
+            .map(Vec::as_slice)
+        {
             Some([(_, article)]) => Some(*article),
             _ => None,
         }
@@ -53,9 +60,13 @@ impl CodeIndex {
             return match self.by_catalog.get(catalog) {
                 Some(codes) => match codes.get(&code.to_ascii_lowercase()) {
                     Some(article) => Resolution::Found(*article),
-                    None => Resolution::Unknown { known_in_catalog: self.codes_in(catalog) },
+                    None => Resolution::Unknown {
+                        known_in_catalog: self.codes_in(catalog),
+                    },
                 },
-                None => Resolution::UnknownCatalog { catalogs: self.catalogs() },
+                None => Resolution::UnknownCatalog {
+                    catalogs: self.catalogs(),
+                },
             };
         }
         let key = entry.to_ascii_lowercase();
@@ -65,12 +76,16 @@ impl CodeIndex {
         match self.by_code.get(&key).map(Vec::as_slice) {
             Some([(_, article)]) => Resolution::Found(*article),
             Some(many) if many.len() > 1 => {
-                let mut candidates: Vec<String> =
-                    many.iter().map(|(catalog, _)| format!("{catalog}/{entry}")).collect();
+                let mut candidates: Vec<String> = many
+                    .iter()
+                    .map(|(catalog, _)| format!("{catalog}/{entry}"))
+                    .collect();
                 candidates.sort();
                 Resolution::Ambiguous { candidates }
             }
-            _ => Resolution::Unknown { known_in_catalog: self.codes_in(from_catalog) },
+            _ => Resolution::Unknown {
+                known_in_catalog: self.codes_in(from_catalog),
+            },
         }
     }
 
@@ -97,7 +112,11 @@ pub fn explain(entry: &str, catalog: &str, resolution: &Resolution) -> Option<Di
         Resolution::Found(_) => return None,
         Resolution::Unknown { known_in_catalog } => (
             format!("related code `{entry}` does not match any article"),
-            format!("known codes in {}: {}", display_catalog(catalog, entry), nearest(entry, known_in_catalog)),
+            format!(
+                "known codes in {}: {}",
+                display_catalog(catalog, entry),
+                nearest(entry, known_in_catalog)
+            ),
         ),
         Resolution::Ambiguous { candidates } => (
             format!("related code `{entry}` exists in more than one catalog"),
@@ -113,7 +132,11 @@ pub fn explain(entry: &str, catalog: &str, resolution: &Resolution) -> Option<Di
 
 fn display_catalog(catalog: &str, entry: &str) -> String {
     let named = entry.rsplit_once('/').map_or(catalog, |(c, _)| c);
-    if named.is_empty() { "the site root".into() } else { named.to_string() }
+    if named.is_empty() {
+        "the site root".into()
+    } else {
+        named.to_string()
+    }
 }
 
 /// The known codes nearest to `entry` in natural order, so the list stays short on big sites.
@@ -124,7 +147,9 @@ fn nearest(entry: &str, known: &[String]) -> String {
     }
     let code = entry.rsplit('/').next().unwrap_or(entry);
     let position = known.partition_point(|k| natural_cmp(k, code).is_lt());
-    let start = position.saturating_sub(SHOWN / 2).min(known.len().saturating_sub(SHOWN));
+    let start = position
+        .saturating_sub(SHOWN / 2)
+        .min(known.len().saturating_sub(SHOWN));
     let shown = &known[start..(start + SHOWN).min(known.len())];
     let mut text = shown.join(", ");
     if start > 0 {
@@ -142,7 +167,13 @@ mod tests {
 
     fn index() -> CodeIndex {
         let mut index = CodeIndex::default();
-        for (catalog, code, id) in [("http", "401", 0), ("http", "550", 1), ("smtp", "550", 2), ("ftp", "550", 3), ("smtp", "421", 4)] {
+        for (catalog, code, id) in [
+            ("http", "401", 0),
+            ("http", "550", 1),
+            ("smtp", "550", 2),
+            ("ftp", "550", 3),
+            ("smtp", "421", 4),
+        ] {
             assert_eq!(index.insert(catalog, code, id), None);
         }
         index
@@ -158,7 +189,10 @@ mod tests {
     #[test]
     fn qualified_codes_name_their_catalog() {
         assert_eq!(index().resolve("http", "ftp/550"), Resolution::Found(3));
-        assert!(matches!(index().resolve("http", "nntp/550"), Resolution::UnknownCatalog { .. }));
+        assert!(matches!(
+            index().resolve("http", "nntp/550"),
+            Resolution::UnknownCatalog { .. }
+        ));
     }
 
     #[test]
@@ -166,7 +200,9 @@ mod tests {
         let mut index = index();
         index.insert("imap", "999", 5);
         index.insert("pop", "999", 6);
-        let expected = Resolution::Ambiguous { candidates: vec!["imap/999".into(), "pop/999".into()] };
+        let expected = Resolution::Ambiguous {
+            candidates: vec!["imap/999".into(), "pop/999".into()],
+        };
         assert_eq!(index.resolve("http", "999"), expected);
     }
 
@@ -179,6 +215,9 @@ mod tests {
     fn unknown_codes_list_their_neighbours() {
         let known: Vec<String> = (400..420).map(|c| c.to_string()).collect();
         assert_eq!(nearest("999", &known[..3]), "400, 401, 402");
-        assert_eq!(nearest("410", &known), "…, 406, 407, 408, 409, 410, 411, 412, 413, …");
+        assert_eq!(
+            nearest("410", &known),
+            "…, 406, 407, 408, 409, 410, 411, 412, 413, …"
+        );
     }
 }

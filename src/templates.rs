@@ -17,8 +17,14 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("codes.html", include_str!("../templates/codes.html")),
     ("tags.html", include_str!("../templates/tags.html")),
     ("tag.html", include_str!("../templates/tag.html")),
-    ("partials/breadcrumbs.html", include_str!("../templates/partials/breadcrumbs.html")),
-    ("partials/article_list.html", include_str!("../templates/partials/article_list.html")),
+    (
+        "partials/breadcrumbs.html",
+        include_str!("../templates/partials/breadcrumbs.html"),
+    ),
+    (
+        "partials/article_list.html",
+        include_str!("../templates/partials/article_list.html"),
+    ),
     ("404.html", include_str!("../templates/404.html")),
     ("redirect.html", include_str!("../templates/redirect.html")),
     ("search.html", include_str!("../templates/search.html")),
@@ -58,25 +64,43 @@ impl Templates {
             return Err(problems);
         }
         let mut tera = tera::Tera::new();
-        let templates = Templates { tera: tera::Tera::new(), sources };
-        tera.add_raw_templates(templates.sources.iter().map(|(n, t, _)| (n.as_str(), t.as_str())))
-            .map_err(|e| vec![templates.diagnostic(&e)])?;
+        let templates = Templates {
+            tera: tera::Tera::new(),
+            sources,
+        };
+        tera.add_raw_templates(
+            templates
+                .sources
+                .iter()
+                .map(|(n, t, _)| (n.as_str(), t.as_str())),
+        )
+        .map_err(|e| vec![templates.diagnostic(&e)])?;
         Ok(Templates { tera, ..templates })
     }
 
     /// Renders a page; a failure becomes a diagnostic naming the template and line.
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, Diagnostic> {
-        self.tera.render(name, context).map_err(|e| self.diagnostic(&e))
+        self.tera
+            .render(name, context)
+            .map_err(|e| self.diagnostic(&e))
     }
 
     /// Turns a Tera error into a diagnostic at the template's line and column.
     pub fn diagnostic(&self, error: &tera::Error) -> Diagnostic {
         let report = match error.kind() {
-            tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => report,
+            tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+                report
+            }
             tera::ErrorKind::MissingParent { current, parent } => {
                 return self
-                    .diagnostic_in(current, format!("template `{current}` extends `{parent}`, which does not exist"))
-                    .with_help(format!("create templates/{parent}, or extend one of: {}", self.names()));
+                    .diagnostic_in(
+                        current,
+                        format!("template `{current}` extends `{parent}`, which does not exist"),
+                    )
+                    .with_help(format!(
+                        "create templates/{parent}, or extend one of: {}",
+                        self.names()
+                    ));
             }
             tera::ErrorKind::TemplateNotFound(name) => {
                 return Diagnostic::error(format!("template `{name}` does not exist"))
@@ -90,9 +114,15 @@ impl Templates {
             return Diagnostic::error(message);
         };
         let span = report.span();
-        let length = if span.start_line == span.end_line { span.end_col.saturating_sub(span.start_col) } else { 1 };
+        let length = if span.start_line == span.end_line {
+            span.end_col.saturating_sub(span.start_col)
+        } else {
+            1
+        };
         let location = Location::at_line_column(text, span.start_line, span.start_col + 1, length);
-        let file = source.clone().unwrap_or_else(|| SourcePath::new(format!("(built-in theme) {TEMPLATES_DIR}/{name}")));
+        let file = source
+            .clone()
+            .unwrap_or_else(|| SourcePath::new(format!("(built-in theme) {TEMPLATES_DIR}/{name}")));
         Diagnostic::error(message).in_file(&file).at(location)
     }
 
@@ -121,7 +151,11 @@ fn site_templates(dir: &Path) -> Vec<(String, std::path::PathBuf)> {
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .filter(|e| e.path().extension().is_some_and(|x| x == "html" || x == "xml" || x == "txt"))
+        .filter(|e| {
+            e.path()
+                .extension()
+                .is_some_and(|x| x == "html" || x == "xml" || x == "txt")
+        })
         .filter_map(|e| {
             let relative = e.path().strip_prefix(dir).ok()?;
             let name = relative

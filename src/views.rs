@@ -195,7 +195,10 @@ pub fn default_ui() -> BTreeMap<String, String> {
         ("search_count", "{n} results"),
         ("search_no_results", "No article matches this search."),
         ("search_failed", "The search index could not be loaded."),
-        ("search_needs_js", "Searching needs JavaScript. Every code is listed on the all-codes page."),
+        (
+            "search_needs_js",
+            "Searching needs JavaScript. Every code is listed on the all-codes page.",
+        ),
         ("error_message", "Error message"),
         ("error_messages", "What you may see"),
         ("applies_to", "Applies to"),
@@ -218,7 +221,10 @@ pub fn default_ui() -> BTreeMap<String, String> {
         ("no", "No"),
         ("thanks", "Thank you for your feedback."),
         ("not_found_title", "Page not found"),
-        ("not_found_text", "There is no page at this address. It may have moved, or the link may be wrong."),
+        (
+            "not_found_text",
+            "There is no page at this address. It may have moved, or the link may be wrong.",
+        ),
         ("redirecting", "This page has moved to"),
         ("tagged", "Tagged"),
         ("breadcrumb", "Breadcrumb"),
