@@ -62,9 +62,22 @@ pub struct LoadOptions {
     pub include_drafts: bool,
 }
 
-enum Entry {
+/// One folder or Markdown file of the content tree, loaded on its own. `kb serve` keeps these
+/// between builds, reloads only the files that changed and puts the tree together again with
+/// [`assemble`], exactly as [`load`] does.
+#[derive(Debug, Clone)]
+pub enum LoadedEntry {
+    /// A folder, by its folder names below `content/`.
     Folder(Vec<String>),
+    Article(Box<LoadedArticle>),
+    Index(LoadedCategory),
+    Failed(Vec<Diagnostic>),
+}
+
+enum Walked {
+    Folder,
     Markdown(MarkdownFile),
+    Failed(Diagnostic),
 }
 
 struct MarkdownFile {
@@ -74,36 +87,68 @@ struct MarkdownFile {
     is_index: bool,
 }
 
+/// The problem of a site without a `content/` folder.
+pub fn no_content_folder(root: &Path) -> Diagnostic {
+    Diagnostic::error(format!(
+        "there is no `{CONTENT_DIR}` folder in {}",
+        root.display()
+    ))
+    .with_help(
+        "create it, or run `kb init` to start a new site, or pass `--root` to point at a site",
+    )
+}
+
 /// Loads every category and article under `root/content`.
 pub fn load(root: &Path, options: LoadOptions) -> LoadedContent {
-    let content_dir = root.join(CONTENT_DIR);
-    let mut loaded = LoadedContent::default();
-    if !content_dir.is_dir() {
-        loaded.diagnostics.push(
-            Diagnostic::error(format!("there is no `{CONTENT_DIR}` folder in {}", root.display()))
-                .with_help("create it, or run `kb init` to start a new site, or pass `--root` to point at a site"),
-        );
+    if !root.join(CONTENT_DIR).is_dir() {
+        let mut loaded = LoadedContent::default();
+        loaded.diagnostics.push(no_content_folder(root));
         return loaded;
     }
-    let entries = walk(root, &content_dir, &mut loaded.diagnostics);
+    let entries = load_entries(root, Path::new(""));
+    assemble(entries.into_iter().map(|(_, entry)| entry), options)
+}
+
+/// Walks `content/<below>` (a folder, or a single file) and loads every folder and Markdown file
+/// in it, in walk order, each keyed by its path below `content/` as names. Walk order is the
+/// order of those keys, so entries of several walks can be merged by key.
+pub fn load_entries(root: &Path, below: &Path) -> Vec<(Vec<String>, LoadedEntry)> {
+    let content_dir = root.join(CONTENT_DIR);
+    let walked = walk(root, &content_dir, &content_dir.join(below));
+    walked
+        .into_par_iter()
+        .map(|(names, item)| {
+            let entry = match item {
+                Walked::Folder => LoadedEntry::Folder(names.clone()),
+                Walked::Failed(problem) => LoadedEntry::Failed(vec![problem]),
+                Walked::Markdown(file) => match parse_file(file) {
+                    Parsed::Article(article) => LoadedEntry::Article(article),
+                    Parsed::Index(category) => LoadedEntry::Index(category),
+                    Parsed::Failed(problems) => LoadedEntry::Failed(problems),
+                },
+            };
+            (names, entry)
+        })
+        .collect()
+}
+
+/// Puts loaded entries, in walk order, together into the content of a site.
+pub fn assemble(
+    entries: impl IntoIterator<Item = LoadedEntry>,
+    options: LoadOptions,
+) -> LoadedContent {
+    let mut loaded = LoadedContent::default();
     let mut folders = Vec::new();
-    let mut files = Vec::new();
+    let mut indexes = std::collections::HashMap::new();
     for entry in entries {
         match entry {
-            Entry::Folder(folder) => folders.push(folder),
-            Entry::Markdown(file) => files.push(file),
-        }
-    }
-    let parsed: Vec<Parsed> = files.into_par_iter().map(parse_file).collect();
-    let mut indexes = std::collections::HashMap::new();
-    for item in parsed {
-        match item {
-            Parsed::Article(article) if article.meta.draft && !options.include_drafts => {}
-            Parsed::Article(article) => loaded.articles.push(*article),
-            Parsed::Index(category) => {
+            LoadedEntry::Folder(folder) => folders.push(folder),
+            LoadedEntry::Article(article) if article.meta.draft && !options.include_drafts => {}
+            LoadedEntry::Article(article) => loaded.articles.push(*article),
+            LoadedEntry::Index(category) => {
                 indexes.insert(category.folder.clone(), category);
             }
-            Parsed::Failed(mut problems) => loaded.diagnostics.append(&mut problems),
+            LoadedEntry::Failed(mut problems) => loaded.diagnostics.append(&mut problems),
         }
     }
     loaded.categories = folders
@@ -119,37 +164,52 @@ pub fn load(root: &Path, options: LoadOptions) -> LoadedContent {
     loaded
 }
 
-/// Lists folders and Markdown files in a stable order. Hidden files and editor leftovers are
-/// skipped; unreadable entries and symlink loops become diagnostics.
-fn walk(root: &Path, content_dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<Entry> {
+/// Lists folders and Markdown files from `start` down in a stable order, with their names below
+/// `content_dir`. Hidden files and editor leftovers are skipped; unreadable entries and symlink
+/// loops become diagnostics in their place.
+fn walk(root: &Path, content_dir: &Path, start: &Path) -> Vec<(Vec<String>, Walked)> {
     let mut entries = Vec::new();
-    let walker = walkdir::WalkDir::new(content_dir)
+    let walker = walkdir::WalkDir::new(start)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_ignored(&e.file_name().to_string_lossy()));
+    let names_of = |path: &Path| -> Vec<String> {
+        let relative = path.strip_prefix(content_dir).unwrap_or(path);
+        relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect()
+    };
     for item in walker {
         let entry = match item {
             Ok(entry) => entry,
             Err(e) => {
-                diagnostics.push(walk_error(root, &e));
+                let names = e.path().map(names_of).unwrap_or_default();
+                entries.push((names, Walked::Failed(walk_error(root, &e))));
                 continue;
             }
         };
-        let relative = entry.path().strip_prefix(content_dir).unwrap_or(entry.path());
-        let names: Vec<String> = relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect();
+        let names = names_of(entry.path());
+        let relative = entry
+            .path()
+            .strip_prefix(content_dir)
+            .unwrap_or(entry.path());
         let source = SourcePath::new(Path::new(CONTENT_DIR).join(relative));
         if entry.file_type().is_dir() {
-            entries.push(Entry::Folder(names));
+            entries.push((names, Walked::Folder));
         } else if entry.path().extension().is_some_and(|e| e == "md") {
             let is_index = entry.file_name() == INDEX_FILE;
-            let mut folder = names;
+            let mut folder = names.clone();
             folder.pop();
             let path = entry.into_path();
-            entries.push(Entry::Markdown(MarkdownFile { folder, path, source, is_index }));
+            let file = MarkdownFile {
+                folder,
+                path,
+                source,
+                is_index,
+            };
+            entries.push((names, Walked::Markdown(file)));
         }
     }
     entries
@@ -209,7 +269,12 @@ enum Parsed {
 }
 
 fn parse_file(file: MarkdownFile) -> Parsed {
-    let MarkdownFile { folder, path, source, is_index } = file;
+    let MarkdownFile {
+        folder,
+        path,
+        source,
+        is_index,
+    } = file;
     let text = match read_source(&path, &source) {
         Ok(text) => text,
         Err(problem) => return Parsed::Failed(vec![*problem]),
@@ -319,12 +384,21 @@ fn parse_article(folder: Vec<String>, path: SourcePath, text: String) -> Parsed 
             .with_help("start the file with a `---` line, `code: …` and `title: …`, then a closing `---`")]);
     };
     let body_offset = split.body_offset;
-    let block = YamlBlock { file: &path, file_text: &text, offset, yaml };
+    let block = YamlBlock {
+        file: &path,
+        file_text: &text,
+        offset,
+        yaml,
+    };
     match frontmatter::parse_article(&block) {
         Ok(meta) => Parsed::Article(Box::new(LoadedArticle {
             folder,
             meta,
-            source: Source { path, text, body_offset },
+            source: Source {
+                path,
+                text,
+                body_offset,
+            },
         })),
         Err(problems) => Parsed::Failed(problems),
     }
@@ -338,15 +412,22 @@ fn parse_index(folder: Vec<String>, path: SourcePath, text: String) -> Parsed {
     let body_offset = split.body_offset;
     let meta = match split.front_matter {
         None => Ok(CategoryMeta::default()),
-        Some((offset, yaml)) => {
-            frontmatter::parse_category(&YamlBlock { file: &path, file_text: &text, offset, yaml })
-        }
+        Some((offset, yaml)) => frontmatter::parse_category(&YamlBlock {
+            file: &path,
+            file_text: &text,
+            offset,
+            yaml,
+        }),
     };
     match meta {
         Ok(meta) => Parsed::Index(LoadedCategory {
             folder,
             meta,
-            source: Some(Source { path, text, body_offset }),
+            source: Some(Source {
+                path,
+                text,
+                body_offset,
+            }),
         }),
         Err(problems) => Parsed::Failed(problems),
     }
@@ -358,7 +439,14 @@ mod tests {
 
     #[test]
     fn editor_leftovers_are_ignored() {
-        for name in [".401.md.swp", "401.md~", "4913", ".#401.md", "#401.md#", ".git"] {
+        for name in [
+            ".401.md.swp",
+            "401.md~",
+            "4913",
+            ".#401.md",
+            "#401.md#",
+            ".git",
+        ] {
             assert!(is_ignored(name), "{name}");
         }
         assert!(!is_ignored("401.md"));

@@ -43,6 +43,7 @@ pub mod redirects;
 pub mod related;
 pub mod render;
 pub mod search;
+pub mod serve;
 pub mod site;
 pub mod sitemap;
 pub mod templates;

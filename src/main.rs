@@ -87,6 +87,31 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Serve the site locally, rebuild it when a source changes and reload the browser.
+    ///
+    /// Pages are served from memory with a live-reload script added; the output folder is
+    /// neither read nor written. A build error is shown in the terminal and over the page.
+    Serve {
+        /// The site's root folder, holding kb.yaml and content/.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The address to listen on; loopback by default, so only this machine sees the site.
+        #[arg(long, default_value = "127.0.0.1")]
+        interface: std::net::IpAddr,
+        /// The port (default 1111, or the next free one when it is taken; 0 for any free port).
+        #[arg(long)]
+        port: Option<u16>,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Include articles marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+        /// Poll for changes instead of relying on file-system events (WSL, Docker volumes,
+        /// network drives).
+        #[arg(long)]
+        poll: bool,
+    },
     /// Print the article for an error code as plain text, like `rustc --explain`.
     ///
     /// The code is matched case-insensitively; write `catalog/code` (e.g. `http/401`) when
@@ -118,6 +143,27 @@ fn main() -> ExitCode {
         }),
         Command::Init { dir, force } => init(&dir, force),
         Command::Explain { code, root } => explain(ExplainOptions { root, code }),
+        Command::Serve {
+            root,
+            interface,
+            port,
+            open,
+            drafts,
+            poll,
+        } => {
+            let options = kb::serve::ServeOptions {
+                root,
+                interface,
+                port,
+                open,
+                include_drafts: drafts,
+                poll,
+            };
+            match kb::serve::serve(&options) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => report(error),
+            }
+        }
         Command::Check {
             root,
             strict,

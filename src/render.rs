@@ -27,28 +27,73 @@ pub struct Bodies {
     pub categories: Vec<RenderedMarkdown>,
 }
 
+/// One rendered Markdown body and the problems found in it.
+pub type RenderedBody = (RenderedMarkdown, Vec<Diagnostic>);
+
 /// Renders every Markdown body and checks the links between them.
 pub fn render_bodies(site: &Site) -> (Bodies, Vec<Diagnostic>) {
+    let (articles, categories) = render_each_body(site, |_| None);
+    bodies_from(site, articles, categories)
+}
+
+/// Renders the body of every article and category (in parallel), except those `reuse` hands
+/// back: `kb serve` keeps the bodies whose source and links did not change.
+pub fn render_each_body(
+    site: &Site,
+    mut reuse: impl FnMut(PageRef) -> Option<RenderedBody>,
+) -> (Vec<RenderedBody>, Vec<RenderedBody>) {
     let links = SiteLinks::new(site);
     let highlighter = Highlighter::new();
-    let articles: Vec<_> = site
-        .articles
-        .par_iter()
+    let mut articles: Vec<Option<RenderedBody>> = (0..site.articles.len())
+        .map(|id| reuse(PageRef::Article(id)))
+        .collect();
+    articles
+        .par_iter_mut()
         .enumerate()
-        .map(|(id, a)| markdown::render(&a.source, Some(id), &links, &highlighter))
+        .filter(|(_, body)| body.is_none())
+        .for_each(|(id, body)| {
+            let source = &site.articles[id].source;
+            *body = Some(markdown::render(source, Some(id), &links, &highlighter));
+        });
+    let mut categories: Vec<Option<RenderedBody>> = (0..site.categories.len())
+        .map(|id| reuse(PageRef::Category(id)))
         .collect();
-    let categories: Vec<_> = site
-        .categories
-        .par_iter()
-        .map(|c| match &c.source {
-            Some(source) => markdown::render(source, None, &links, &highlighter),
-            None => (RenderedMarkdown::default(), Vec::new()),
-        })
-        .collect();
+    categories
+        .par_iter_mut()
+        .enumerate()
+        .filter(|(_, body)| body.is_none())
+        .for_each(|(id, body)| {
+            *body = Some(match &site.categories[id].source {
+                Some(source) => markdown::render(source, None, &links, &highlighter),
+                None => (RenderedMarkdown::default(), Vec::new()),
+            });
+        });
+    (
+        articles.into_iter().flatten().collect(),
+        categories.into_iter().flatten().collect(),
+    )
+}
+
+/// Collects rendered bodies, by index, and checks the anchors of the links between them.
+pub fn bodies_from(
+    site: &Site,
+    articles: Vec<RenderedBody>,
+    categories: Vec<RenderedBody>,
+) -> (Bodies, Vec<Diagnostic>) {
     let mut problems = Vec::new();
-    let articles: Vec<RenderedMarkdown> = articles.into_iter().map(|(r, mut p)| { problems.append(&mut p); r }).collect();
-    let categories: Vec<RenderedMarkdown> = categories.into_iter().map(|(r, mut p)| { problems.append(&mut p); r }).collect();
-    let bodies = Bodies { articles, categories };
+    let mut collect = |bodies: Vec<RenderedBody>| -> Vec<RenderedMarkdown> {
+        bodies
+            .into_iter()
+            .map(|(body, mut found)| {
+                problems.append(&mut found);
+                body
+            })
+            .collect()
+    };
+    let bodies = Bodies {
+        articles: collect(articles),
+        categories: collect(categories),
+    };
     problems.extend(check_anchors(site, &bodies));
     (bodies, problems)
 }
@@ -60,7 +105,12 @@ fn check_anchors(site: &Site, bodies: &Bodies) -> Vec<Diagnostic> {
         .iter()
         .map(|a| Some(&a.source))
         .zip(&bodies.articles)
-        .chain(site.categories.iter().map(|c| c.source.as_ref()).zip(&bodies.categories));
+        .chain(
+            site.categories
+                .iter()
+                .map(|c| c.source.as_ref())
+                .zip(&bodies.categories),
+        );
     let mut problems = Vec::new();
     for (source, body) in sources {
         let Some(source) = source else { continue };
@@ -105,7 +155,10 @@ fn known_anchors(page: &RenderedMarkdown) -> String {
 
 /// Anchors the default theme puts on every article page.
 fn is_theme_anchor(anchor: &str) -> bool {
-    matches!(anchor, "main" | "messages" | "applies-to" | "related" | "referenced-by")
+    matches!(
+        anchor,
+        "main" | "messages" | "applies-to" | "related" | "referenced-by"
+    )
 }
 
 /// Where each source file and code is published, for rewriting links in Markdown.
@@ -118,11 +171,17 @@ impl<'a> SiteLinks<'a> {
     fn new(site: &'a Site) -> Self {
         let mut by_source = HashMap::new();
         for (id, article) in site.articles.iter().enumerate() {
-            by_source.insert(article.source.path.as_path().to_path_buf(), (PageRef::Article(id), &article.url));
+            by_source.insert(
+                article.source.path.as_path().to_path_buf(),
+                (PageRef::Article(id), &article.url),
+            );
         }
         for (id, category) in site.categories.iter().enumerate() {
             if let Some(source) = &category.source {
-                by_source.insert(source.path.as_path().to_path_buf(), (PageRef::Category(id), &category.url));
+                by_source.insert(
+                    source.path.as_path().to_path_buf(),
+                    (PageRef::Category(id), &category.url),
+                );
             }
         }
         SiteLinks { site, by_source }
@@ -134,7 +193,11 @@ impl LinkResolver for SiteLinks<'_> {
         self.by_source.get(path).copied()
     }
 
-    fn page_for_code(&self, from: Option<usize>, code: &str) -> Result<(PageRef, &UrlPath), Diagnostic> {
+    fn page_for_code(
+        &self,
+        from: Option<usize>,
+        code: &str,
+    ) -> Result<(PageRef, &UrlPath), Diagnostic> {
         let catalog = from.map_or("", |id| self.site.articles[id].catalog.as_str());
         let resolution = self.site.codes.resolve(catalog, code);
         match resolution {
@@ -150,20 +213,60 @@ impl LinkResolver for SiteLinks<'_> {
 }
 
 /// Renders every page of the site and lists the static files, ready to be written.
-pub fn render_site(site: &Site, bodies: &Bodies, templates: &mut Templates, static_dir: &Path) -> (Vec<Output>, Vec<Diagnostic>) {
+pub fn render_site(
+    site: &Site,
+    bodies: &Bodies,
+    templates: &mut Templates,
+    static_dir: &Path,
+) -> (Vec<Output>, Vec<Diagnostic>) {
     set_site_context(site, templates);
     let templates = &*templates;
-    let mut results: Vec<Result<Output, Diagnostic>> = site
-        .articles
-        .par_iter()
-        .enumerate()
-        .map(|(id, _)| article_page(site, bodies, templates, id))
+    let pages = page_ids(site)
+        .into_par_iter()
+        .map(|page| render_page(site, bodies, templates, page))
         .collect();
-    results.par_extend(
-        (0..site.categories.len())
-            .into_par_iter()
-            .map(|id| category_page(site, bodies, templates, id)),
-    );
+    finish_site(site, bodies, templates, static_dir, pages)
+}
+
+/// A page made from one article or category. `kb serve` renders these one by one and keeps
+/// them between builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PageId {
+    Article(ArticleId),
+    Category(CategoryId),
+}
+
+/// Every article and category page, in output order.
+pub fn page_ids(site: &Site) -> Vec<PageId> {
+    let articles = (0..site.articles.len()).map(PageId::Article);
+    articles
+        .chain((0..site.categories.len()).map(PageId::Category))
+        .collect()
+}
+
+/// Renders one article or category page. The site context must be set
+/// ([`set_site_context`]).
+pub fn render_page(
+    site: &Site,
+    bodies: &Bodies,
+    templates: &Templates,
+    page: PageId,
+) -> Result<Output, Diagnostic> {
+    match page {
+        PageId::Article(id) => article_page(site, bodies, templates, id),
+        PageId::Category(id) => category_page(site, bodies, templates, id),
+    }
+}
+
+/// Everything after the article and category pages (`results`, in [`page_ids`] order): the
+/// indexes, aliases, search, static files and publishing files.
+pub fn finish_site(
+    site: &Site,
+    bodies: &Bodies,
+    templates: &Templates,
+    static_dir: &Path,
+    mut results: Vec<Result<Output, Diagnostic>>,
+) -> (Vec<Output>, Vec<Diagnostic>) {
     results.extend(index_pages(site, templates));
     results.extend(alias_pages(site, templates));
     results.extend(crate::search::outputs(site, bodies, templates));
@@ -187,7 +290,8 @@ pub fn render_site(site: &Site, bodies: &Bodies, templates: &mut Templates, stat
     (outputs, problems)
 }
 
-fn set_site_context(site: &Site, templates: &mut Templates) {
+/// Puts the site-wide values every template sees (`site`) into the templates.
+pub fn set_site_context(site: &Site, templates: &mut Templates) {
     let base = &site.config.base_url;
     let mut ui = default_ui();
     ui.extend(site.config.ui.clone());
@@ -206,14 +310,24 @@ fn set_site_context(site: &Site, templates: &mut Templates) {
         search_js_url: base.link("/search.js"),
         ui,
         feedback_endpoint: site.config.feedback_endpoint.as_deref(),
-        catalogs: site.home().children.iter().map(|c| category_link(site, &site.categories[*c])).collect(),
+        catalogs: site
+            .home()
+            .children
+            .iter()
+            .map(|c| category_link(site, &site.categories[*c]))
+            .collect(),
         generator: format!("kb {}", env!("CARGO_PKG_VERSION")),
         extra: &site.config.extra,
     };
     templates.tera.global_context().insert("site", &view);
 }
 
-pub(crate) fn page_meta(site: &Site, title: String, description: Option<&str>, url: &UrlPath) -> PageMeta {
+pub(crate) fn page_meta(
+    site: &Site,
+    title: String,
+    description: Option<&str>,
+    url: &UrlPath,
+) -> PageMeta {
     let path = url.to_string();
     PageMeta {
         title,
@@ -223,11 +337,24 @@ pub(crate) fn page_meta(site: &Site, title: String, description: Option<&str>, u
     }
 }
 
-pub(crate) fn render(templates: &Templates, name: &str, view: &impl serde::Serialize, url: &UrlPath, origin: Origin) -> Result<Output, Diagnostic> {
-    let context = tera::Context::from_serialize(view)
-        .map_err(|e| Diagnostic::error(format!("cannot prepare the page {url} for its template: {e}")))?;
+pub(crate) fn render(
+    templates: &Templates,
+    name: &str,
+    view: &impl serde::Serialize,
+    url: &UrlPath,
+    origin: Origin,
+) -> Result<Output, Diagnostic> {
+    let context = tera::Context::from_serialize(view).map_err(|e| {
+        Diagnostic::error(format!(
+            "cannot prepare the page {url} for its template: {e}"
+        ))
+    })?;
     let html = templates.render(name, &context)?;
-    Ok(Output { url: url.clone(), content: Content::Text(html), origin })
+    Ok(Output {
+        url: url.clone(),
+        content: Content::Text(html),
+        origin,
+    })
 }
 
 /// JSON for a `<script type="application/ld+json">`: `<`, `>` and `&` escaped so that no text
@@ -240,15 +367,32 @@ pub fn script_json(value: &serde_json::Value) -> String {
         .replace('&', "\\u0026")
 }
 
-fn article_page(site: &Site, bodies: &Bodies, templates: &Templates, id: ArticleId) -> Result<Output, Diagnostic> {
+fn article_page(
+    site: &Site,
+    bodies: &Bodies,
+    templates: &Templates,
+    id: ArticleId,
+) -> Result<Output, Diagnostic> {
     let article = &site.articles[id];
     let body = &bodies.articles[id];
     let meta = &article.meta;
     let heading = format!("{} {}", meta.code, meta.title);
-    let page = page_meta(site, format!("{heading} | {}", site.config.title), meta.summary.as_deref(), &article.url);
+    let page = page_meta(
+        site,
+        format!("{heading} | {}", site.config.title),
+        meta.summary.as_deref(),
+        &article.url,
+    );
     let trail = breadcrumbs::for_article(site, id);
-    let json_ld = serde_json::json!([tech_article(site, article, &page), breadcrumbs::json_ld(site, &trail)]);
-    let links = |ids: &[ArticleId]| ids.iter().map(|i| article_link(site, &site.articles[*i])).collect::<Vec<_>>();
+    let json_ld = serde_json::json!([
+        tech_article(site, article, &page),
+        breadcrumbs::json_ld(site, &trail)
+    ]);
+    let links = |ids: &[ArticleId]| {
+        ids.iter()
+            .map(|i| article_link(site, &site.articles[*i]))
+            .collect::<Vec<_>>()
+    };
     let view = ArticlePage {
         article: ArticleView {
             code: meta.code.as_str(),
@@ -261,7 +405,10 @@ fn article_page(site: &Site, bodies: &Bodies, templates: &Templates, id: Article
                 .iter()
                 .map(|t| TagLink {
                     name: t.name.clone(),
-                    url: site.config.base_url.link(&site.tags[&t.slug].url.to_string()),
+                    url: site
+                        .config
+                        .base_url
+                        .link(&site.tags[&t.slug].url.to_string()),
                     count: site.tags[&t.slug].articles.len(),
                 })
                 .collect(),
@@ -279,7 +426,13 @@ fn article_page(site: &Site, bodies: &Bodies, templates: &Templates, id: Article
         json_ld: script_json(&json_ld),
         page,
     };
-    render(templates, "article.html", &view, &article.url, Origin::Source(article.source.path.clone()))
+    render(
+        templates,
+        "article.html",
+        &view,
+        &article.url,
+        Origin::Source(article.source.path.clone()),
+    )
 }
 
 fn tech_article(site: &Site, article: &Article, page: &PageMeta) -> serde_json::Value {
@@ -300,19 +453,44 @@ fn tech_article(site: &Site, article: &Article, page: &PageMeta) -> serde_json::
 }
 
 /// Up to [`SIBLINGS_SHOWN`] articles around this one in its category, itself excluded.
-fn siblings(site: &Site, id: ArticleId) -> Vec<ArticleId> {
+pub fn siblings(site: &Site, id: ArticleId) -> Vec<ArticleId> {
     let list = &site.categories[site.articles[id].category].articles;
     let position = list.iter().position(|a| *a == id).unwrap_or(0);
-    let start = position.saturating_sub(SIBLINGS_SHOWN / 2).min(list.len().saturating_sub(SIBLINGS_SHOWN + 1));
-    list[start..].iter().filter(|a| **a != id).take(SIBLINGS_SHOWN).copied().collect()
+    let start = position
+        .saturating_sub(SIBLINGS_SHOWN / 2)
+        .min(list.len().saturating_sub(SIBLINGS_SHOWN + 1));
+    list[start..]
+        .iter()
+        .filter(|a| **a != id)
+        .take(SIBLINGS_SHOWN)
+        .copied()
+        .collect()
 }
 
-fn category_page(site: &Site, bodies: &Bodies, templates: &Templates, id: CategoryId) -> Result<Output, Diagnostic> {
+fn category_page(
+    site: &Site,
+    bodies: &Bodies,
+    templates: &Templates,
+    id: CategoryId,
+) -> Result<Output, Diagnostic> {
     let category = &site.categories[id];
-    let origin = category.source.as_ref().map_or(Origin::Builtin("a category folder"), |s| Origin::Source(s.path.clone()));
-    let articles = category.articles.iter().map(|a| article_link(site, &site.articles[*a])).collect();
+    let origin = category
+        .source
+        .as_ref()
+        .map_or(Origin::Builtin("a category folder"), |s| {
+            Origin::Source(s.path.clone())
+        });
+    let articles = category
+        .articles
+        .iter()
+        .map(|a| article_link(site, &site.articles[*a]))
+        .collect();
     if id == HOME {
-        let title = if category.title.is_empty() { site.config.title.clone() } else { category.title.clone() };
+        let title = if category.title.is_empty() {
+            site.config.title.clone()
+        } else {
+            category.title.clone()
+        };
         let view = HomePage {
             page: page_meta(site, title, category.description.as_deref(), &category.url),
             intro: &bodies.categories[id].html,
@@ -321,7 +499,11 @@ fn category_page(site: &Site, bodies: &Bodies, templates: &Templates, id: Catego
                 .iter()
                 .map(|c| CatalogSection {
                     category: category_link(site, &site.categories[*c]),
-                    subcategories: site.categories[*c].children.iter().map(|s| category_link(site, &site.categories[*s])).collect(),
+                    subcategories: site.categories[*c]
+                        .children
+                        .iter()
+                        .map(|s| category_link(site, &site.categories[*s]))
+                        .collect(),
                 })
                 .collect(),
             articles,
@@ -331,43 +513,84 @@ fn category_page(site: &Site, bodies: &Bodies, templates: &Templates, id: Catego
     }
     let trail = breadcrumbs::for_category(site, id);
     let view = CategoryPage {
-        page: page_meta(site, format!("{} | {}", category.title, site.config.title), category.description.as_deref(), &category.url),
+        page: page_meta(
+            site,
+            format!("{} | {}", category.title, site.config.title),
+            category.description.as_deref(),
+            &category.url,
+        ),
         category: category_link(site, category),
         intro: &bodies.categories[id].html,
         extra: &category.extra,
         json_ld: script_json(&breadcrumbs::json_ld(site, &trail)),
         breadcrumbs: trail,
-        subcategories: category.children.iter().map(|c| category_link(site, &site.categories[*c])).collect(),
+        subcategories: category
+            .children
+            .iter()
+            .map(|c| category_link(site, &site.categories[*c]))
+            .collect(),
         articles,
     };
     render(templates, "category.html", &view, &category.url, origin)
 }
 
 fn fixed_path(segments: &[&str], folder: bool) -> UrlPath {
-    let segments = segments.iter().filter_map(|s| Segment::new(s).ok()).collect();
-    if folder { UrlPath::folder(segments) } else { UrlPath::file(segments) }
+    let segments = segments
+        .iter()
+        .filter_map(|s| Segment::new(s).ok())
+        .collect();
+    if folder {
+        UrlPath::folder(segments)
+    } else {
+        UrlPath::file(segments)
+    }
 }
 
 fn index_pages(site: &Site, templates: &Templates) -> Vec<Result<Output, Diagnostic>> {
-    let ui = |key: &str, fallback: &str| site.config.ui.get(key).cloned().unwrap_or_else(|| fallback.to_string());
+    let ui = |key: &str, fallback: &str| {
+        site.config
+            .ui
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| fallback.to_string())
+    };
     let mut pages = Vec::new();
 
     let codes_url = fixed_path(&["codes"], true);
     let mut groups: Vec<CodeGroup> = Vec::new();
     let root_articles = &site.home().articles;
     if !root_articles.is_empty() {
-        groups.push(CodeGroup { category: None, articles: sorted_by_code(site, root_articles.clone()) });
+        groups.push(CodeGroup {
+            category: None,
+            articles: sorted_by_code(site, root_articles.clone()),
+        });
     }
     for catalog in &site.home().children {
-        let ids: Vec<ArticleId> = (0..site.articles.len()).filter(|a| is_below(site, site.articles[*a].category, *catalog)).collect();
-        groups.push(CodeGroup { category: Some(category_link(site, &site.categories[*catalog])), articles: sorted_by_code(site, ids) });
+        let ids: Vec<ArticleId> = (0..site.articles.len())
+            .filter(|a| is_below(site, site.articles[*a].category, *catalog))
+            .collect();
+        groups.push(CodeGroup {
+            category: Some(category_link(site, &site.categories[*catalog])),
+            articles: sorted_by_code(site, ids),
+        });
     }
     let view = CodesPage {
-        page: page_meta(site, format!("{} | {}", ui("all_codes", "All codes"), site.config.title), None, &codes_url),
+        page: page_meta(
+            site,
+            format!("{} | {}", ui("all_codes", "All codes"), site.config.title),
+            None,
+            &codes_url,
+        ),
         groups,
         total_articles: site.articles.len(),
     };
-    pages.push(render(templates, "codes.html", &view, &codes_url, Origin::Builtin("the all-codes index")));
+    pages.push(render(
+        templates,
+        "codes.html",
+        &view,
+        &codes_url,
+        Origin::Builtin("the all-codes index"),
+    ));
 
     let tags_url = fixed_path(&["tags"], true);
     let tag_link = |tag: &crate::site::Tag| TagLink {
@@ -376,22 +599,63 @@ fn index_pages(site: &Site, templates: &Templates) -> Vec<Result<Output, Diagnos
         count: tag.articles.len(),
     };
     let view = TagsPage {
-        page: page_meta(site, format!("{} | {}", ui("tags", "Tags"), site.config.title), None, &tags_url),
+        page: page_meta(
+            site,
+            format!("{} | {}", ui("tags", "Tags"), site.config.title),
+            None,
+            &tags_url,
+        ),
         tags: site.tags.values().map(tag_link).collect(),
     };
-    pages.push(render(templates, "tags.html", &view, &tags_url, Origin::Builtin("the tag index")));
+    pages.push(render(
+        templates,
+        "tags.html",
+        &view,
+        &tags_url,
+        Origin::Builtin("the tag index"),
+    ));
     for tag in site.tags.values() {
         let view = TagPage {
-            page: page_meta(site, format!("{} | {}", tag.name, site.config.title), None, &tag.url),
+            page: page_meta(
+                site,
+                format!("{} | {}", tag.name, site.config.title),
+                None,
+                &tag.url,
+            ),
             tag: tag_link(tag),
-            articles: sorted_by_code(site, tag.articles.clone()).into_iter().collect(),
+            articles: sorted_by_code(site, tag.articles.clone())
+                .into_iter()
+                .collect(),
         };
-        pages.push(render(templates, "tag.html", &view, &tag.url, Origin::Builtin("a tag page")));
+        pages.push(render(
+            templates,
+            "tag.html",
+            &view,
+            &tag.url,
+            Origin::Builtin("a tag page"),
+        ));
     }
 
     let not_found = fixed_path(&["404.html"], false);
-    let view = NotFoundPage { page: page_meta(site, format!("{} | {}", ui("not_found_title", "Page not found"), site.config.title), None, &not_found) };
-    pages.push(render(templates, "404.html", &view, &not_found, Origin::Builtin("the 404 page")));
+    let view = NotFoundPage {
+        page: page_meta(
+            site,
+            format!(
+                "{} | {}",
+                ui("not_found_title", "Page not found"),
+                site.config.title
+            ),
+            None,
+            &not_found,
+        ),
+    };
+    pages.push(render(
+        templates,
+        "404.html",
+        &view,
+        &not_found,
+        Origin::Builtin("the 404 page"),
+    ));
     pages
 }
 
@@ -408,15 +672,28 @@ fn is_below(site: &Site, mut category: CategoryId, ancestor: CategoryId) -> bool
 }
 
 fn sorted_by_code(site: &Site, mut ids: Vec<ArticleId>) -> Vec<ArticleLink> {
-    ids.sort_by(|a, b| crate::code::natural_cmp(site.articles[*a].meta.code.as_str(), site.articles[*b].meta.code.as_str()));
-    ids.into_iter().map(|id| article_link(site, &site.articles[id])).collect()
+    ids.sort_by(|a, b| {
+        crate::code::natural_cmp(
+            site.articles[*a].meta.code.as_str(),
+            site.articles[*b].meta.code.as_str(),
+        )
+    });
+    ids.into_iter()
+        .map(|id| article_link(site, &site.articles[id]))
+        .collect()
 }
 
 /// A redirect page at every alias, pointing at the article's address.
 fn alias_pages(site: &Site, templates: &Templates) -> Vec<Result<Output, Diagnostic>> {
     site.articles
         .iter()
-        .flat_map(|article| article.meta.aliases.iter().map(move |alias| (article, alias)))
+        .flat_map(|article| {
+            article
+                .meta
+                .aliases
+                .iter()
+                .map(move |alias| (article, alias))
+        })
         .map(|(article, alias)| {
             let mut page = redirect_page(site, templates, article, alias)?;
             let written = alias.to_string();

@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod serve;
 pub mod static_server;
 
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -1,0 +1,189 @@
+//! Fingerprints of what each article and category page is rendered from, so that `kb serve`
+//! renders again only the pages whose inputs changed.
+//!
+//! A fingerprint hashes every input of the page's template view in `render` (the page's own
+//! source and body, the links to the articles and categories it shows, its tags, and the
+//! site-wide context). What another page shows of an article is hashed from the very
+//! [`views::article_link`] value the page gets, so a new field there is covered by itself; a new
+//! input of a page view must be added here (the incremental-equality test finds a miss).
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::markdown::{PageRef, RenderedMarkdown};
+use crate::paths::Segment;
+use crate::render::{self, PageId};
+use crate::site::{ArticleId, CategoryId, HOME, Site};
+use crate::views;
+
+/// Hashes for every page of one build.
+pub struct Fingerprints<'a> {
+    site: &'a Site,
+    global: u64,
+    text_hashes: &'a HashMap<PathBuf, u64>,
+    bodies: &'a (dyn Fn(PageRef) -> u64 + Sync),
+    articles: Vec<u64>,
+    categories: Vec<u64>,
+    tags: BTreeMap<&'a Segment, u64>,
+}
+
+impl<'a> Fingerprints<'a> {
+    /// `global` covers what every page sees (templates, site context); `bodies` gives the hash
+    /// of a rendered body.
+    pub fn new(
+        site: &'a Site,
+        global: u64,
+        text_hashes: &'a HashMap<PathBuf, u64>,
+        bodies: &'a (dyn Fn(PageRef) -> u64 + Sync),
+    ) -> Fingerprints<'a> {
+        let articles = site
+            .articles
+            .par_iter()
+            .map(|a| serialized(&views::article_link(site, a)))
+            .collect();
+        let categories = site
+            .categories
+            .iter()
+            .map(|c| serialized(&views::category_link(site, c)))
+            .collect();
+        let tags = site
+            .tags
+            .iter()
+            .map(|(slug, tag)| {
+                let url = site.config.base_url.link(&tag.url.to_string());
+                (slug, hash((&tag.name, url, tag.articles.len())))
+            })
+            .collect();
+        Fingerprints {
+            site,
+            global,
+            text_hashes,
+            bodies,
+            articles,
+            categories,
+            tags,
+        }
+    }
+
+    pub fn page(&self, page: PageId) -> u64 {
+        let mut hasher = DefaultHasher::new();
+        self.global.hash(&mut hasher);
+        match page {
+            PageId::Article(id) => self.article(id, &mut hasher),
+            PageId::Category(id) => self.category(id, &mut hasher),
+        }
+        hasher.finish()
+    }
+
+    fn article(&self, id: ArticleId, hasher: &mut DefaultHasher) {
+        let site = self.site;
+        let article = &site.articles[id];
+        let path = article.source.path.as_path();
+        (0u8, path, self.text_hashes.get(path)).hash(hasher);
+        (&article.url, &article.catalog).hash(hasher);
+        (self.bodies)(PageRef::Article(id)).hash(hasher);
+        self.categories_hash(&site.ancestry(article.category), hasher);
+        self.articles_hash(&article.related, hasher);
+        self.articles_hash(&article.referenced_by, hasher);
+        self.articles_hash(&render::siblings(site, id), hasher);
+        for tag in &article.tags {
+            (&tag.name, &tag.slug, self.tags.get(&tag.slug)).hash(hasher);
+        }
+    }
+
+    fn category(&self, id: CategoryId, hasher: &mut DefaultHasher) {
+        let site = self.site;
+        let category = &site.categories[id];
+        let path = category.source.as_ref().map(|s| s.path.as_path());
+        (
+            1u8,
+            id == HOME,
+            path,
+            path.and_then(|p| self.text_hashes.get(p)),
+        )
+            .hash(hasher);
+        (&category.title, &category.description, &category.url).hash(hasher);
+        (category.total_articles, category.extra.to_string()).hash(hasher);
+        (self.bodies)(PageRef::Category(id)).hash(hasher);
+        self.categories_hash(&site.ancestry(id), hasher);
+        self.categories_hash(&category.children, hasher);
+        for child in &category.children {
+            self.categories_hash(&site.categories[*child].children, hasher);
+        }
+        self.articles_hash(&category.articles, hasher);
+    }
+
+    fn articles_hash(&self, ids: &[ArticleId], hasher: &mut DefaultHasher) {
+        ids.len().hash(hasher);
+        for id in ids {
+            self.articles[*id].hash(hasher);
+        }
+    }
+
+    fn categories_hash(&self, ids: &[CategoryId], hasher: &mut DefaultHasher) {
+        ids.len().hash(hasher);
+        for id in ids {
+            self.categories[*id].hash(hasher);
+        }
+    }
+}
+
+/// Where every article and category is published and what code it has: when this changes,
+/// bodies that link into the site must be rendered again.
+pub fn link_layout(site: &Site) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    for article in &site.articles {
+        let path = article.source.path.as_path();
+        (
+            path,
+            &article.url,
+            &article.catalog,
+            article.meta.code.as_str(),
+        )
+            .hash(&mut hasher);
+    }
+    for category in &site.categories {
+        (
+            category.source.as_ref().map(|s| s.path.as_path()),
+            &category.url,
+        )
+            .hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// A hash of everything in a rendered body.
+pub fn body(body: &RenderedMarkdown) -> u64 {
+    let mut writer = HashWriter(DefaultHasher::new());
+    let _ = std::io::Write::write_fmt(&mut writer, format_args!("{body:?}"));
+    writer.0.finish()
+}
+
+fn serialized(value: &impl serde::Serialize) -> u64 {
+    let mut writer = HashWriter(DefaultHasher::new());
+    let _ = serde_json::to_writer(&mut writer, value);
+    writer.0.finish()
+}
+
+fn hash(value: impl Hash) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Feeds written bytes into a hasher, to hash a value's serialized form without keeping it.
+struct HashWriter(DefaultHasher);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.write(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}

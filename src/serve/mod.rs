@@ -1,0 +1,442 @@
+//! `kb serve`: builds the site into memory, serves it over HTTP, watches its sources, rebuilds
+//! what changed and tells open pages to reload.
+//!
+//! Two sides share one [`ServeState`]: the HTTP workers ([`http`]) read the last good build, its
+//! generation and the last error from it; the watcher's callback ([`watch`] → [`rebuild`])
+//! replaces them after each build and notifies the pages ([`reload`]). Nothing is global.
+
+pub mod fingerprint;
+pub mod http;
+pub mod rebuild;
+pub mod reload;
+pub mod watch;
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
+use std::time::Duration;
+
+use crate::build::{self, BuildOptions};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::error::{Error, Result};
+use crate::output::{Content, Output};
+use http::{Files, Served};
+use rebuild::{Rebuilder, Rebuilt};
+use reload::{Clients, Event, Problem};
+use watch::{Changes, WatchOptions, Watched};
+
+/// The port tried first when none is asked for.
+pub const DEFAULT_PORT: u16 = 1111;
+/// How many ports after [`DEFAULT_PORT`] are tried when it is taken.
+const PORTS_TRIED: u16 = 20;
+/// Threads answering requests (event streams do not hold one).
+const WORKERS: usize = 8;
+/// How often idle event streams get a keep-alive comment, which also finds closed ones.
+const PING_INTERVAL: Duration = Duration::from_secs(15);
+
+/// Options of `kb serve`.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub interface: IpAddr,
+    /// `None`: [`DEFAULT_PORT`] or the next free one; `Some(0)`: any free port.
+    pub port: Option<u16>,
+    pub open: bool,
+    pub include_drafts: bool,
+    pub poll: bool,
+}
+
+/// What the server and the rebuilds share.
+pub struct ServeState {
+    /// The path the site lives under (`/` or `/help/`).
+    pub base_path: String,
+    files: RwLock<Files>,
+    status: Mutex<Status>,
+    pub clients: Clients,
+}
+
+/// The build generation (how many good builds have been published) and the errors of the
+/// last build, if it failed.
+#[derive(Debug, Clone, Default)]
+pub struct Status {
+    pub generation: u64,
+    pub errors: Vec<Problem>,
+}
+
+impl ServeState {
+    pub fn new(base_path: &str) -> ServeState {
+        ServeState {
+            base_path: base_path.to_string(),
+            files: RwLock::new(Files::new()),
+            status: Mutex::new(Status::default()),
+            clients: Clients::default(),
+        }
+    }
+
+    /// The last good build and its generation, read together.
+    pub fn snapshot(&self) -> (RwLockReadGuard<'_, Files>, u64) {
+        let files = self.files.read().unwrap_or_else(PoisonError::into_inner);
+        let generation = self.status().generation;
+        (files, generation)
+    }
+
+    pub fn status(&self) -> MutexGuard<'_, Status> {
+        self.status.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The first event of a new event stream.
+    pub fn hello(&self) -> Event {
+        let status = self.status();
+        Event::Hello {
+            generation: status.generation,
+            errors: status.errors.clone(),
+        }
+    }
+
+    /// Puts a good build in place of the last one, then tells the pages. Returns the addresses
+    /// (site paths) of the files that changed.
+    pub fn publish<'a>(
+        &self,
+        outputs: impl Iterator<Item = (&'a Output, bool)>,
+        refresh_static: bool,
+    ) -> Vec<String> {
+        let changed = {
+            let mut files = self.files.write().unwrap_or_else(PoisonError::into_inner);
+            let changed = update(&mut files, outputs, refresh_static);
+            let mut status = self.status();
+            if changed.is_empty() && status.errors.is_empty() {
+                return changed;
+            }
+            status.generation += 1;
+            status.errors.clear();
+            changed
+        };
+        let generation = self.status().generation;
+        let only_css = !changed.is_empty() && changed.iter().all(|p| p.ends_with(".css"));
+        let event = if only_css {
+            let urls = changed
+                .iter()
+                .map(|p| format!("{}{p}", self.base_path))
+                .collect();
+            Event::Css { generation, urls }
+        } else {
+            Event::Reload { generation }
+        };
+        self.clients.broadcast(&event);
+        changed
+    }
+
+    /// Records a failed build and shows its errors on the pages; they keep the last good build.
+    pub fn fail(&self, diagnostics: &[Diagnostic]) {
+        let errors: Vec<Problem> = diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(Problem::from)
+            .collect();
+        self.status().errors = errors.clone();
+        self.clients.broadcast(&Event::BuildError { errors });
+    }
+}
+
+/// Brings the served files up to date with a build; returns the paths that changed.
+fn update<'a>(
+    files: &mut Files,
+    outputs: impl Iterator<Item = (&'a Output, bool)>,
+    refresh_static: bool,
+) -> Vec<String> {
+    let mut seen = HashSet::with_capacity(files.len());
+    let mut changed = Vec::new();
+    for (output, may_differ) in outputs {
+        let key = output
+            .url
+            .output_file()
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let existing = files.get(&key);
+        let fresh = match (&output.content, existing) {
+            (_, Some(_)) if !may_differ => None,
+            (Content::Copy(_), Some(_)) if !refresh_static => None,
+            (content, existing) => {
+                let bytes = bytes_of(output, content);
+                match existing {
+                    Some(served) if *served.bytes == *bytes => None,
+                    _ => Some(bytes),
+                }
+            }
+        };
+        if let Some(bytes) = fresh {
+            files.insert(key.clone(), Served { bytes });
+            changed.push(key.clone());
+        }
+        seen.insert(key);
+    }
+    let before = files.len();
+    files.retain(|key, _| seen.contains(key));
+    if files.len() != before {
+        changed.push(String::new());
+    }
+    changed
+}
+
+fn bytes_of(output: &Output, content: &Content) -> Arc<[u8]> {
+    match content {
+        Content::Text(text) => Arc::from(text.as_bytes()),
+        Content::Static(bytes) => Arc::from(*bytes),
+        // A static file that vanished since the build: serve it empty until the next build.
+        Content::Copy(_) => output
+            .bytes()
+            .map(|b| Arc::from(b.as_ref()))
+            .unwrap_or_else(|_| Arc::from(&b""[..])),
+    }
+}
+
+/// Runs `kb serve` until Ctrl-C.
+pub fn serve(options: &ServeOptions) -> Result<()> {
+    let listener = bind(options.interface, options.port)?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| Error::Usage(format!("cannot read the server's address: {e}")))?;
+    let origin = format!("http://{}", display_address(address));
+    let build_options = BuildOptions {
+        root: options.root.clone(),
+        output: None,
+        base_url: None,
+        include_drafts: options.include_drafts,
+    };
+    let config = build::load_config(&build_options).ok();
+    let base_path = config
+        .as_ref()
+        .map_or_else(|| "/".to_string(), |c| c.base_url.path.clone());
+    let output = config.map_or_else(
+        || options.root.join("public"),
+        |c| build::output_dir(&build_options, &c),
+    );
+    let state = Arc::new(ServeState::new(&base_path));
+    let rebuilder = Rebuilder::serving(build_options, Some(origin.clone()));
+    let watched = Watched {
+        root: absolute(&options.root),
+        output: absolute(&output),
+    };
+    // The watches are in place before the first build, and both before the address is
+    // printed: nothing saved after that line is missed.
+    let ready = start_watching(
+        watched,
+        WatchOptions { poll: options.poll },
+        rebuilder,
+        &state,
+    );
+    let _ = ready.recv();
+    let server = tiny_http::Server::from_listener(listener, None)
+        .map_err(|e| Error::Usage(format!("cannot start the server on {origin}: {e}")))?;
+    let server = Arc::new(server);
+    start_workers(&server, &state);
+    start_pings(&state);
+    let url = format!("{origin}{base_path}");
+    println!("Serving the site at {url} (Ctrl-C to stop)");
+    flush();
+    if options.open {
+        open_browser(&url);
+    }
+    wait_for_ctrl_c()?;
+    server.unblock();
+    println!("Stopped.");
+    Ok(())
+}
+
+/// Watches the sources on a thread of its own, which builds the site once the watches are in
+/// place and then after every change. The receiver hears once that first build is done.
+fn start_watching(
+    watched: Watched,
+    options: WatchOptions,
+    mut rebuilder: Rebuilder,
+    state: &Arc<ServeState>,
+) -> std::sync::mpsc::Receiver<()> {
+    let (ready, built) = std::sync::mpsc::channel();
+    let state = Arc::clone(state);
+    std::thread::spawn(move || {
+        let mut first_build = Some(ready);
+        let watching = watch::watch(&watched, options, |changes| {
+            run_build(&mut rebuilder, &state, &changes);
+            if let Some(ready) = first_build.take() {
+                let _ = ready.send(());
+            }
+            true
+        });
+        if let Err(e) = watching {
+            eprintln!("error: {e}\n  = help: pages are served, but will not reload; try `--poll`");
+            if let Some(ready) = first_build.take() {
+                run_build(&mut rebuilder, &state, &Changes::everything());
+                let _ = ready.send(());
+            }
+        }
+    });
+    built
+}
+
+/// Rebuilds and publishes the result (or shows the errors), printing what happened.
+fn run_build(rebuilder: &mut Rebuilder, state: &ServeState, changes: &Changes) {
+    match rebuilder.rebuild(changes) {
+        Ok(rebuilt) => {
+            let refresh_static = changes.statics || rebuilt.full;
+            let changed = state.publish(rebuilder.outputs_changed(), refresh_static);
+            report(&rebuilt, changed.len(), changes);
+        }
+        Err(Error::Diagnostics(diagnostics)) => {
+            print_problems(&diagnostics);
+            state.fail(&diagnostics);
+        }
+        Err(other) => {
+            eprintln!("error: {other}");
+            let problem = Diagnostic::error(other.to_string());
+            state.fail(&[problem]);
+        }
+    }
+    flush();
+}
+
+fn report(rebuilt: &Rebuilt, changed: usize, changes: &Changes) {
+    print_problems(&rebuilt.warnings);
+    let what = if changes.everything && changes.content.is_empty() {
+        format!(
+            "Built {} articles in {} categories",
+            rebuilt.articles, rebuilt.categories
+        )
+    } else {
+        let sources: Vec<String> = changes
+            .content
+            .iter()
+            .take(3)
+            .map(|p| p.display().to_string())
+            .collect();
+        let more = changes.content.len().saturating_sub(3);
+        let mut names = sources.join(", ");
+        if more > 0 {
+            names += &format!(" and {more} more");
+        }
+        if changes.templates {
+            names = "templates".into();
+        }
+        if changes.config {
+            names = "kb.yaml".into();
+        }
+        if names.is_empty() && changes.statics {
+            names = "static files".into();
+        }
+        format!(
+            "Rebuilt ({names}): {} pages rendered, {changed} files changed",
+            rebuilt.pages_rendered
+        )
+    };
+    println!("{what} in {} ms", rebuilt.elapsed.as_millis());
+}
+
+fn print_problems(diagnostics: &[Diagnostic]) {
+    let mut stderr = std::io::stderr().lock();
+    for diagnostic in diagnostics {
+        let _ = writeln!(stderr, "{diagnostic}");
+    }
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    if errors > 0 {
+        let _ = writeln!(
+            stderr,
+            "error: build failed with {errors} error(s); still serving the last good build"
+        );
+    }
+}
+
+fn flush() {
+    let _ = std::io::stdout().flush();
+}
+
+/// Binds the port asked for, or the default port or the next free one after it.
+fn bind(interface: IpAddr, port: Option<u16>) -> Result<TcpListener> {
+    let in_use = |port: u16, e: &std::io::Error| {
+        Error::Usage(format!(
+            "cannot listen on {}: {e}; the port may be in use by another program: pass another \
+             `--port`, or `--port 0` for any free port",
+            display_address(SocketAddr::new(interface, port))
+        ))
+    };
+    match port {
+        Some(port) => TcpListener::bind((interface, port)).map_err(|e| in_use(port, &e)),
+        None => {
+            let mut last = None;
+            for port in DEFAULT_PORT..DEFAULT_PORT + PORTS_TRIED {
+                match TcpListener::bind((interface, port)) {
+                    Ok(listener) => return Ok(listener),
+                    Err(e) => last = Some((port, e)),
+                }
+            }
+            let (port, e) = last.unwrap_or_else(|| unreachable!("at least one port was tried"));
+            Err(in_use(port, &e))
+        }
+    }
+}
+
+fn display_address(address: SocketAddr) -> String {
+    match address.ip() {
+        IpAddr::V6(ip) => format!("[{ip}]:{}", address.port()),
+        IpAddr::V4(ip) => format!("{ip}:{}", address.port()),
+    }
+}
+
+fn start_workers(server: &Arc<tiny_http::Server>, state: &Arc<ServeState>) {
+    for _ in 0..WORKERS {
+        let server = Arc::clone(server);
+        let state = Arc::clone(state);
+        std::thread::spawn(move || {
+            while let Ok(request) = server.recv() {
+                http::handle(request, &state);
+            }
+        });
+    }
+}
+
+fn start_pings(state: &Arc<ServeState>) {
+    let state = Arc::clone(state);
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(PING_INTERVAL);
+            state.clients.ping();
+        }
+    });
+}
+
+fn wait_for_ctrl_c() -> Result<()> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    ctrlc::set_handler(move || {
+        let _ = sender.send(());
+    })
+    .map_err(|e| Error::Usage(format!("cannot handle Ctrl-C: {e}")))?;
+    let _ = receiver.recv();
+    Ok(())
+}
+
+fn open_browser(url: &str) {
+    let command = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    let opened = std::process::Command::new(command)
+        .arg(url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if opened.is_err() {
+        eprintln!("warning: could not open a browser ({command}); open {url} yourself");
+    }
+}
+
+fn absolute(path: &std::path::Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
