@@ -336,7 +336,7 @@
   var index = new Index(base);
   // For tests and measurements: `kbSearch.query("401", 10)`.
   window.kbSearch = {
-    query: function (query, limit) { return index.query(query, limit || 10, false); },
+    query: function (query, limit, completing) { return index.query(query, limit || 10, !!completing); },
     words: function (text) { return rawWords(text).map(normalize); },
     parts: parts
   };

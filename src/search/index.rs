@@ -133,7 +133,9 @@ impl Terms {
     /// always one word (its characters are all word characters), so only the whole code earns
     /// [`field::CODE`] and `401` in `401.1` is a [`field::CODE_PART`].
     fn add_text(&mut self, text: &str, word_field: u8, part_field: u8, skip_stop_words: bool) {
-        for raw in tokenize::raw_words(text) {
+        // A body repeats its words; each is cut into parts once.
+        let mut seen = std::collections::HashSet::new();
+        for raw in tokenize::raw_words(text).filter(|raw| seen.insert(*raw)) {
             let word = tokenize::normalize(raw);
             if !(skip_stop_words && tokenize::is_stop_word(&word)) {
                 *self.0.entry(word).or_default() |= word_field;

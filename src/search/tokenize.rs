@@ -43,6 +43,9 @@ pub fn raw_words(text: &str) -> impl Iterator<Item = &str> {
 
 /// A word as it is indexed: lower-case, apostrophes dropped.
 pub fn normalize(word: &str) -> String {
+    if word.is_ascii() && !word.contains('\'') {
+        return word.to_ascii_lowercase();
+    }
     word.chars()
         .filter(|c| !is_apostrophe(*c))
         .collect::<String>()
