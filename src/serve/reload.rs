@@ -226,6 +226,7 @@ const LIVE_JS: &str = r#"
   }
   events.addEventListener("hello", function (event) {
     var d = data(event);
+    document.documentElement.setAttribute("data-kb-live", "connected");
     if (d.generation > generation) { location.reload(); return; }
     show(d.errors);
   });
