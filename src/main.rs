@@ -265,10 +265,16 @@ fn init(dir: &Path, force: bool) -> ExitCode {
             for file in &summary.created {
                 println!("created  {}", file.display());
             }
-            let root = summary.root.display();
-            println!(
-                "\nA new site is in {root}. Next:\n  kb build --root {root}\n  kb new E1002 --catalog app --root {root}"
-            );
+            if summary.root == Path::new(".") {
+                println!(
+                    "\nA new site is in this folder. Next:\n  kb build\n  kb new E1002 --catalog app"
+                );
+            } else {
+                let root = summary.root.display();
+                println!(
+                    "\nA new site is in {root}. Next:\n  kb build --root {root}\n  kb new E1002 --catalog app --root {root}"
+                );
+            }
             ExitCode::SUCCESS
         }
         Err(error) => report(error),

@@ -42,9 +42,9 @@ created  content/app/_index.md
 created  content/app/E1001.md
 created  templates/archetype.md
 
-A new site is in .. Next:
-  kb build --root .
-  kb new E1002 --catalog app --root .
+A new site is in this folder. Next:
+  kb build
+  kb new E1002 --catalog app
 "
     );
     let check = site.kb(&["check", "--strict"]);
@@ -64,7 +64,14 @@ A new site is in .. Next:
 #[test]
 fn init_makes_the_folder_it_is_given() {
     let site = Site::empty();
-    site.kb(&["init", "help/site"]).assert_success();
+    let run = site.kb(&["init", "help/site"]);
+    run.assert_success();
+    assert!(
+        run.stdout.ends_with(
+            "A new site is in help/site. Next:\n  kb build --root help/site\n  kb new E1002 --catalog app --root help/site\n"
+        ),
+        "{run}"
+    );
     let check = site.kb(&["check", "--root", "help/site"]);
     check.assert_success();
     assert_eq!(check.stderr, "");
