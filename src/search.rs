@@ -7,8 +7,9 @@
 //!   and where the other files are (a folder named by a hash of their content, so a browser
 //!   never mixes files of two builds);
 //! - `search/<hash>/t<N>.json`: a contiguous range of the sorted terms, each with its postings
-//!   (document number and the fields the term occurs in), cut at about [`SHARD_BYTES`]; a query
-//!   fetches the shards its words and its last word's prefix fall in;
+//!   (document number and the fields the term occurs in), at most [`SHARD_BYTES`] unless one
+//!   term alone is longer; a query fetches the shards its words (at most 12, with their parts
+//!   16 terms) and its last word's prefix fall in;
 //! - `search/<hash>/d<N>.json`: [`CHUNK_DOCUMENTS`] documents (code, title, link, summary) in
 //!   article order; a query fetches the chunks of the results it shows.
 //!
@@ -31,15 +32,20 @@ use crate::views::PageMeta;
 
 /// The folder of the search page and its index.
 pub const SEARCH_DIR: &str = "search";
-/// A term shard is closed once it is at least this long.
-pub const SHARD_BYTES: usize = 16 * 1024;
+/// A term shard holds terms up to this length; a longer term (at most [`MAX_POSTINGS`]
+/// postings, about 12 KB) is a shard of its own.
+pub const SHARD_BYTES: usize = 8 * 1024;
 /// Documents per document chunk.
 pub const CHUNK_DOCUMENTS: usize = 32;
 /// A term keeps at most this many postings where it occurs only in summaries and bodies, the
-/// summaries first. Postings in codes, messages and titles are all kept: those decide the
-/// ranking, and dropping them lost pasted messages and exact titles on the 10,000-article
-/// benchmark. Only words in a large part of all text reach the cap, and those rank little.
-pub const MAX_POSTINGS: usize = 400;
+/// summaries first. Postings in codes, messages and titles decide the ranking and are kept up
+/// to [`MAX_POSTINGS`]: capping them as tightly lost pasted messages and exact titles made of
+/// common words on the 10,000-article benchmark (docs/search.md).
+pub const MAX_TEXT_POSTINGS: usize = 400;
+/// A term keeps at most this many postings in all, the highest fields first, so that no word
+/// (`error` in every message) makes a query download much. The count before the cut is kept, and
+/// the browser does not hold an article back for missing from a cut list.
+pub const MAX_POSTINGS: usize = 2000;
 /// Bumped whenever the format changes, so a script and an index that disagree are noticed.
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -140,21 +146,25 @@ pub fn encode(index: &SearchIndex) -> EncodedIndex {
     terms.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
     let mut shard = String::new();
     for (term, postings) in terms {
-        if shard.is_empty() {
-            shards.push(term.clone());
-        } else {
-            shard.push(',');
-        }
-        shard.push_str(&serde_json::to_string(term).unwrap_or_default());
-        shard.push(':');
-        shard.push_str(&encode_postings(postings));
-        if shard.len() >= SHARD_BYTES {
+        let entry = format!(
+            "{}:{}",
+            serde_json::to_string(term).unwrap_or_default(),
+            encode_postings(postings)
+        );
+        // A long entry starts a shard of its own rather than swell one of short ones.
+        if !shard.is_empty() && shard.len() + entry.len() > SHARD_BYTES {
             files.push((
                 format!("t{}.json", shards.len() - 1),
                 format!("{{{shard}}}"),
             ));
             shard.clear();
         }
+        if shard.is_empty() {
+            shards.push(term.clone());
+        } else {
+            shard.push(',');
+        }
+        shard.push_str(&entry);
     }
     if !shard.is_empty() {
         files.push((
@@ -195,23 +205,20 @@ pub fn encode(index: &SearchIndex) -> EncodedIndex {
 }
 
 /// `[df, first document, its fields, gap to the next document, its fields, …]`: the number of
-/// documents the term occurs in, then its postings, at most [`MAX_POSTINGS`] of them from
-/// summaries and bodies only.
+/// documents the term occurs in, then its postings, cut to [`MAX_TEXT_POSTINGS`] from summaries
+/// and bodies only and [`MAX_POSTINGS`] in all.
 pub fn encode_postings(postings: &Postings) -> String {
     let text_only = |fields: u8| fields & !(field::SUMMARY | field::BODY) == 0;
     let mut kept: Vec<(u32, u8)> = postings.clone();
-    if kept.iter().filter(|(_, fields)| text_only(*fields)).count() > MAX_POSTINGS {
-        let mut text: Vec<(u32, u8)> = kept
-            .iter()
-            .copied()
-            .filter(|(_, f)| text_only(*f))
-            .collect();
-        text.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        text.truncate(MAX_POSTINGS);
-        kept.retain(|(_, f)| !text_only(*f));
-        kept.extend(text);
-        kept.sort_unstable();
-    }
+    // Highest fields first (the flags of higher fields are higher bits), then by document.
+    kept.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut text = 0;
+    kept.retain(|(_, fields)| {
+        text += usize::from(text_only(*fields));
+        !text_only(*fields) || text <= MAX_TEXT_POSTINGS
+    });
+    kept.truncate(MAX_POSTINGS);
+    kept.sort_unstable();
     let mut out = format!("[{}", postings.len());
     let mut previous = 0;
     for (document, fields) in kept {
@@ -245,8 +252,8 @@ mod tests {
     }
 
     #[test]
-    fn only_text_postings_are_capped_and_the_count_stays_true() {
-        let cap = MAX_POSTINGS as u32;
+    fn text_postings_are_capped_first_and_the_count_stays_true() {
+        let cap = MAX_TEXT_POSTINGS as u32;
         let mut postings: Postings = (0..cap + 5).map(|d| (d, field::BODY)).collect();
         postings.extend((cap + 5..cap + 10).map(|d| (d, field::SUMMARY)));
         postings.extend((cap + 10..cap + 1000).map(|d| (d, field::TITLE | field::BODY)));
@@ -254,7 +261,7 @@ mod tests {
             serde_json::from_str(&encode_postings(&postings)).unwrap_or_default();
         assert_eq!(encoded[0], u64::from(cap + 1000));
         let fields: Vec<u64> = encoded[1..].chunks(2).map(|pair| pair[1]).collect();
-        assert_eq!(fields.len(), MAX_POSTINGS + 990);
+        assert_eq!(fields.len(), MAX_TEXT_POSTINGS + 990);
         let count = |f: u8| fields.iter().filter(|x| **x == u64::from(f)).count();
         assert_eq!(
             count(field::TITLE | field::BODY),
@@ -262,7 +269,26 @@ mod tests {
             "title postings are all kept"
         );
         assert_eq!(count(field::SUMMARY), 5, "summaries go before bodies");
-        assert_eq!(count(field::BODY), MAX_POSTINGS - 5);
+        assert_eq!(count(field::BODY), MAX_TEXT_POSTINGS - 5);
+    }
+
+    #[test]
+    fn no_term_keeps_more_than_the_overall_cap_and_messages_go_first() {
+        let total = MAX_POSTINGS as u32 + 100;
+        let mut postings: Postings = (0..total).map(|d| (d, field::TITLE)).collect();
+        postings[7].1 = field::MESSAGE;
+        postings[total as usize - 1].1 = field::MESSAGE;
+        let encoded: Vec<u64> =
+            serde_json::from_str(&encode_postings(&postings)).unwrap_or_default();
+        let fields: Vec<u64> = encoded[1..].chunks(2).map(|pair| pair[1]).collect();
+        assert_eq!(fields.len(), MAX_POSTINGS);
+        assert_eq!(
+            fields
+                .iter()
+                .filter(|f| **f == u64::from(field::MESSAGE))
+                .count(),
+            2
+        );
     }
 
     #[test]
@@ -285,7 +311,7 @@ mod tests {
             let shard: serde_json::Map<String, serde_json::Value> =
                 serde_json::from_str(content).unwrap_or_default();
             assert_eq!(shard.keys().next(), Some(first));
-            assert!(content.len() < SHARD_BYTES + 100);
+            assert!(content.len() <= SHARD_BYTES + 2);
         }
     }
 }

@@ -180,6 +180,8 @@
   // a message (4) > the title or a part of the code (3) > the summary (2) > the body (1).
   // Within a tier: more words found, then a score weighted by field and rarity.
   var CODE_TIER = 6;
+  var MAX_WORDS = 12;
+  var MAX_TERMS = 16;
 
   Index.prototype.level = function (flags, whole) {
     var f = this.field;
@@ -216,10 +218,15 @@
         if (!words.some(function (w) { return w.word === word; })) words.push({ word: word, parts: parts(raw) });
       });
       if (!words.length) return { hits: [], exact: null };
+      // A long pasted message is judged by its first words: every term costs a download.
+      words = words.slice(0, MAX_WORDS);
       var terms = new Set();
+      words.forEach(function (w) { terms.add(w.word); });
       words.forEach(function (w) {
-        terms.add(w.word);
-        w.parts.forEach(function (p) { terms.add(p); });
+        w.parts.forEach(function (p) { if (terms.size < MAX_TERMS) terms.add(p); });
+      });
+      words.forEach(function (w) {
+        w.parts = w.parts.filter(function (p) { return terms.has(p); });
       });
       var names = Array.from(terms);
       return Promise.all(names.map(function (t) { return self.postings(t); })).then(function (lists) {
@@ -247,10 +254,13 @@
     }
     function idf(postings) { return Math.log(1 + total / Math.max(postings.df, 1)); }
     var known = words.map(function () { return false; });
+    // A word whose list was cut at build time may occur in articles missing from it.
+    var cut = words.map(function () { return false; });
     words.forEach(function (w, i) {
       var own = found.get(w.word);
       if (own) {
         known[i] = true;
+        cut[i] = own.df > own.list.length;
         own.list.forEach(function (p) {
           var e = entry(p[0]);
           var level = self.level(p[1], true);
@@ -301,8 +311,9 @@
       var matched = 0;
       var weakest = CODE_TIER;
       counted.forEach(function (i) {
-        if (e.levels[i] > 0) matched += 1;
-        weakest = Math.min(weakest, e.levels[i]);
+        var level = e.levels[i] || (cut[i] ? 1 : 0);
+        if (level > 0) matched += 1;
+        weakest = Math.min(weakest, level);
       });
       var tier = e.code ? CODE_TIER : counted.length ? weakest : 0;
       hits.push({ document: e.document, tier: tier, matched: matched, score: e.score });
