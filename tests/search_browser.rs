@@ -95,7 +95,8 @@ async fn search_and_enter(browser: &Browser, text: &str) -> String {
     next_page(browser, &from).await
 }
 
-/// The suggestions shown for `text` typed into the header box, as "code title".
+/// The suggestions shown for `text` typed into the header box, as "code title" (none when the
+/// list answered `text` with nothing).
 async fn suggestions(browser: &Browser, text: &str) -> Vec<String> {
     let input = browser
         .find(Locator::Css("#search-input"))
@@ -119,7 +120,6 @@ async fn suggestions(browser: &Browser, text: &str) -> Vec<String> {
             .expect("an attribute")
             .as_deref()
             == Some(text)
-            && !options.is_empty()
         {
             let mut texts = Vec::new();
             for option in options {
@@ -462,4 +462,39 @@ async fn the_browser_cuts_words_exactly_like_the_index() {
     }
     browser.close().await;
     drop(served.site);
+}
+
+#[tokio::test]
+async fn the_start_of_a_word_is_completed_but_the_start_of_a_number_never_is() {
+    let Some(browser) = browser::start().await else {
+        return;
+    };
+    let served = Served::new("/");
+    browser
+        .goto(&served.url("/"))
+        .await
+        .expect("the home page loads");
+    let shown = suggestions(&browser, "unauthor").await;
+    assert_eq!(
+        shown.first().map(String::as_str),
+        Some("401 Unauthorized"),
+        "{shown:?}"
+    );
+    assert!(shown.iter().any(|s| s.starts_with("401.1")), "{shown:?}");
+    let shown = suggestions(&browser, "err_conn").await;
+    assert_eq!(shown.len(), 2, "{shown:?}");
+    assert!(
+        shown.iter().all(|s| s.starts_with("ERR_CONNECTION_")),
+        "{shown:?}"
+    );
+    let shown = suggestions(&browser, "0x8007").await;
+    assert_eq!(shown, ["0x80070005 Access denied"]);
+    for number in ["40", "4", "40 "] {
+        assert_eq!(
+            suggestions(&browser, number).await,
+            Vec::<String>::new(),
+            "{number:?}"
+        );
+    }
+    browser.close().await;
 }
