@@ -376,6 +376,7 @@
 
   function countText(n) {
     if (!n) return form.getAttribute("data-no-results") || "No results";
+    if (n === 1) return form.getAttribute("data-count-one") || "1 result";
     return (form.getAttribute("data-count") || "{n} results").replace("{n}", String(n));
   }
 
@@ -523,7 +524,6 @@
 
   var initial = new URLSearchParams(location.search).get("q") || "";
   pageInput.value = initial;
-  input.value = initial;
   showPage(initial);
   pageInput.addEventListener("input", function () {
     var url = new URL(location.href);

@@ -105,27 +105,17 @@ async fn suggestions(browser: &Browser, text: &str) -> Vec<String> {
     input.clear().await.expect("the box can be cleared");
     input.send_keys(text).await.expect("typing works");
     let started = std::time::Instant::now();
+    // One script reads the list and the query it answers at the same instant.
+    let read = "const list = document.getElementById('search-suggestions');
+        const shown = list.hidden ? [] : Array.from(list.querySelectorAll('[role=option]'));
+        return [list.getAttribute('data-query'), shown.map(o => o.textContent)];";
     loop {
-        let answered = browser
-            .find(Locator::Css("#search-suggestions"))
+        let value = browser
+            .execute(read, vec![])
             .await
-            .expect("the list exists");
-        let options = answered
-            .find_all(Locator::Css("[role=option]"))
-            .await
-            .expect("a query");
-        if answered
-            .attr("data-query")
-            .await
-            .expect("an attribute")
-            .as_deref()
-            == Some(text)
-        {
-            let mut texts = Vec::new();
-            for option in options {
-                texts.push(option.text().await.expect("an option has text"));
-            }
-            return texts;
+            .expect("the script runs");
+        if value[0].as_str() == Some(text) {
+            return serde_json::from_value(value[1].clone()).expect("a list of texts");
         }
         assert!(
             started.elapsed() < WAIT,
@@ -253,6 +243,11 @@ async fn a_pasted_message_suggests_its_article_first_and_enter_lists_it_first() 
             first.attr("href").await.expect("a link"),
             Some(format!("{base}chrome/err_connection_refused/"))
         );
+        let status = browser
+            .find(Locator::Css("#search-status"))
+            .await
+            .expect("the search page has a status line");
+        assert_eq!(status.text().await.expect("a status text"), "1 result");
     }
     browser.close().await;
 }
