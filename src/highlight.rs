@@ -1,5 +1,6 @@
 //! Code blocks, highlighted at build time. syntect's bundled grammars (the Sublime Text defaults,
-//! matched with the pure-Rust `fancy-regex`, so no C library) mark up each token with CSS
+//! matched with Oniguruma, which is several times faster than the pure-Rust `fancy-regex` on
+//! them and gives the same HTML: see BENCHMARKS.md) mark up each token with CSS
 //! classes (`hl-keyword`, `hl-string`, …) rather than colours: the theme's stylesheet colours them,
 //! so one page works in light and dark mode and a site can restyle it.
 //!
