@@ -5,6 +5,7 @@
 //! cargo run --release --example gen_corpus -- --articles 10000 --out /dev/shm/kb-10k
 //! cargo bench --bench serve_latency -- /dev/shm/kb-10k
 //! cargo bench --bench serve_latency -- .          # the shipped site
+//! cargo bench --bench serve_latency -- SITE --edits 10   # fewer edits (default 25)
 //! ```
 //!
 //! The site is copied into a fresh folder under /dev/shm first (edits never touch the source),
@@ -20,12 +21,13 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const EDITS: usize = 25;
+
 const PAUSE: Duration = Duration::from_millis(300);
 
 fn main() {
     let source = std::env::args()
         .skip(1)
-        .find(|a| !a.starts_with('-'))
+        .find(|a| !a.starts_with('-') && a.parse::<usize>().is_err())
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("."));
     if !source.join("content").is_dir() {
@@ -58,7 +60,13 @@ fn main() {
     let mut server = Server::start(root);
     println!("{}", server.startup);
     let mut events = server.events();
-    let picks: Vec<&PathBuf> = (0..EDITS)
+    let args: Vec<String> = std::env::args().collect();
+    let edits = args
+        .iter()
+        .position(|a| a == "--edits")
+        .and_then(|i| args.get(i + 1)?.parse().ok())
+        .unwrap_or(EDITS);
+    let picks: Vec<&PathBuf> = (0..edits)
         .map(|i| &articles[(i * 7919) % articles.len()])
         .collect();
     let body = measure(&mut events, &picks, |text, i| {
@@ -66,7 +74,18 @@ fn main() {
     });
     report("body edit", &body);
     let title = measure(&mut events, &picks, |text, i| {
-        text.replacen("\ntitle: ", &format!("\ntitle: Edited {i} "), 1)
+        // Inside the quotes of a quoted title, so the YAML stays valid.
+        let quoted = ["\"", "'"]
+            .iter()
+            .find(|q| text.contains(&format!("\ntitle: {q}")));
+        match quoted {
+            Some(q) => text.replacen(
+                &format!("\ntitle: {q}"),
+                &format!("\ntitle: {q}Edited {i} "),
+                1,
+            ),
+            None => text.replacen("\ntitle: ", &format!("\ntitle: Edited {i} "), 1),
+        }
     });
     report("title edit", &title);
     println!("server log of the last rebuilds:");

@@ -32,18 +32,19 @@ pub type RenderedBody = (RenderedMarkdown, Vec<Diagnostic>);
 
 /// Renders every Markdown body and checks the links between them.
 pub fn render_bodies(site: &Site) -> (Bodies, Vec<Diagnostic>) {
-    let (articles, categories) = render_each_body(site, |_| None);
+    let (articles, categories) = render_each_body(site, &Highlighter::new(), |_| None);
     bodies_from(site, articles, categories)
 }
 
 /// Renders the body of every article and category (in parallel), except those `reuse` hands
-/// back: `kb serve` keeps the bodies whose source and links did not change.
+/// back: `kb serve` keeps the bodies whose source and links did not change (and its
+/// highlighter, whose syntaxes take a while to load).
 pub fn render_each_body(
     site: &Site,
+    highlighter: &Highlighter,
     mut reuse: impl FnMut(PageRef) -> Option<RenderedBody>,
 ) -> (Vec<RenderedBody>, Vec<RenderedBody>) {
     let links = SiteLinks::new(site);
-    let highlighter = Highlighter::new();
     let mut articles: Vec<Option<RenderedBody>> = (0..site.articles.len())
         .map(|id| reuse(PageRef::Article(id)))
         .collect();
@@ -53,7 +54,7 @@ pub fn render_each_body(
         .filter(|(_, body)| body.is_none())
         .for_each(|(id, body)| {
             let source = &site.articles[id].source;
-            *body = Some(markdown::render(source, Some(id), &links, &highlighter));
+            *body = Some(markdown::render(source, Some(id), &links, highlighter));
         });
     let mut categories: Vec<Option<RenderedBody>> = (0..site.categories.len())
         .map(|id| reuse(PageRef::Category(id)))
@@ -64,7 +65,7 @@ pub fn render_each_body(
         .filter(|(_, body)| body.is_none())
         .for_each(|(id, body)| {
             *body = Some(match &site.categories[id].source {
-                Some(source) => markdown::render(source, None, &links, &highlighter),
+                Some(source) => markdown::render(source, None, &links, highlighter),
                 None => (RenderedMarkdown::default(), Vec::new()),
             });
         });

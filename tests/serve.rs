@@ -112,7 +112,7 @@ fn the_reload_script_is_in_served_pages_only() {
     let site = Site::fixture("basic");
     let server = Server::start(site.root(), &[]);
     let page = server.get("/http/4xx/401/").text();
-    assert_eq!(page.matches("data-kb-live").count(), 1);
+    assert_eq!(page.matches("<script data-kb-live>").count(), 1);
     let script = page.find("<script data-kb-live>").unwrap();
     assert!(script < page.rfind("</body>").unwrap());
     let css = server.get("/kb.css");

@@ -28,6 +28,7 @@ use crate::config::SiteConfig;
 use crate::content::{self, CONTENT_DIR, LoadOptions, LoadedEntry};
 use crate::diagnostic::{self, Diagnostic, Severity};
 use crate::error::{Error, Result};
+use crate::highlight::Highlighter;
 use crate::markdown::PageRef;
 use crate::output::{self, Output};
 use crate::render::{self, Bodies, PageId, RenderedBody};
@@ -92,6 +93,7 @@ pub struct Rebuilder {
     kept: Vec<bool>,
     /// Whether the last build failed, so its pages were never published.
     failed: bool,
+    highlighter: Highlighter,
 }
 
 /// A page's identity across builds (indexes change when articles come and go).
@@ -130,6 +132,7 @@ impl Rebuilder {
             page_slots: Vec::new(),
             kept: Vec::new(),
             failed: false,
+            highlighter: Highlighter::new(),
         }
     }
 
@@ -309,7 +312,7 @@ impl Rebuilder {
             .filter_map(|(id, p)| Some((p.as_deref()?, id)))
             .collect();
         let mut reused = Vec::new();
-        let (articles, categories) = render::render_each_body(site, |page| {
+        let (articles, categories) = render::render_each_body(site, &self.highlighter, |page| {
             let (source, old_id) = match page {
                 PageRef::Article(id) => {
                     let path = site.articles[id].source.path.as_path();

@@ -18,10 +18,10 @@ use crate::templates::TEMPLATES_DIR;
 
 /// How long the debouncer holds an event before handing it on: long enough to merge the
 /// write + rename of an atomic save, short enough to keep save-to-reload fast.
-const DEBOUNCE: Duration = Duration::from_millis(15);
-const TICK: Duration = Duration::from_millis(5);
+const DEBOUNCE: Duration = Duration::from_millis(10);
+const TICK: Duration = Duration::from_millis(3);
 /// After a batch, more batches arriving within this long join it.
-const SETTLE: Duration = Duration::from_millis(12);
+const SETTLE: Duration = Duration::from_millis(8);
 /// Once a batch holds more than [`BULK_PATHS`] paths (a `git checkout`, a search-and-replace,
 /// a generator), it waits for this long a quiet spell instead: hundreds of files become one
 /// rebuild, and a half-written tree is never built.
