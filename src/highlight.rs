@@ -13,12 +13,23 @@ mod grammars;
 
 use std::sync::OnceLock;
 
-use syntect::html::{ClassStyle, ClassedHTMLGenerator};
-use syntect::parsing::{SyntaxReference, SyntaxSet};
+use std::collections::HashMap;
+
+use syntect::parsing::{
+    BasicScopeStackOp, ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet,
+};
 use syntect::util::LinesWithEndings;
 
-/// The prefix of every class the highlighter writes: `hl-keyword hl-control hl-shell`.
+/// The prefix of every class the highlighter writes: `hl-keyword hl-control`.
 pub const CLASS_PREFIX: &str = "hl-";
+
+/// The kinds of token that get a `<span>`: the first part of a TextMate scope name. Others
+/// (`source`, `meta`, `punctuation`, …) only group tokens, and a span for each of them made the
+/// HTML of a block seven times the size of its text.
+const MARKED: &[&str] = &[
+    "comment", "constant", "entity", "invalid", "keyword", "markup", "storage", "string",
+    "support", "variable",
+];
 
 /// Blocks longer than this are shown plain: backtracking regexes can be slow on huge inputs,
 /// and nobody reads a 100 KiB listing in a help article.
@@ -76,17 +87,84 @@ impl Highlighter {
             return None;
         }
         let (syntax, syntaxes) = self.syntax(language)?;
-        let style = ClassStyle::SpacedPrefixed {
-            prefix: CLASS_PREFIX,
-        };
-        let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, syntaxes, style);
+        let mut state = ParseState::new(syntax);
+        let mut stack = ScopeStack::new();
+        let mut spans = Spans::default();
         for line in LinesWithEndings::from(code) {
-            generator
-                .parse_html_for_line_which_includes_newline(line)
-                .ok()?;
+            let ops = state.parse_line(line, syntaxes).ok()?;
+            let mut written = 0;
+            for (at, op) in &ops {
+                if *at > written {
+                    escape_into(&mut spans.html, &line[written..*at]);
+                    written = *at;
+                }
+                stack.apply_with_hook(op, |op, _| spans.apply(op)).ok()?;
+            }
+            escape_into(&mut spans.html, &line[written..]);
         }
-        Some(generator.finalize())
+        Some(spans.finish())
     }
+}
+
+/// Highlighted HTML being written: a `<span>` for each scope of a [`MARKED`] kind, with the
+/// first two parts of its name as classes (`keyword.control.shell` → `hl-keyword hl-control`).
+#[derive(Default)]
+struct Spans {
+    html: String,
+    /// For each scope on the stack, where its `<span>` starts and its content begins, if it
+    /// has one.
+    open: Vec<Option<(usize, usize)>>,
+    classes: HashMap<Scope, Option<String>>,
+}
+
+impl Spans {
+    fn apply(&mut self, op: BasicScopeStackOp) {
+        match op {
+            BasicScopeStackOp::Push(scope) => {
+                let classes = self
+                    .classes
+                    .entry(scope)
+                    .or_insert_with(|| classes_of(scope));
+                let span = classes.as_ref().map(|classes| {
+                    let start = self.html.len();
+                    self.html.push_str("<span class=\"");
+                    self.html.push_str(classes);
+                    self.html.push_str("\">");
+                    (start, self.html.len())
+                });
+                self.open.push(span);
+            }
+            BasicScopeStackOp::Pop => match self.open.pop() {
+                // An empty span is dropped rather than closed.
+                Some(Some((start, content))) if content == self.html.len() => {
+                    self.html.truncate(start)
+                }
+                Some(Some(_)) => self.html.push_str("</span>"),
+                _ => {}
+            },
+        }
+    }
+
+    fn finish(mut self) -> String {
+        while !self.open.is_empty() {
+            self.apply(BasicScopeStackOp::Pop);
+        }
+        self.html
+    }
+}
+
+/// `hl-keyword hl-control` for `keyword.control.shell`; `None` for a kind that is not marked.
+fn classes_of(scope: Scope) -> Option<String> {
+    let name = scope.build_string();
+    let mut parts = name.split('.');
+    let kind = parts.next().filter(|kind| MARKED.contains(kind))?;
+    let mut classes = format!("{CLASS_PREFIX}{kind}");
+    if let Some(detail) = parts.next() {
+        classes.push(' ');
+        classes.push_str(CLASS_PREFIX);
+        classes.push_str(detail);
+    }
+    Some(classes)
 }
 
 /// The language named by a fence's info string: its first word, if it is a plausible name.
@@ -134,7 +212,14 @@ mod tests {
             html.starts_with("<pre tabindex=\"0\"><code class=\"language-sh\">"),
             "{html}"
         );
-        assert!(html.contains("<span class=\"hl-comment"), "{html}");
+        assert!(
+            html.contains("<span class=\"hl-comment hl-line\">"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("hl-source") && !html.contains("hl-meta"),
+            "{html}"
+        );
         assert!(html.contains("&lt;b&gt;"), "{html}");
         assert!(!html.contains("<b>"), "{html}");
     }
@@ -158,23 +243,21 @@ mod tests {
             "HTTP/1.1 401 Unauthorized\nWWW-Authenticate: Basic realm=\"x\"\n",
         );
         assert!(
-            http.contains("<span class=\"hl-constant hl-numeric hl-status\">401</span>"),
+            http.contains("<span class=\"hl-constant hl-numeric\">401</span>"),
             "{http}"
         );
         assert!(
-            http.contains(
-                "<span class=\"hl-variable hl-parameter hl-header\">WWW-Authenticate</span>"
-            ),
+            http.contains("<span class=\"hl-variable hl-parameter\">WWW-Authenticate</span>"),
             "{http}"
         );
         assert!(
-            http.contains("<span class=\"hl-string hl-quoted hl-double\">&quot;x&quot;</span>"),
+            http.contains("<span class=\"hl-string hl-quoted\">&quot;x&quot;</span>"),
             "{http}"
         );
         let nginx =
             highlighter.code_block("nginx", "location /admin/ {\n    auth_basic off; # no\n}\n");
         assert!(
-            nginx.contains("<span class=\"hl-keyword hl-other hl-directive\">auth_basic</span>"),
+            nginx.contains("<span class=\"hl-keyword hl-other\">auth_basic</span>"),
             "{nginx}"
         );
         assert!(
@@ -182,7 +265,7 @@ mod tests {
             "{nginx}"
         );
         assert!(
-            nginx.contains("<span class=\"hl-comment hl-line hl-number-sign\"># no</span>"),
+            nginx.contains("<span class=\"hl-comment hl-line\"># no</span>"),
             "{nginx}"
         );
         let apache = highlighter.code_block(
@@ -190,11 +273,11 @@ mod tests {
             "<Directory /var/www>\n  RewriteRule ^ - [L,R=301]\n",
         );
         assert!(
-            apache.contains("<span class=\"hl-entity hl-name hl-tag hl-section\">Directory</span>"),
+            apache.contains("<span class=\"hl-entity hl-name\">Directory</span>"),
             "{apache}"
         );
         assert!(
-            apache.contains("<span class=\"hl-constant hl-other hl-flags\">[L,R=301]</span>"),
+            apache.contains("<span class=\"hl-constant hl-other\">[L,R=301]</span>"),
             "{apache}"
         );
     }
