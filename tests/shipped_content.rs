@@ -15,7 +15,12 @@ const REGISTRY: &[u16] = &[
 
 const VENDOR: &[(&str, &[&str])] = &[
     ("nginx", &["444", "494", "495", "496", "497", "499"]),
-    ("cloudflare", &["520", "521", "522", "523", "524", "525", "526", "527", "530"]),
+    (
+        "cloudflare",
+        &[
+            "520", "521", "522", "523", "524", "525", "526", "527", "530",
+        ],
+    ),
     ("iis", &["401.1", "401.2", "403.14", "404.3", "500.19"]),
 ];
 
@@ -28,8 +33,14 @@ fn build_shipped_site() -> (tempfile::TempDir, PathBuf) {
         .output()
         .unwrap_or_else(|e| panic!("cannot run kb: {e}"));
     let stderr = String::from_utf8_lossy(&result.stderr);
-    assert!(result.status.success(), "the shipped site must build:\n{stderr}");
-    assert!(stderr.trim().is_empty(), "the shipped site must build without warnings:\n{stderr}");
+    assert!(
+        result.status.success(),
+        "the shipped site must build:\n{stderr}"
+    );
+    assert!(
+        stderr.trim().is_empty(),
+        "the shipped site must build without warnings:\n{stderr}"
+    );
     (out, public)
 }
 
@@ -45,7 +56,12 @@ fn select<'a>(html: &'a Html, css: &str) -> Vec<ElementRef<'a>> {
 }
 
 fn text(element: &ElementRef) -> String {
-    element.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")
+    element
+        .text()
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Checks one article page and returns the problems found, so a failure lists them all.
@@ -57,16 +73,38 @@ fn article_problems(html: &Html, url: &str, code: &str) -> Vec<String> {
         }
     };
     let heading = select(html, "h1").first().map(text).unwrap_or_default();
-    need(heading.starts_with(code), "the heading starts with the code");
-    let summary = select(html, ".article-header .summary").first().map(text).unwrap_or_default();
-    need(summary.ends_with('.') && summary.len() > 20, "a one-sentence summary");
+    need(
+        heading.starts_with(code),
+        "the heading starts with the code",
+    );
+    let summary = select(html, ".article-header .summary")
+        .first()
+        .map(text)
+        .unwrap_or_default();
+    need(
+        summary.ends_with('.') && summary.len() > 20,
+        "a one-sentence summary",
+    );
     need(!select(html, "#messages li").is_empty(), "message variants");
     need(!select(html, "#applies-to li").is_empty(), "applies-to");
     need(!select(html, "#related li a").is_empty(), "related errors");
-    need(!select(html, "time[datetime]").is_empty(), "an updated date");
-    need(!select(html, ".body h2#cause").is_empty(), "a Cause section");
-    need(!select(html, ".body h2#resolution").is_empty(), "a Resolution section");
-    need(!select(html, ".body h2#resolution ~ ol li").is_empty() || !select(html, ".body h2#resolution ~ h3 ~ ol li").is_empty(), "numbered resolution steps");
+    need(
+        !select(html, "time[datetime]").is_empty(),
+        "an updated date",
+    );
+    need(
+        !select(html, ".body h2#cause").is_empty(),
+        "a Cause section",
+    );
+    need(
+        !select(html, ".body h2#resolution").is_empty(),
+        "a Resolution section",
+    );
+    need(
+        !select(html, ".body h2#resolution ~ ol li").is_empty()
+            || !select(html, ".body h2#resolution ~ h3 ~ ol li").is_empty(),
+        "numbered resolution steps",
+    );
     problems
 }
 
@@ -89,7 +127,11 @@ fn every_registry_code_and_vendor_code_has_a_complete_article() {
             problems.extend(article_problems(&page(&public, &url), &url, code));
         }
     }
-    assert!(problems.is_empty(), "incomplete articles:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "incomplete articles:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -102,11 +144,17 @@ fn related_errors_go_both_ways_in_the_shipped_site() {
         for link in select(&html, "#related li a") {
             let target = link.value().attr("href").unwrap_or_default().to_string();
             let back = page(&public, &target);
-            let links_back = select(&back, "#related li a").iter().any(|a| a.value().attr("href") == Some(url.as_str()));
+            let links_back = select(&back, "#related li a")
+                .iter()
+                .any(|a| a.value().attr("href") == Some(url.as_str()));
             if !links_back {
                 one_way.push(format!("{url} → {target}"));
             }
         }
     }
-    assert!(one_way.is_empty(), "one-way related links:\n{}", one_way.join("\n"));
+    assert!(
+        one_way.is_empty(),
+        "one-way related links:\n{}",
+        one_way.join("\n")
+    );
 }
