@@ -33,10 +33,10 @@ use crate::views::PageMeta;
 /// The folder of the search page and its index.
 pub const SEARCH_DIR: &str = "search";
 /// A term shard holds terms up to this length; a longer term (at most [`MAX_POSTINGS`]
-/// postings, about 12 KB) is a shard of its own.
+/// postings, about 8 KB) is a shard of its own.
 pub const SHARD_BYTES: usize = 8 * 1024;
 /// Documents per document chunk.
-pub const CHUNK_DOCUMENTS: usize = 32;
+pub const CHUNK_DOCUMENTS: usize = 16;
 /// A term keeps at most this many postings where it occurs only in summaries and bodies, the
 /// summaries first. Postings in codes, messages and titles decide the ranking and are kept up
 /// to [`MAX_POSTINGS`]: capping them as tightly lost pasted messages and exact titles made of
@@ -45,7 +45,7 @@ pub const MAX_TEXT_POSTINGS: usize = 400;
 /// A term keeps at most this many postings in all, the highest fields first, so that no word
 /// (`error` in every message) makes a query download much. The count before the cut is kept, and
 /// the browser does not hold an article back for missing from a cut list.
-pub const MAX_POSTINGS: usize = 2000;
+pub const MAX_POSTINGS: usize = 1500;
 /// Bumped whenever the format changes, so a script and an index that disagree are noticed.
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -312,6 +312,60 @@ mod tests {
                 serde_json::from_str(content).unwrap_or_default();
             assert_eq!(shard.keys().next(), Some(first));
             assert!(content.len() <= SHARD_BYTES + 2);
+        }
+    }
+
+    /// The download budget of a first search, whatever the site's size: a 10,000-article index
+    /// where 40 words occur in every article's messages and text (the worst case for shards),
+    /// and a query that needs the most files a query can need.
+    #[test]
+    fn a_first_search_on_a_large_site_stays_under_300_kb() {
+        let articles = 10_000u32;
+        let mut index = SearchIndex::default();
+        for id in 0..articles {
+            index.documents.push(Document {
+                code: format!("ERR_SOMETHING_{id:05}"),
+                title: "A title as long as titles get in a real error catalog here".into(),
+                url: format!("/catalog/subcategory/group/err_something_{id:05}/"),
+                summary: "s".repeat(index::SUMMARY_CHARS),
+            });
+            index
+                .terms
+                .insert(format!("code{id:05}"), vec![(id, field::CODE)]);
+        }
+        for word in 0..40 {
+            let everywhere = (0..articles)
+                .map(|id| (id, field::MESSAGE | field::BODY))
+                .collect();
+            index.terms.insert(format!("common{word:02}"), everywhere);
+        }
+        let encoded = encode(&index);
+        let largest = |prefix: char| {
+            encoded
+                .files
+                .iter()
+                .filter(|(n, _)| n.starts_with(prefix))
+                .map(|(_, c)| c.len())
+                .max()
+        };
+        let meta = serde_json::to_string(&encoded.meta)
+            .unwrap_or_default()
+            .len();
+        let script = crate::assets::DEFAULT_ASSETS
+            .iter()
+            .find(|(name, _)| *name == "search.js")
+            .map_or(0, |(_, bytes)| bytes.len());
+        // static/search.js looks up at most 16 terms (MAX_TERMS), shows 8 suggestions in the
+        // box and 20 results on the search page (PAGE_RESULTS) at first.
+        for results in [8, 20] {
+            let worst = meta
+                + script
+                + 16 * largest('t').unwrap_or(0)
+                + results * largest('d').unwrap_or(0);
+            assert!(
+                worst < 300 * 1024,
+                "a first search showing {results} results may download {worst} bytes"
+            );
         }
     }
 }

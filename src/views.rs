@@ -194,6 +194,7 @@ pub fn default_ui() -> BTreeMap<String, String> {
         ("search_suggestions", "Suggestions"),
         ("search_count", "{n} results"),
         ("search_count_one", "1 result"),
+        ("search_more", "More results"),
         ("search_no_results", "No article matches this search."),
         ("search_failed", "The search index could not be loaded."),
         (

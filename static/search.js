@@ -485,25 +485,33 @@
   form.addEventListener("submit", goFrom(input, form));
 
   // ---- The search page ----------------------------------------------------------------------
-  var PAGE_RESULTS = 50;
+  // Twenty at a time, so that the page's first search stays as small as the box's.
+  var PAGE_RESULTS = 20;
   var list = document.getElementById("search-page-results");
   var pageInput = document.getElementById("search-page-input");
   if (!list || !pageInput) return;
   var pageStatus = document.getElementById("search-status");
+  var more = document.getElementById("search-more");
   var pageForm = pageInput.form;
   var pageGeneration = 0;
+  var shown = 0;
 
-  function showPage(query) {
+  function showPage(query, limit) {
     var mine = ++pageGeneration;
+    if (more) more.hidden = true;
     if (!query.trim()) {
       list.textContent = "";
       pageStatus.textContent = "";
       return;
     }
-    index.query(query, PAGE_RESULTS, false).then(function (found) {
+    index.query(query, limit, false).then(function (found) {
       if (mine !== pageGeneration) return;
-      list.textContent = "";
-      found.results.forEach(function (result) {
+      // Keep the results already listed (and the focus on "more"); add the new ones.
+      if (limit === PAGE_RESULTS) {
+        list.textContent = "";
+        shown = 0;
+      }
+      found.results.slice(shown).forEach(function (result) {
         var item = document.createElement("li");
         var link = document.createElement("a");
         link.href = result.url;
@@ -516,20 +524,25 @@
         }
         list.appendChild(item);
       });
+      shown = found.results.length;
       pageStatus.textContent = countText(found.total);
+      if (more) more.hidden = shown >= found.total;
     }, function () {
       if (mine === pageGeneration) pageStatus.textContent = pageStatus.getAttribute("data-failed");
     });
   }
 
+  if (more) {
+    more.addEventListener("click", function () { showPage(pageInput.value, shown + PAGE_RESULTS); });
+  }
   var initial = new URLSearchParams(location.search).get("q") || "";
   pageInput.value = initial;
-  showPage(initial);
+  showPage(initial, PAGE_RESULTS);
   pageInput.addEventListener("input", function () {
     var url = new URL(location.href);
     url.searchParams.set("q", pageInput.value);
     history.replaceState(null, "", url);
-    showPage(pageInput.value);
+    showPage(pageInput.value, PAGE_RESULTS);
   });
   pageForm.addEventListener("submit", goFrom(pageInput, pageForm));
 })();

@@ -493,3 +493,61 @@ async fn the_start_of_a_word_is_completed_but_the_start_of_a_number_never_is() {
     }
     browser.close().await;
 }
+
+#[tokio::test]
+async fn the_search_page_lists_twenty_results_and_more_on_request() {
+    let Some(browser) = browser::start().await else {
+        return;
+    };
+    let site = Site::empty();
+    site.write("kb.yaml", "title: Widgets\n");
+    for n in 1..=30 {
+        let related = if n == 1 { 30 } else { n - 1 };
+        site.write(
+            &format!("content/widgets/W{n:02}.md"),
+            &format!(
+                "---\ncode: W{n:02}\ntitle: Widget failure {n}\nsummary: A widget failed.\nrelated: [W{related:02}]\n---\n## Cause\n\nA widget.\n\n## Resolution\n\nFix it.\n"
+            ),
+        );
+    }
+    let served = site.path("public");
+    site.build(&[]);
+    let server = StaticServer::start(&served);
+    browser
+        .goto(&server.url("/search/?q=widget"))
+        .await
+        .expect("the search page loads");
+    let count = "return document.querySelectorAll('#search-page-results li').length;";
+    let more = "return document.getElementById('search-more').hidden;";
+    let started = std::time::Instant::now();
+    while browser.execute(count, vec![]).await.expect("runs") != json!(20) {
+        assert!(
+            started.elapsed() < WAIT,
+            "the first 20 results never showed"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        browser.execute(more, vec![]).await.expect("runs"),
+        json!(false)
+    );
+    browser
+        .find(Locator::Css("#search-more"))
+        .await
+        .expect("a More results button")
+        .click()
+        .await
+        .expect("the button can be clicked");
+    while browser.execute(count, vec![]).await.expect("runs") != json!(30) {
+        assert!(
+            started.elapsed() < WAIT,
+            "the other 10 results never showed"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        browser.execute(more, vec![]).await.expect("runs"),
+        json!(true)
+    );
+    browser.close().await;
+}

@@ -23,7 +23,7 @@ pub mod field {
 }
 
 /// How much of a summary a result shows.
-const SUMMARY_CHARS: usize = 180;
+pub const SUMMARY_CHARS: usize = 180;
 
 /// What a search result shows and where it leads.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
