@@ -39,6 +39,30 @@ fn saving_an_article_reloads_the_page_with_the_new_content() {
 }
 
 #[test]
+fn polling_sees_saves_too() {
+    let site = Site::fixture("basic");
+    let server = Server::start(site.root(), &["--poll"]);
+    let mut events = server.events();
+    edit(&site, "content/http/4xx/403.md", "## ", "Polled.\n\n## ");
+    assert_eq!(events.next_change().name, "reload");
+    assert!(server.get("/http/4xx/403/").text().contains("Polled."));
+}
+
+#[test]
+fn unicode_folders_redirect_to_an_encoded_address() {
+    let site = Site::fixture("basic");
+    site.write(
+        "content/café/e1.md",
+        "---\ncode: E1\ntitle: Accents\n---\n## Cause\n\nÉ.\n",
+    );
+    let server = Server::start(site.root(), &[]);
+    let folder = server.get("/caf%C3%A9");
+    assert_eq!(folder.status, 301, "{folder:?}");
+    assert_eq!(folder.header("location"), Some("/caf%C3%A9/"));
+    assert_eq!(server.get("/caf%C3%A9/").status, 200);
+}
+
+#[test]
 fn a_broken_edit_shows_its_error_and_keeps_the_last_good_page_until_fixed() {
     let site = Site::fixture("basic");
     let server = Server::start(site.root(), &[]);

@@ -145,9 +145,11 @@ pub fn mime_type(name: &str) -> &'static str {
 pub fn handle(request: Request, state: &ServeState) {
     let method = request.method().clone();
     if method != Method::Get && method != Method::Head {
-        let response = Response::from_string("only GET and HEAD are served\n")
-            .with_status_code(405)
-            .with_header(header("Allow", "GET, HEAD"));
+        let mut response =
+            Response::from_string("only GET and HEAD are served\n").with_status_code(405);
+        if let Some(allow) = header("Allow", "GET, HEAD") {
+            response.add_header(allow);
+        }
         let _ = request.respond(response);
         return;
     }
@@ -157,10 +159,7 @@ pub fn handle(request: Request, state: &ServeState) {
             state.clients.connect(request.into_writer(), &hello);
         }
         Target::Events => respond(request, 200, "text/event-stream", Vec::new()),
-        Target::Redirect(location) => {
-            let response = Response::empty(301).with_header(header("Location", &location));
-            let _ = request.respond(response);
-        }
+        Target::Redirect(location) => redirect(request, &location),
         Target::File(path) => serve_file(request, state, &path),
         Target::NotFound => not_found(request, state),
         Target::BadRequest => respond(
@@ -186,10 +185,8 @@ fn serve_file(request: Request, state: &ServeState, path: &str) {
         return send(request, 200, &key, &file.bytes, generation);
     }
     if files.contains_key(&format!("{path}/index.html")) {
-        let location = format!("{}{path}/", state.base_path);
-        let response = Response::empty(301).with_header(header("Location", &location));
-        let _ = request.respond(response);
-        return;
+        drop(files);
+        return redirect(request, &format!("{}{path}/", state.base_path));
     }
     drop(files);
     not_found(request, state);
@@ -230,17 +227,44 @@ fn send(request: Request, status: u16, name: &str, bytes: &Arc<[u8]>, generation
 }
 
 fn respond(request: Request, status: u16, mime: &str, body: Vec<u8>) {
-    let response = Response::from_data(body)
-        .with_status_code(StatusCode(status))
-        .with_header(header("Content-Type", mime))
-        .with_header(header("Cache-Control", "no-store"));
+    let mut response = Response::from_data(body).with_status_code(StatusCode(status));
+    let headers = [
+        header("Content-Type", mime),
+        header("Cache-Control", "no-store"),
+    ];
+    for header in headers.into_iter().flatten() {
+        response.add_header(header);
+    }
     // A client that went away is not a problem of the server.
     let _ = request.respond(response);
 }
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes())
-        .unwrap_or_else(|()| unreachable!("header `{name}` is ASCII"))
+/// A permanent redirect to a site path (decoded; encoded again for the header).
+fn redirect(request: Request, location: &str) {
+    let mut response = Response::empty(301);
+    if let Some(header) = header("Location", &percent_encode(location)) {
+        response.add_header(header);
+    }
+    let _ = request.respond(response);
+}
+
+/// A header, or nothing when the value cannot be sent (header values are ASCII).
+fn header(name: &str, value: &str) -> Option<Header> {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).ok()
+}
+
+/// Escapes what may not appear raw in a URL path: non-ASCII bytes, controls, spaces and the
+/// characters that would end the path or confuse a header.
+fn percent_encode(path: &str) -> String {
+    let mut encoded = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_graphic() && !matches!(byte, b'%' | b'?' | b'#' | b'"' | b'<' | b'>') {
+            encoded.push(byte as char);
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
 }
 
 #[cfg(test)]
@@ -282,6 +306,12 @@ mod tests {
         for (target, base, expected) in cases {
             assert_eq!(resolve(target, base), expected, "{target} under {base}");
         }
+    }
+
+    #[test]
+    fn redirect_locations_are_ascii() {
+        assert_eq!(percent_encode("/café/a b/"), "/caf%C3%A9/a%20b/");
+        assert_eq!(percent_encode("/http/4xx/401/"), "/http/4xx/401/");
     }
 
     #[test]

@@ -393,7 +393,15 @@ fn start_workers(server: &Arc<tiny_http::Server>, state: &Arc<ServeState>) {
         let state = Arc::clone(state);
         std::thread::spawn(move || {
             while let Ok(request) = server.recv() {
-                http::handle(request, &state);
+                // A bug in answering one request must not take a worker away from the others.
+                let answered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    http::handle(request, &state);
+                }));
+                if answered.is_err() {
+                    eprintln!(
+                        "error: kb serve failed to answer a request (a bug; please report it)"
+                    );
+                }
             }
         });
     }

@@ -27,8 +27,8 @@ const SETTLE: Duration = Duration::from_millis(8);
 /// rebuild, and a half-written tree is never built.
 const BULK_SETTLE: Duration = Duration::from_millis(80);
 const BULK_PATHS: usize = 3;
-/// How often `--poll` looks at every file.
-const POLL_INTERVAL: Duration = Duration::from_millis(250);
+/// How often `--poll` reads every file.
+const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
 /// What one saved path means for the site.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,7 +171,11 @@ pub fn watch(
         ))
     };
     if options.poll {
-        let config = notify::Config::default().with_poll_interval(POLL_INTERVAL);
+        // notify's poller compares modification times in whole seconds, so a second save
+        // within the same second would go unseen; comparing contents catches it.
+        let config = notify::Config::default()
+            .with_poll_interval(POLL_INTERVAL)
+            .with_compare_contents(true);
         let debouncer = new_debouncer_opt::<_, notify::PollWatcher, _>(
             DEBOUNCE,
             Some(TICK),
