@@ -369,16 +369,30 @@ fn hundreds_of_files_changed_at_once_make_one_rebuild() {
             &format!("---\ncode: \"x{i}\"\ntitle: Generated {i}\n---\n## Cause\n\nMany.\n"),
         );
     }
-    assert_eq!(events.next_change().name, "reload");
-    std::thread::sleep(Duration::from_millis(500));
+    // Wait until the last file is served, then count the builds it took.
+    let started = std::time::Instant::now();
+    while server.get("/http/9xx/x299/").status != 200 {
+        assert!(
+            started.elapsed() < common::serve::PATIENCE,
+            "x299 never appeared"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    while events.next_change().name != "reload" {}
+    std::thread::sleep(Duration::from_millis(300));
     server.drain_output();
     let rebuilds = server
         .output
         .iter()
         .filter(|l| l.starts_with("Rebuilt"))
         .count();
-    assert!(rebuilds <= 2, "{rebuilds} rebuilds: {:#?}", server.output);
-    assert_eq!(server.get("/http/9xx/x299/").status, 200);
+    let failed = server.stderr().matches("error: build failed").count();
+    // One rebuild normally; a loaded machine may pause the writer long enough to split it.
+    assert!(
+        rebuilds + failed <= 3,
+        "{rebuilds} rebuilds and {failed} failed builds for 300 files: {:#?}",
+        server.output
+    );
 }
 
 #[test]
