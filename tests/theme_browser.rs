@@ -194,7 +194,7 @@ async fn no_page_scrolls_sideways_on_a_320px_screen() {
 }
 
 #[tokio::test]
-async fn the_first_tab_reaches_the_skip_link_which_moves_focus_to_the_main_content() {
+async fn the_first_tab_shows_the_skip_link_with_a_focus_outline_and_it_moves_to_the_main_content() {
     let site = build_shipped();
     let server = StaticServer::start(&site.public());
     let Some(browser) = browser::start().await else {
@@ -212,7 +212,8 @@ async fn the_first_tab_reaches_the_skip_link_which_moves_focus_to_the_main_conte
     let visible = browser
         .execute(
             "const r = document.activeElement.getBoundingClientRect(); \
-             return r.left >= 0 && r.top >= 0 && r.width > 0",
+             return r.left >= 0 && r.top >= 0 && r.width > 0 && \
+                    getComputedStyle(document.activeElement).outlineStyle !== 'none'",
             vec![],
         )
         .await
@@ -224,7 +225,11 @@ async fn the_first_tab_reaches_the_skip_link_which_moves_focus_to_the_main_conte
         .unwrap_or_default();
     browser.close().await;
     assert_eq!(class, "skip-link");
-    assert_eq!(visible, json!(true), "the focused skip link is on screen");
+    assert_eq!(
+        visible,
+        json!(true),
+        "the focused skip link is on screen, with a focus outline"
+    );
     assert_eq!(hash, json!("#main"));
 }
 
