@@ -101,6 +101,27 @@ fn a_broken_edit_shows_its_error_and_keeps_the_last_good_page_until_fixed() {
 }
 
 #[test]
+fn a_site_broken_from_the_start_is_served_once_fixed() {
+    let site = Site::fixture("basic");
+    edit(
+        &site,
+        "content/http/4xx/401.md",
+        "title:",
+        "relatd: [403]\ntitle:",
+    );
+    let server = Server::start(site.root(), &[]);
+    let placeholder = server.get("/http/4xx/401/");
+    assert_eq!(placeholder.status, 503);
+    assert!(placeholder.text().contains("<script data-kb-live>"));
+    let mut events = server.events();
+    let hello = events.next();
+    assert_eq!(hello.data["errors"][0]["message"], "unknown key `relatd`");
+    edit(&site, "content/http/4xx/401.md", "relatd: [403]\n", "");
+    assert_eq!(events.next_change().name, "reload");
+    assert_eq!(server.get("/http/4xx/401/").status, 200);
+}
+
+#[test]
 fn an_unknown_related_code_and_a_template_error_are_shown_too() {
     let site = Site::fixture("basic");
     let server = Server::start(site.root(), &[]);
