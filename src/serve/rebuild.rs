@@ -4,34 +4,35 @@
 //! and compares every byte).
 //!
 //! Three caches make that cheap:
-//! - the loaded content tree, file by file ([`content::LoadedEntry`]), keyed in walk order, so
-//!   a save re-reads one file and the tree is assembled and linked again from memory;
-//! - rendered Markdown bodies, reused while the source text is the same and either no article or
-//!   category moved, appeared or disappeared, or the body has no links into the site;
+//! - the loaded content tree, file by file (`sources`), keyed in walk order, so a save re-reads
+//!   one file and the tree is assembled and linked again from memory;
+//! - rendered Markdown bodies (`bodies`), reused while the source text is the same and either no
+//!   article or category moved, appeared or disappeared, or the body has no links into the site;
 //! - article and category pages, each with a fingerprint of everything its template is given
-//!   ([`fingerprint`]); a page is rendered again only when its fingerprint changes.
+//!   ([`super::fingerprint`]); a page is rendered again only when its fingerprint changes.
 //!
 //! The rest of a site (indexes, aliases, search, feed, short addresses) is made as a full build
 //! makes it, by [`render::finish_site`]. A template or `kb.yaml` change rebuilds everything.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use super::fingerprint::{self, Fingerprints};
+use super::bodies::BodyCache;
+use super::fingerprint::Fingerprints;
+use super::sources::Sources;
 use super::watch::Changes;
 use crate::build::{self, BuildOptions};
 use crate::config::SiteConfig;
-use crate::content::{self, CONTENT_DIR, LoadOptions, LoadedEntry};
+use crate::content::{self, CONTENT_DIR, LoadOptions};
 use crate::diagnostic::{self, Diagnostic, Severity};
 use crate::error::{Error, Result};
-use crate::highlight::Highlighter;
 use crate::markdown::PageRef;
 use crate::output::{self, Output};
-use crate::render::{self, Bodies, PageId, RenderedBody};
+use crate::render::{self, Bodies, PageId};
 use crate::site::{self, Site};
 use crate::templates::Templates;
 
@@ -54,36 +55,17 @@ struct CachedPage {
     output: Output,
 }
 
-/// Where a body came from, to know when it can be reused.
-struct CachedBody {
-    text_hash: u64,
-    /// Whether the body links to other pages of the site (by path or code), so that its HTML
-    /// depends on where those pages are.
-    has_site_links: bool,
-    problems: Vec<Diagnostic>,
-    hash: u64,
-}
-
 /// The last build, kept in memory, and what it takes to make the next one.
 pub struct Rebuilder {
     options: BuildOptions,
     /// Where the site is served (`http://127.0.0.1:1111`): replaces the origin of `base_url`,
     /// keeping its path.
     origin: Option<String>,
-    entries: BTreeMap<Vec<String>, LoadedEntry>,
-    /// A hash of each source text, by source path (`content/…`).
-    text_hashes: HashMap<PathBuf, u64>,
+    sources: Sources,
     config: Option<SiteConfig>,
     templates: Option<Templates>,
     template_generation: u64,
-    /// The bodies of the last build, by index of its site, and the source paths of those
-    /// indexes.
-    bodies: Option<Bodies>,
-    article_sources: Vec<PathBuf>,
-    category_sources: Vec<Option<PathBuf>>,
-    body_cache: HashMap<PathBuf, CachedBody>,
-    /// Where every article and category was, so that a move shows in the next build.
-    link_layout: u64,
+    bodies: BodyCache,
     pages: HashMap<PageKey, CachedPage>,
     /// Every output of the last build, pages first.
     outputs: Vec<Output>,
@@ -93,7 +75,6 @@ pub struct Rebuilder {
     kept: Vec<bool>,
     /// Whether the last build failed, so its pages were never published.
     failed: bool,
-    highlighter: Highlighter,
 }
 
 /// A page's identity across builds (indexes change when articles come and go).
@@ -117,22 +98,16 @@ impl Rebuilder {
         Rebuilder {
             options,
             origin,
-            entries: BTreeMap::new(),
-            text_hashes: HashMap::new(),
+            sources: Sources::default(),
             config: None,
             templates: None,
             template_generation: 0,
-            bodies: None,
-            article_sources: Vec::new(),
-            category_sources: Vec::new(),
-            body_cache: HashMap::new(),
-            link_layout: 0,
+            bodies: BodyCache::default(),
             pages: HashMap::new(),
             outputs: Vec::new(),
             page_slots: Vec::new(),
             kept: Vec::new(),
             failed: false,
-            highlighter: Highlighter::new(),
         }
     }
 
@@ -160,15 +135,12 @@ impl Rebuilder {
         }
         let config = self.load_config()?;
         let (template_problems, content_problems) = self.load_sources(changes, full);
-        let loaded = content::assemble(
-            self.entries.values().cloned(),
-            LoadOptions {
-                include_drafts: self.options.include_drafts,
-            },
-        );
+        let loaded = self.sources.assemble(LoadOptions {
+            include_drafts: self.options.include_drafts,
+        });
         let (site, mut problems) = site::link(config, loaded);
         problems.extend(content_problems);
-        let bodies = self.render_bodies(&site, &mut problems);
+        let bodies = self.bodies.render(&site, &self.sources, &mut problems);
         problems.extend(crate::warnings::collect(
             &site,
             &bodies,
@@ -180,7 +152,7 @@ impl Rebuilder {
             problems.extend(template_problems);
             0
         };
-        self.bodies = Some(bodies);
+        self.bodies.keep(bodies);
         diagnostic::sort(&mut problems);
         if self.failed {
             // The pages kept now were made by a build that was never published.
@@ -204,12 +176,10 @@ impl Rebuilder {
     fn reset(&mut self, changes: &Changes) {
         if changes.everything || changes.config || self.config.is_none() {
             self.config = None;
-            self.entries.clear();
-            self.text_hashes.clear();
+            self.sources = Sources::default();
         }
         self.templates = None;
-        self.bodies = None;
-        self.body_cache.clear();
+        self.bodies = BodyCache::default();
         self.pages.clear();
         self.page_slots.clear();
         self.kept.clear();
@@ -245,151 +215,18 @@ impl Rebuilder {
             }
         }
         if !root.join(CONTENT_DIR).is_dir() {
-            self.entries.clear();
-            self.text_hashes.clear();
+            self.sources = Sources::default();
             return (template_problems, vec![content::no_content_folder(&root)]);
         }
-        if full && self.entries.is_empty() {
-            self.reload(Path::new(""));
+        if full && self.sources.is_empty() {
+            self.sources.reload(&root, Path::new(""));
         } else {
             for path in &changes.content {
                 let below = path.strip_prefix(CONTENT_DIR).unwrap_or(path);
-                self.reload(below);
+                self.sources.reload(&root, below);
             }
         }
         (template_problems, Vec::new())
-    }
-
-    /// Reads `content/<below>` again (a file or a folder; gone when deleted).
-    fn reload(&mut self, below: &Path) {
-        let mut key = names(below);
-        // A new folder whose own event was missed: read it from its first unknown ancestor.
-        while key.len() > 1 && !self.entries.contains_key(&key[..key.len() - 1]) {
-            key.pop();
-        }
-        let stale: Vec<Vec<String>> = self
-            .entries
-            .range(key.clone()..)
-            .take_while(|(k, _)| k.starts_with(&key))
-            .map(|(k, _)| k.clone())
-            .collect();
-        for k in stale {
-            if let Some(entry) = self.entries.remove(&k) {
-                if let Some(path) = source_path(&entry) {
-                    self.text_hashes.remove(&path);
-                }
-            }
-        }
-        let folder: PathBuf = key.iter().collect();
-        let path = self.options.root.join(CONTENT_DIR).join(&folder);
-        if path.symlink_metadata().is_err() {
-            return;
-        }
-        for (names, entry) in content::load_entries(&self.options.root, &folder) {
-            if let Some((path, text)) = source_text(&entry) {
-                self.text_hashes.insert(path, hash_of(text));
-            }
-            self.entries.insert(names, entry);
-        }
-    }
-
-    /// Renders the bodies that changed and takes the others from the last build.
-    fn render_bodies(&mut self, site: &Site, problems: &mut Vec<Diagnostic>) -> Bodies {
-        let layout = fingerprint::link_layout(site);
-        let moved = layout != self.link_layout;
-        self.link_layout = layout;
-        let mut old = self.bodies.take();
-        let old_articles: HashMap<&Path, usize> = self
-            .article_sources
-            .iter()
-            .enumerate()
-            .map(|(id, p)| (p.as_path(), id))
-            .collect();
-        let old_categories: HashMap<&Path, usize> = self
-            .category_sources
-            .iter()
-            .enumerate()
-            .filter_map(|(id, p)| Some((p.as_deref()?, id)))
-            .collect();
-        let mut reused = Vec::new();
-        let (articles, categories) = render::render_each_body(site, &self.highlighter, |page| {
-            let (source, old_id) = match page {
-                PageRef::Article(id) => {
-                    let path = site.articles[id].source.path.as_path();
-                    (path, old_articles.get(path)?)
-                }
-                PageRef::Category(id) => {
-                    let path = site.categories[id].source.as_ref()?.path.as_path();
-                    (path, old_categories.get(path)?)
-                }
-            };
-            let cached = self.body_cache.get(source)?;
-            let text_hash = self.text_hashes.get(source)?;
-            if cached.text_hash != *text_hash || (moved && cached.has_site_links) {
-                return None;
-            }
-            let bodies = old.as_mut()?;
-            let body = match page {
-                PageRef::Article(_) => bodies.articles.get_mut(*old_id)?,
-                PageRef::Category(_) => bodies.categories.get_mut(*old_id)?,
-            };
-            reused.push(page);
-            Some((std::mem::take(body), cached.problems.clone()))
-        });
-        self.remember_bodies(site, &articles, &categories, &reused);
-        let (bodies, mut found) = render::bodies_from(site, articles, categories);
-        problems.append(&mut found);
-        bodies
-    }
-
-    fn remember_bodies(
-        &mut self,
-        site: &Site,
-        articles: &[RenderedBody],
-        categories: &[RenderedBody],
-        reused: &[PageRef],
-    ) {
-        let reused: std::collections::HashSet<&PageRef> = reused.iter().collect();
-        let articles = articles
-            .iter()
-            .enumerate()
-            .map(|(id, body)| (PageRef::Article(id), Some(&site.articles[id].source), body));
-        let categories = categories.iter().enumerate().map(|(id, body)| {
-            let source = site.categories[id].source.as_ref();
-            (PageRef::Category(id), source, body)
-        });
-        let mut cache = HashMap::with_capacity(self.body_cache.len());
-        for (page, source, (body, problems)) in articles.chain(categories) {
-            let Some(source) = source else { continue };
-            let path = source.path.as_path().to_path_buf();
-            let previous = self.body_cache.remove(&path);
-            let cached = match previous {
-                Some(previous) if reused.contains(&page) => previous,
-                _ => CachedBody {
-                    text_hash: self
-                        .text_hashes
-                        .get(&path)
-                        .copied()
-                        .unwrap_or_else(|| hash_of(&source.text)),
-                    has_site_links: source.text.contains(crate::markdown::CODE_LINK_PREFIX)
-                        || source.text.contains(".md"),
-                    problems: problems.clone(),
-                    hash: fingerprint::body(body),
-                },
-            };
-            cache.insert(path, cached);
-        }
-        self.body_cache = cache;
-        self.article_sources = site
-            .articles
-            .iter()
-            .map(|a| a.source.path.as_path().to_path_buf())
-            .collect();
-        self.category_sources = site
-            .categories
-            .iter()
-            .map(|c| c.source.as_ref().map(|s| s.path.as_path().to_path_buf()))
-            .collect();
     }
 
     /// Renders the pages whose fingerprints changed, keeps the others, and makes the rest of
@@ -405,47 +242,20 @@ impl Rebuilder {
             return 0;
         };
         render::set_site_context(site, templates);
-        let global = {
-            let mut hasher = std::hash::DefaultHasher::new();
-            self.template_generation.hash(&mut hasher);
-            format!("{:?}", site.config).hash(&mut hasher);
-            // Through serde_json, whose maps are sorted: Tera's keep hash order.
-            let context = templates.tera.global_context().get("site");
-            serde_json::to_value(context)
-                .map_or_else(|e| e.to_string(), |v| v.to_string())
-                .hash(&mut hasher);
-            hasher.finish()
-        };
+        let global = global_fingerprint(self.template_generation, site, templates);
         let templates = &*templates;
-        let body_hashes = |page: PageRef| -> u64 {
-            let source = match page {
-                PageRef::Article(id) => Some(&site.articles[id].source),
-                PageRef::Category(id) => site.categories[id].source.as_ref(),
-            };
-            source
-                .and_then(|s| self.body_cache.get(s.path.as_path()))
-                .map_or(0, |b| b.hash)
-        };
-        let prints = Fingerprints::new(site, global, &self.text_hashes, &body_hashes);
+        let keyed = fingerprints(site, global, &self.sources, &self.bodies);
         let ids = render::page_ids(site);
-        let keyed: Vec<(PageKey, u64)> = ids
-            .par_iter()
-            .map(|page| (page_key(site, *page), prints.page(*page)))
-            .collect();
         let mut kept = Vec::with_capacity(keyed.len());
-        let mut results: Vec<Option<std::result::Result<Output, Diagnostic>>> = keyed
+        let mut results: Vec<Option<PageResult>> = keyed
             .iter()
             .map(|(key, print)| match self.pages.remove(key) {
-                Some(cached) if cached.fingerprint == *print => {
-                    kept.push(true);
-                    Some(Ok(cached.output))
-                }
-                _ => {
-                    kept.push(false);
-                    None
-                }
+                Some(cached) if cached.fingerprint == *print => Some(Ok(cached.output)),
+                _ => None,
             })
+            .inspect(|result| kept.push(result.is_some()))
             .collect();
+        self.pages.clear();
         let rendered = results.iter().filter(|r| r.is_none()).count();
         results
             .par_iter_mut()
@@ -454,21 +264,11 @@ impl Rebuilder {
             .for_each(|(result, page)| {
                 *result = Some(render::render_page(site, bodies, templates, *page));
             });
-        self.pages.clear();
-        let results: Vec<_> = results.into_iter().flatten().collect();
+        let results: Vec<PageResult> = results.into_iter().flatten().collect();
+        // Failed pages are missing from the outputs: keep the slots of those that are there.
         let ok: Vec<bool> = results.iter().map(Result::is_ok).collect();
-        self.kept = kept
-            .into_iter()
-            .zip(&ok)
-            .filter(|(_, ok)| **ok)
-            .map(|(k, _)| k)
-            .collect();
-        self.page_slots = keyed
-            .into_iter()
-            .zip(&ok)
-            .filter(|(_, ok)| **ok)
-            .map(|(slot, _)| slot)
-            .collect();
+        self.kept = only_ok(kept, &ok);
+        self.page_slots = only_ok(keyed, &ok);
         let static_dir = self.options.root.join(crate::assets::STATIC_DIR);
         let (outputs, mut found) =
             render::finish_site(site, bodies, templates, &static_dir, results);
@@ -494,6 +294,52 @@ impl Rebuilder {
     }
 }
 
+/// Every article and category page's cache key and fingerprint, in output order.
+fn fingerprints(
+    site: &Site,
+    global: u64,
+    sources: &Sources,
+    bodies: &BodyCache,
+) -> Vec<(PageKey, u64)> {
+    let body_hashes = |page: PageRef| -> u64 {
+        let source = match page {
+            PageRef::Article(id) => Some(&site.articles[id].source),
+            PageRef::Category(id) => site.categories[id].source.as_ref(),
+        };
+        source.map_or(0, |s| bodies.hash(s.path.as_path()))
+    };
+    let prints = Fingerprints::new(site, global, sources.text_hashes(), &body_hashes);
+    render::page_ids(site)
+        .par_iter()
+        .map(|page| (page_key(site, *page), prints.page(*page)))
+        .collect()
+}
+
+type PageResult = std::result::Result<Output, Diagnostic>;
+
+/// What every page sees: the templates, the configuration and the site context.
+fn global_fingerprint(template_generation: u64, site: &Site, templates: &mut Templates) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    template_generation.hash(&mut hasher);
+    format!("{:?}", site.config).hash(&mut hasher);
+    // Through serde_json, whose maps are sorted: Tera's keep hash order.
+    let context = templates.tera.global_context().get("site");
+    serde_json::to_value(context)
+        .map_or_else(|e| e.to_string(), |v| v.to_string())
+        .hash(&mut hasher);
+    hasher.finish()
+}
+
+/// The items whose `ok` flag is set.
+fn only_ok<T>(items: Vec<T>, ok: &[bool]) -> Vec<T> {
+    items
+        .into_iter()
+        .zip(ok)
+        .filter(|(_, ok)| **ok)
+        .map(|(item, _)| item)
+        .collect()
+}
+
 fn page_key(site: &Site, page: PageId) -> PageKey {
     match page {
         PageId::Article(id) => PageKey::Article(site.articles[id].source.path.as_path().into()),
@@ -504,25 +350,6 @@ fn page_key(site: &Site, page: PageId) -> PageKey {
                 .collect(),
         ),
     }
-}
-
-fn names(path: &Path) -> Vec<String> {
-    path.components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect()
-}
-
-fn source_text(entry: &LoadedEntry) -> Option<(PathBuf, &str)> {
-    let source = match entry {
-        LoadedEntry::Article(article) => &article.source,
-        LoadedEntry::Index(category) => category.source.as_ref()?,
-        LoadedEntry::Folder(_) | LoadedEntry::Failed(_) => return None,
-    };
-    Some((source.path.as_path().to_path_buf(), &source.text))
-}
-
-fn source_path(entry: &LoadedEntry) -> Option<PathBuf> {
-    source_text(entry).map(|(path, _)| path)
 }
 
 pub(super) fn hash_of(value: impl Hash) -> u64 {

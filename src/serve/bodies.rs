@@ -1,0 +1,155 @@
+//! Rendered Markdown bodies kept between builds: a body is rendered again only when its source
+//! text changed, or when pages of the site moved (appeared, disappeared, changed address or
+//! code) and the body links into the site by path or code.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::fingerprint;
+use super::rebuild::hash_of;
+use super::sources::Sources;
+use crate::diagnostic::Diagnostic;
+use crate::highlight::Highlighter;
+use crate::markdown::PageRef;
+use crate::render::{self, Bodies, RenderedBody};
+use crate::site::Site;
+
+/// Where a body came from, to know when it can be reused.
+struct CachedBody {
+    text_hash: u64,
+    /// Whether the body links to other pages of the site (by path or code), so that its HTML
+    /// depends on where those pages are.
+    has_site_links: bool,
+    problems: Vec<Diagnostic>,
+    hash: u64,
+}
+
+/// The bodies of the last build and what they were rendered from.
+#[derive(Default)]
+pub struct BodyCache {
+    /// The bodies of the last build, by index of its site, and the source paths of those
+    /// indexes.
+    bodies: Option<Bodies>,
+    article_sources: Vec<PathBuf>,
+    category_sources: Vec<Option<PathBuf>>,
+    cache: HashMap<PathBuf, CachedBody>,
+    /// Where every article and category was, so that a move shows in the next build.
+    link_layout: u64,
+    /// Kept for its syntaxes, which take a while to load.
+    highlighter: Highlighter,
+}
+
+impl BodyCache {
+    /// Keeps the bodies of a build for the next one.
+    pub fn keep(&mut self, bodies: Bodies) {
+        self.bodies = Some(bodies);
+    }
+
+    /// The hash of the body rendered from a source (0 if unknown).
+    pub fn hash(&self, source: &Path) -> u64 {
+        self.cache.get(source).map_or(0, |b| b.hash)
+    }
+
+    /// Renders the bodies that changed and takes the others from the last build.
+    pub fn render(
+        &mut self,
+        site: &Site,
+        sources: &Sources,
+        problems: &mut Vec<Diagnostic>,
+    ) -> Bodies {
+        let layout = fingerprint::link_layout(site);
+        let moved = layout != self.link_layout;
+        self.link_layout = layout;
+        let mut old = self.bodies.take();
+        let old_articles: HashMap<&Path, usize> = self
+            .article_sources
+            .iter()
+            .enumerate()
+            .map(|(id, p)| (p.as_path(), id))
+            .collect();
+        let old_categories: HashMap<&Path, usize> = self
+            .category_sources
+            .iter()
+            .enumerate()
+            .filter_map(|(id, p)| Some((p.as_deref()?, id)))
+            .collect();
+        let mut reused = Vec::new();
+        let (articles, categories) = render::render_each_body(site, &self.highlighter, |page| {
+            let (source, old_id) = match page {
+                PageRef::Article(id) => {
+                    let path = site.articles[id].source.path.as_path();
+                    (path, old_articles.get(path)?)
+                }
+                PageRef::Category(id) => {
+                    let path = site.categories[id].source.as_ref()?.path.as_path();
+                    (path, old_categories.get(path)?)
+                }
+            };
+            let cached = self.cache.get(source)?;
+            let text_hash = sources.text_hash(source)?;
+            if cached.text_hash != text_hash || (moved && cached.has_site_links) {
+                return None;
+            }
+            let bodies = old.as_mut()?;
+            let body = match page {
+                PageRef::Article(_) => bodies.articles.get_mut(*old_id)?,
+                PageRef::Category(_) => bodies.categories.get_mut(*old_id)?,
+            };
+            reused.push(page);
+            Some((std::mem::take(body), cached.problems.clone()))
+        });
+        self.remember(site, sources, &articles, &categories, &reused);
+        let (bodies, mut found) = render::bodies_from(site, articles, categories);
+        problems.append(&mut found);
+        bodies
+    }
+
+    fn remember(
+        &mut self,
+        site: &Site,
+        sources: &Sources,
+        articles: &[RenderedBody],
+        categories: &[RenderedBody],
+        reused: &[PageRef],
+    ) {
+        let reused: std::collections::HashSet<&PageRef> = reused.iter().collect();
+        let articles = articles
+            .iter()
+            .enumerate()
+            .map(|(id, body)| (PageRef::Article(id), Some(&site.articles[id].source), body));
+        let categories = categories.iter().enumerate().map(|(id, body)| {
+            let source = site.categories[id].source.as_ref();
+            (PageRef::Category(id), source, body)
+        });
+        let mut cache = HashMap::with_capacity(self.cache.len());
+        for (page, source, (body, problems)) in articles.chain(categories) {
+            let Some(source) = source else { continue };
+            let path = source.path.as_path().to_path_buf();
+            let previous = self.cache.remove(&path);
+            let cached = match previous {
+                Some(previous) if reused.contains(&page) => previous,
+                _ => CachedBody {
+                    text_hash: sources
+                        .text_hash(&path)
+                        .unwrap_or_else(|| hash_of(&source.text)),
+                    has_site_links: source.text.contains(crate::markdown::CODE_LINK_PREFIX)
+                        || source.text.contains(".md"),
+                    problems: problems.clone(),
+                    hash: fingerprint::body(body),
+                },
+            };
+            cache.insert(path, cached);
+        }
+        self.cache = cache;
+        self.article_sources = site
+            .articles
+            .iter()
+            .map(|a| a.source.path.as_path().to_path_buf())
+            .collect();
+        self.category_sources = site
+            .categories
+            .iter()
+            .map(|c| c.source.as_ref().map(|s| s.path.as_path().to_path_buf()))
+            .collect();
+    }
+}

@@ -1,0 +1,88 @@
+//! The content tree of the last build, kept file by file so that a change re-reads only the
+//! files it names. Entries are keyed by their names below `content/`, whose order is the walk
+//! order of a full load, so the tree assembled from them is exactly what `content::load` reads.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use super::rebuild::hash_of;
+use crate::content::{self, CONTENT_DIR, LoadOptions, LoadedContent, LoadedEntry};
+
+#[derive(Default)]
+pub struct Sources {
+    entries: BTreeMap<Vec<String>, LoadedEntry>,
+    /// A hash of each source text, by source path (`content/…`).
+    text_hashes: HashMap<PathBuf, u64>,
+}
+
+impl Sources {
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The hash of a source's text, by its path (`content/http/401.md`).
+    pub fn text_hash(&self, path: &Path) -> Option<u64> {
+        self.text_hashes.get(path).copied()
+    }
+
+    pub fn text_hashes(&self) -> &HashMap<PathBuf, u64> {
+        &self.text_hashes
+    }
+
+    /// The content of the site, as `content::load` would read it now.
+    pub fn assemble(&self, options: LoadOptions) -> LoadedContent {
+        content::assemble(self.entries.values().cloned(), options)
+    }
+
+    /// Reads `root/content/<below>` again: a file or a folder, or nothing once deleted.
+    pub fn reload(&mut self, root: &Path, below: &Path) {
+        let mut key = names(below);
+        // A new folder whose own event was missed: read it from its first unknown ancestor.
+        while key.len() > 1 && !self.entries.contains_key(&key[..key.len() - 1]) {
+            key.pop();
+        }
+        let stale: Vec<Vec<String>> = self
+            .entries
+            .range(key.clone()..)
+            .take_while(|(k, _)| k.starts_with(&key))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in stale {
+            if let Some((path, _)) = self.entries.remove(&k).as_ref().and_then(source_text) {
+                self.text_hashes.remove(&path);
+            }
+        }
+        let folder: PathBuf = key.iter().collect();
+        // `symlink_metadata`, so that a dangling link is walked (and reported) as a full load
+        // would.
+        if root
+            .join(CONTENT_DIR)
+            .join(&folder)
+            .symlink_metadata()
+            .is_err()
+        {
+            return;
+        }
+        for (names, entry) in content::load_entries(root, &folder) {
+            if let Some((path, text)) = source_text(&entry) {
+                self.text_hashes.insert(path, hash_of(text));
+            }
+            self.entries.insert(names, entry);
+        }
+    }
+}
+
+fn names(path: &Path) -> Vec<String> {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect()
+}
+
+fn source_text(entry: &LoadedEntry) -> Option<(PathBuf, &str)> {
+    let source = match entry {
+        LoadedEntry::Article(article) => &article.source,
+        LoadedEntry::Index(category) => category.source.as_ref()?,
+        LoadedEntry::Folder(_) | LoadedEntry::Failed(_) => return None,
+    };
+    Some((source.path.as_path().to_path_buf(), &source.text))
+}
