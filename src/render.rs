@@ -226,7 +226,7 @@ pub fn render_site(
         .into_par_iter()
         .map(|page| render_page(site, bodies, templates, page))
         .collect();
-    finish_site(site, bodies, templates, static_dir, pages)
+    finish_site(site, bodies, templates, static_dir, pages, None)
 }
 
 /// A page made from one article or category. `kb serve` renders these one by one and keeps
@@ -260,17 +260,22 @@ pub fn render_page(
 }
 
 /// Everything after the article and category pages (`results`, in [`page_ids`] order): the
-/// indexes, aliases, search, static files and publishing files.
+/// indexes, aliases, search, static files and publishing files. The search index is built
+/// from the bodies unless one is given (`kb serve` keeps its own up to date).
 pub fn finish_site(
     site: &Site,
     bodies: &Bodies,
     templates: &Templates,
     static_dir: &Path,
     mut results: Vec<Result<Output, Diagnostic>>,
+    search: Option<&crate::search::SearchIndex>,
 ) -> (Vec<Output>, Vec<Diagnostic>) {
     results.extend(index_pages(site, templates));
     results.extend(alias_pages(site, templates));
-    results.extend(crate::search::outputs(site, bodies, templates));
+    results.extend(match search {
+        Some(index) => crate::search::outputs_of(site, templates, index),
+        None => crate::search::outputs(site, bodies, templates),
+    });
     let mut outputs = Vec::with_capacity(results.len());
     let mut problems = Vec::new();
     for result in results {

@@ -84,6 +84,16 @@ pub fn outputs(
     bodies: &Bodies,
     templates: &Templates,
 ) -> Vec<Result<Output, Diagnostic>> {
+    outputs_of(site, templates, &SearchIndex::build(site, bodies))
+}
+
+/// Every output of search for an index already built (`kb serve` keeps its index up to date
+/// article by article).
+pub fn outputs_of(
+    site: &Site,
+    templates: &Templates,
+    index: &SearchIndex,
+) -> Vec<Result<Output, Diagnostic>> {
     let page_url = folder(&[SEARCH_DIR]);
     let title = site
         .config
@@ -105,7 +115,7 @@ pub fn outputs(
         &page_url,
         Origin::Builtin("the search page"),
     )];
-    let encoded = encode(&SearchIndex::build(site, bodies));
+    let encoded = encode(index);
     let origin = Origin::Builtin("the search index");
     let meta = serde_json::to_string(&encoded.meta).unwrap_or_default();
     outputs.push(Ok(Output {

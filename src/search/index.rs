@@ -73,6 +73,14 @@ impl SearchIndex {
         }
         index
     }
+
+    /// One article's document and terms, exactly as [`SearchIndex::build`] indexes it: `kb
+    /// serve` updates its index article by article with these.
+    pub fn entry(site: &Site, bodies: &Bodies, id: usize) -> (Document, HashMap<String, u8>) {
+        let article = &site.articles[id];
+        let terms = article_terms(site, article, &bodies.articles[id].html);
+        (document(site, article), terms)
+    }
 }
 
 fn document(site: &Site, article: &Article) -> Document {

@@ -10,6 +10,7 @@ pub mod fingerprint;
 pub mod http;
 pub mod rebuild;
 pub mod reload;
+mod search;
 mod sources;
 pub mod state;
 pub mod watch;

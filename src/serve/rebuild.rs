@@ -23,6 +23,7 @@ use rayon::prelude::*;
 
 use super::bodies::BodyCache;
 use super::fingerprint::Fingerprints;
+use super::search::SearchCache;
 use super::sources::Sources;
 use super::watch::Changes;
 use crate::build::{self, BuildOptions};
@@ -66,6 +67,7 @@ pub struct Rebuilder {
     templates: Option<Templates>,
     template_generation: u64,
     bodies: BodyCache,
+    search: SearchCache,
     pages: HashMap<PageKey, CachedPage>,
     /// Every output of the last build, pages first.
     outputs: Vec<Output>,
@@ -103,6 +105,7 @@ impl Rebuilder {
             templates: None,
             template_generation: 0,
             bodies: BodyCache::default(),
+            search: SearchCache::default(),
             pages: HashMap::new(),
             outputs: Vec::new(),
             page_slots: Vec::new(),
@@ -180,6 +183,7 @@ impl Rebuilder {
         }
         self.templates = None;
         self.bodies = BodyCache::default();
+        self.search = SearchCache::default();
         self.pages.clear();
         self.page_slots.clear();
         self.kept.clear();
@@ -270,8 +274,14 @@ impl Rebuilder {
         self.kept = only_ok(kept, &ok);
         self.page_slots = only_ok(keyed, &ok);
         let static_dir = self.options.root.join(crate::assets::STATIC_DIR);
+        let (sources, body_cache) = (&self.sources, &self.bodies);
+        let search_inputs = |id: usize| {
+            let path = site.articles[id].source.path.as_path();
+            hash_of((sources.text_hash(path), body_cache.hash(path)))
+        };
+        let index = self.search.update(site, bodies, &search_inputs);
         let (outputs, mut found) =
-            render::finish_site(site, bodies, templates, &static_dir, results);
+            render::finish_site(site, bodies, templates, &static_dir, results, Some(index));
         problems.append(&mut found);
         problems.extend(output::collisions(&outputs));
         self.outputs = outputs;
