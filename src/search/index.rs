@@ -1,7 +1,7 @@
 //! The search index in memory: every article as a displayable document, and every term with
 //! the documents it occurs in and in which fields.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use rayon::prelude::*;
 
@@ -41,8 +41,8 @@ pub type Postings = Vec<(u32, u8)>;
 #[derive(Debug, Default)]
 pub struct SearchIndex {
     pub documents: Vec<Document>,
-    /// Every term, sorted, so the index can be cut into ranges.
-    pub terms: BTreeMap<String, Postings>,
+    /// Every term with its postings; [`crate::search::encode`] sorts them into ranges.
+    pub terms: HashMap<String, Postings>,
 }
 
 impl SearchIndex {
@@ -141,17 +141,26 @@ impl Terms {
     /// always one word (its characters are all word characters), so only the whole code earns
     /// [`field::CODE`] and `401` in `401.1` is a [`field::CODE_PART`].
     fn add_text(&mut self, text: &str, word_field: u8, part_field: u8, skip_stop_words: bool) {
-        // A body repeats its words; each is cut into parts once.
-        let mut seen = std::collections::HashSet::new();
-        for raw in tokenize::raw_words(text).filter(|raw| seen.insert(*raw)) {
-            let word = tokenize::normalize(raw);
+        let mut word = String::new();
+        for raw in tokenize::raw_words(text) {
+            tokenize::normalize_into(raw, &mut word);
             if !(skip_stop_words && tokenize::is_stop_word(&word)) {
-                *self.0.entry(word).or_default() |= word_field;
+                self.add(&word, word_field);
             }
             for part in tokenize::parts(raw) {
                 if !(skip_stop_words && tokenize::is_stop_word(&part)) {
-                    *self.0.entry(part).or_default() |= part_field;
+                    self.add(&part, part_field);
                 }
+            }
+        }
+    }
+
+    /// One hash and no allocation for a word already seen, as most words of a body are.
+    fn add(&mut self, term: &str, field: u8) {
+        match self.0.get_mut(term) {
+            Some(fields) => *fields |= field,
+            None => {
+                self.0.insert(term.to_string(), field);
             }
         }
     }
@@ -160,22 +169,32 @@ impl Terms {
 /// The text of rendered HTML: tags dropped (each becomes a space), the entities kb's Markdown
 /// renderer writes decoded.
 pub fn html_text(html: &str) -> String {
+    const ENTITIES: &[(&str, char)] = &[
+        ("&lt;", '<'),
+        ("&gt;", '>'),
+        ("&quot;", '"'),
+        ("&#39;", '\''),
+        ("&#x27;", '\''),
+        ("&amp;", '&'),
+    ];
     let mut text = String::with_capacity(html.len());
     let mut rest = html;
-    while let Some(open) = rest.find('<') {
-        text.push_str(&rest[..open]);
-        text.push(' ');
-        rest = rest[open..]
-            .find('>')
-            .map_or("", |close| &rest[open + close + 1..]);
+    while let Some(at) = rest.find(['<', '&']) {
+        text.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if rest.starts_with('<') {
+            text.push(' ');
+            rest = rest.find('>').map_or("", |close| &rest[close + 1..]);
+        } else if let Some((entity, c)) = ENTITIES.iter().find(|(e, _)| rest.starts_with(e)) {
+            text.push(*c);
+            rest = &rest[entity.len()..];
+        } else {
+            text.push('&');
+            rest = &rest[1..];
+        }
     }
     text.push_str(rest);
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&amp;", "&")
+    text
 }
 
 #[cfg(test)]
@@ -188,6 +207,7 @@ mod tests {
             html_text("<p>Use <code>a &lt;b&gt;</code> &amp; go</p>"),
             " Use  a <b>  & go "
         );
+        assert_eq!(html_text("a &amp;lt; b &copy; c &"), "a &lt; b &copy; c &");
     }
 
     #[test]

@@ -43,13 +43,20 @@ pub fn raw_words(text: &str) -> impl Iterator<Item = &str> {
 
 /// A word as it is indexed: lower-case, apostrophes dropped.
 pub fn normalize(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    normalize_into(word, &mut out);
+    out
+}
+
+/// [`normalize`] into a buffer the caller reuses (indexing a body calls this for every word).
+pub fn normalize_into(word: &str, out: &mut String) {
+    out.clear();
     if word.is_ascii() && !word.contains('\'') {
-        return word.to_ascii_lowercase();
+        out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        return;
     }
-    word.chars()
-        .filter(|c| !is_apostrophe(*c))
-        .collect::<String>()
-        .to_lowercase()
+    let kept: String = word.chars().filter(|c| !is_apostrophe(*c)).collect();
+    out.push_str(&kept.to_lowercase());
 }
 
 /// The lower-cased words of `text`, in order.
@@ -65,6 +72,14 @@ fn hex_digits(normalized: &str) -> Option<&str> {
 
 /// The parts of a raw word, lower-cased, without the word itself and without repeats.
 pub fn parts(raw: &str) -> Vec<String> {
+    // Most words of running text (`timeout`, `Server`) have no parts; say so without allocating.
+    let splittable = raw.contains(is_joiner)
+        || raw.chars().skip(1).any(char::is_uppercase)
+        || raw.starts_with("0x")
+        || raw.starts_with("0X");
+    if !splittable {
+        return Vec::new();
+    }
     let whole = normalize(raw);
     let mut found: Vec<String> = Vec::new();
     let mut add = |part: String| {
