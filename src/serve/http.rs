@@ -18,6 +18,8 @@ use super::reload::{self, EVENTS_PATH};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Served {
     pub bytes: Arc<[u8]>,
+    /// Which update of the served files last saw this one (to find files a build dropped).
+    pub stamp: u64,
 }
 
 /// The files of the last good build, by path below the site's base path

@@ -2,13 +2,13 @@
 //! build, the build generation, the errors of the last build and the open event streams. One
 //! value, passed to both; nothing global.
 
-use std::collections::HashSet;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
 
 use super::http::{Files, Served};
 use super::reload::{Clients, Event, Problem};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::output::{Content, Output};
+use crate::paths::UrlPath;
 
 /// What the server and the rebuilds share.
 pub struct ServeState {
@@ -102,56 +102,63 @@ impl ServeState {
     }
 }
 
-/// Brings the served files up to date with a build; returns the paths that changed.
+/// Brings the served files up to date with a build; returns the paths that changed. Cheap
+/// for the many outputs a build kept: no allocation, no comparison.
 fn update<'a>(
     files: &mut Files,
     outputs: impl Iterator<Item = (&'a Output, bool)>,
     refresh_static: bool,
 ) -> Vec<String> {
-    let mut seen = HashSet::with_capacity(files.len());
+    let stamp = files.values().next().map_or(1, |f| f.stamp.wrapping_add(1));
+    let before = files.len();
+    let mut found = 0;
     let mut changed = Vec::new();
+    let mut key = String::new();
     for (output, may_differ) in outputs {
-        let key = output
-            .url
-            .output_file()
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        let existing = files.get(&key);
-        let fresh = match (&output.content, existing) {
-            (_, Some(_)) if !may_differ => None,
-            (Content::Copy(_), Some(_)) if !refresh_static => None,
-            (content, existing) => {
-                let bytes = bytes_of(output, content);
-                match existing {
-                    Some(served) if *served.bytes == *bytes => None,
-                    _ => Some(bytes),
+        key_of(&output.url, &mut key);
+        let check = may_differ && (refresh_static || !matches!(output.content, Content::Copy(_)));
+        match files.get_mut(key.as_str()) {
+            Some(served) => {
+                found += 1;
+                served.stamp = stamp;
+                if check {
+                    let bytes = bytes_of(output);
+                    if *served.bytes != *bytes {
+                        served.bytes = Arc::from(bytes.as_ref());
+                        changed.push(key.clone());
+                    }
                 }
             }
-        };
-        if let Some(bytes) = fresh {
-            files.insert(key.clone(), Served { bytes });
-            changed.push(key.clone());
+            None => {
+                let bytes = Arc::from(bytes_of(output).as_ref());
+                files.insert(key.clone(), Served { bytes, stamp });
+                changed.push(key.clone());
+            }
         }
-        seen.insert(key);
     }
-    let before = files.len();
-    files.retain(|key, _| seen.contains(key));
-    if files.len() != before {
+    if found != before {
+        files.retain(|_, served| served.stamp == stamp);
         changed.push(String::new());
     }
     changed
 }
 
-fn bytes_of(output: &Output, content: &Content) -> Arc<[u8]> {
-    match content {
-        Content::Text(text) => Arc::from(text.as_bytes()),
-        Content::Static(bytes) => Arc::from(*bytes),
-        // A static file that vanished since the build: serve it empty until the next build.
-        Content::Copy(_) => output
-            .bytes()
-            .map(|b| Arc::from(b.as_ref()))
-            .unwrap_or_else(|_| Arc::from(&b""[..])),
+/// The served path of an output (`http/4xx/401/index.html`), written into `key`.
+fn key_of(url: &UrlPath, key: &mut String) {
+    key.clear();
+    for segment in url.segments() {
+        key.push_str(segment.as_str());
+        key.push('/');
     }
+    if url.is_folder() {
+        key.push_str("index.html");
+    } else {
+        key.pop();
+    }
+}
+
+/// The bytes of an output; a static file that vanished since the build is served empty until
+/// the next build.
+fn bytes_of(output: &Output) -> std::borrow::Cow<'_, [u8]> {
+    output.bytes().unwrap_or_default()
 }
