@@ -428,6 +428,7 @@ fn article_page(
         breadcrumbs: trail,
         related: links(&article.related),
         referenced_by: links(&article.referenced_by),
+        also_referenced_by: links(&not_in(&article.referenced_by, &article.related)),
         siblings: links(&siblings(site, id)),
         json_ld: script_json(&json_ld),
         page,
@@ -456,6 +457,14 @@ fn tech_article(site: &Site, article: &Article, page: &PageMeta) -> serde_json::
         value["dateModified"] = updated.as_str().into();
     }
     value
+}
+
+/// The ids of `ids` that `listed` does not contain, in order.
+fn not_in(ids: &[ArticleId], listed: &[ArticleId]) -> Vec<ArticleId> {
+    ids.iter()
+        .filter(|id| !listed.contains(id))
+        .copied()
+        .collect()
 }
 
 /// Up to [`SIBLINGS_SHOWN`] articles around this one in its category, itself excluded.

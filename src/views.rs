@@ -93,6 +93,9 @@ pub struct ArticlePage<'a> {
     pub breadcrumbs: Vec<Crumb>,
     pub related: Vec<ArticleLink>,
     pub referenced_by: Vec<ArticleLink>,
+    /// The part of `referenced_by` that `related` does not already list: what the default theme
+    /// shows under "Referenced by", so a two-way link is not shown twice.
+    pub also_referenced_by: Vec<ArticleLink>,
     /// A few neighbours in the same category ("more in this category").
     pub siblings: Vec<ArticleLink>,
     pub json_ld: String,

@@ -125,10 +125,11 @@ fn related_errors_and_referenced_by_show_code_title_and_summary() {
         page.texts("#related li p"),
         ["Your account's storage quota is used up."]
     );
-    assert_eq!(page.texts("#referenced-by .code"), ["E200", "E300"]);
+    // E200 names E100 too, but E100 lists it under related already: shown once.
+    assert_eq!(page.texts("#referenced-by .code"), ["E300"]);
     assert_eq!(
-        page.texts("#referenced-by li p")[1],
-        "A write failed for a reason the app could not tell."
+        page.texts("#referenced-by li p"),
+        ["A write failed for a reason the app could not tell."]
     );
 }
 
