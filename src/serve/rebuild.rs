@@ -28,7 +28,7 @@ use super::sources::Sources;
 use super::watch::Changes;
 use crate::build::{self, BuildOptions};
 use crate::config::SiteConfig;
-use crate::content::{self, CONTENT_DIR, LoadOptions};
+use crate::content::{self, CONTENT_DIR, LoadOptions, Source};
 use crate::diagnostic::{self, Diagnostic, Severity};
 use crate::error::{Error, Result};
 use crate::markdown::PageRef;
@@ -56,6 +56,39 @@ struct CachedPage {
     output: Output,
 }
 
+/// A linked site and the problems found loading and linking it.
+struct Linked {
+    site: Site,
+    problems: Vec<Diagnostic>,
+}
+
+impl Linked {
+    /// Puts sources whose front matter did not change in place of the old ones: linking
+    /// reads only front matter, so the site is what linking the new sources would make.
+    fn replace_sources(&mut self, sources: Vec<Source>) {
+        for source in sources {
+            let path = source.path.clone();
+            let article = self
+                .site
+                .articles
+                .iter_mut()
+                .find(|a| a.source.path == path);
+            if let Some(article) = article {
+                article.source = source;
+                continue;
+            }
+            let category = self
+                .site
+                .categories
+                .iter_mut()
+                .find(|c| c.source.as_ref().is_some_and(|s| s.path == path));
+            if let Some(category) = category {
+                category.source = Some(source);
+            }
+        }
+    }
+}
+
 /// The last build, kept in memory, and what it takes to make the next one.
 pub struct Rebuilder {
     options: BuildOptions,
@@ -63,6 +96,8 @@ pub struct Rebuilder {
     /// keeping its path.
     origin: Option<String>,
     sources: Sources,
+    /// The site as last linked, with the problems linking found.
+    linked: Option<Linked>,
     config: Option<SiteConfig>,
     templates: Option<Templates>,
     template_generation: u64,
@@ -101,6 +136,7 @@ impl Rebuilder {
             options,
             origin,
             sources: Sources::default(),
+            linked: None,
             config: None,
             templates: None,
             template_generation: 0,
@@ -137,20 +173,32 @@ impl Rebuilder {
             self.reset(changes);
         }
         let config = self.load_config()?;
-        let (template_problems, content_problems) = self.load_sources(changes, full);
-        let loaded = self.sources.assemble(LoadOptions {
-            include_drafts: self.options.include_drafts,
-        });
-        let (site, mut problems) = site::link(config, loaded);
+        let (template_problems, content_problems, edited) = self.load_sources(changes, full);
+        let linked = match (edited, self.linked.take()) {
+            // Only bodies changed: the linked site stays, with those sources replaced.
+            (Some(sources), Some(mut linked)) => {
+                linked.replace_sources(sources);
+                linked
+            }
+            _ => {
+                let loaded = self.sources.assemble(LoadOptions {
+                    include_drafts: self.options.include_drafts,
+                });
+                let (site, problems) = site::link(config, loaded);
+                Linked { site, problems }
+            }
+        };
+        let site = &linked.site;
+        let mut problems = linked.problems.clone();
         problems.extend(content_problems);
-        let bodies = self.bodies.render(&site, &self.sources, &mut problems);
+        let bodies = self.bodies.render(site, &self.sources, &mut problems);
         problems.extend(crate::warnings::collect(
-            &site,
+            site,
             &bodies,
             crate::warnings::latest_date_today().as_ref(),
         ));
         let rendered = if template_problems.is_empty() {
-            self.render_pages(&site, &bodies, &mut problems)
+            self.render_pages(site, &bodies, &mut problems)
         } else {
             problems.extend(template_problems);
             0
@@ -163,16 +211,19 @@ impl Rebuilder {
         }
         self.failed = problems.iter().any(|d| d.severity == Severity::Error);
         if self.failed {
+            self.linked = Some(linked);
             return Err(Error::Diagnostics(problems));
         }
-        Ok(Rebuilt {
+        let rebuilt = Rebuilt {
             articles: site.articles.len(),
             categories: site.categories.len().saturating_sub(1),
             pages_rendered: rendered,
             full,
             warnings: problems,
             elapsed: started.elapsed(),
-        })
+        };
+        self.linked = Some(linked);
+        Ok(rebuilt)
     }
 
     /// Forgets what a full rebuild must redo.
@@ -182,6 +233,7 @@ impl Rebuilder {
             self.sources = Sources::default();
         }
         self.templates = None;
+        self.linked = None;
         self.bodies = BodyCache::default();
         self.search = SearchCache::default();
         self.pages.clear();
@@ -202,13 +254,14 @@ impl Rebuilder {
         Ok(config)
     }
 
-    /// Reads templates and content as far as `changes` require; returns the problems of the
-    /// templates and of the content folder itself.
+    /// Reads templates and content as far as `changes` require. Returns the problems of the
+    /// templates and of the content folder itself, and the sources read when only bodies
+    /// changed (see [`Sources::reload`]).
     fn load_sources(
         &mut self,
         changes: &Changes,
         full: bool,
-    ) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    ) -> (Vec<Diagnostic>, Vec<Diagnostic>, Option<Vec<Source>>) {
         let root = self.options.root.clone();
         let mut template_problems = Vec::new();
         if self.templates.is_none() {
@@ -220,17 +273,28 @@ impl Rebuilder {
         }
         if !root.join(CONTENT_DIR).is_dir() {
             self.sources = Sources::default();
-            return (template_problems, vec![content::no_content_folder(&root)]);
+            return (
+                template_problems,
+                vec![content::no_content_folder(&root)],
+                None,
+            );
         }
-        if full && self.sources.is_empty() {
-            self.sources.reload(&root, Path::new(""));
-        } else {
-            for path in &changes.content {
-                let below = path.strip_prefix(CONTENT_DIR).unwrap_or(path);
-                self.sources.reload(&root, below);
+        if full {
+            if self.sources.is_empty() {
+                self.sources.reload(&root, Path::new(""));
             }
+            return (template_problems, Vec::new(), None);
         }
-        (template_problems, Vec::new())
+        let mut edited = Some(Vec::new());
+        for path in &changes.content {
+            let below = path.strip_prefix(CONTENT_DIR).unwrap_or(path);
+            let sources = self.sources.reload(&root, below);
+            edited = edited.zip(sources).map(|(mut all, more)| {
+                all.extend(more);
+                all
+            });
+        }
+        (template_problems, Vec::new(), edited)
     }
 
     /// Renders the pages whose fingerprints changed, keeps the others, and makes the rest of

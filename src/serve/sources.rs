@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::rebuild::hash_of;
-use crate::content::{self, CONTENT_DIR, LoadOptions, LoadedContent, LoadedEntry};
+use crate::content::{self, CONTENT_DIR, LoadOptions, LoadedContent, LoadedEntry, Source};
 
 #[derive(Default)]
 pub struct Sources {
@@ -35,7 +35,10 @@ impl Sources {
     }
 
     /// Reads `root/content/<below>` again: a file or a folder, or nothing once deleted.
-    pub fn reload(&mut self, root: &Path, below: &Path) {
+    /// Returns the sources read when only their bodies changed (the same files, each with the
+    /// same front matter), so that the linked site stays valid with just those sources
+    /// replaced; `None` when anything else changed.
+    pub fn reload(&mut self, root: &Path, below: &Path) -> Option<Vec<Source>> {
         let mut key = names(below);
         // A new folder whose own event was missed: read it from its first unknown ancestor.
         while key.len() > 1 && !self.entries.contains_key(&key[..key.len() - 1]) {
@@ -47,28 +50,60 @@ impl Sources {
             .take_while(|(k, _)| k.starts_with(&key))
             .map(|(k, _)| k.clone())
             .collect();
+        let before: Vec<_> = stale
+            .iter()
+            .map(|k| shape(k, self.entries.get(k)))
+            .collect();
         for k in stale {
             if let Some((path, _)) = self.entries.remove(&k).as_ref().and_then(source_text) {
                 self.text_hashes.remove(&path);
             }
         }
         let folder: PathBuf = key.iter().collect();
+        let mut after = Vec::new();
+        let mut sources = Vec::new();
         // `symlink_metadata`, so that a dangling link is walked (and reported) as a full load
         // would.
-        if root
+        let exists = root
             .join(CONTENT_DIR)
             .join(&folder)
             .symlink_metadata()
-            .is_err()
-        {
-            return;
-        }
-        for (names, entry) in content::load_entries(root, &folder) {
+            .is_ok();
+        let loaded = if exists {
+            content::load_entries(root, &folder)
+        } else {
+            Vec::new()
+        };
+        for (names, entry) in loaded {
             if let Some((path, text)) = source_text(&entry) {
                 self.text_hashes.insert(path, hash_of(text));
             }
+            after.push(shape(&names, Some(&entry)));
+            sources.extend(source_of(&entry).cloned());
             self.entries.insert(names, entry);
         }
+        (before == after && after.iter().all(Option::is_some)).then_some(sources)
+    }
+}
+
+/// What linking sees of an entry: where it is, what it is, and its front matter. `None` for a
+/// file that failed to load (its problems are part of the linked site).
+fn shape(key: &[String], entry: Option<&LoadedEntry>) -> Option<(Vec<String>, u8, String)> {
+    let front_matter = |s: &Source| s.text[..s.body_offset].to_string();
+    let (kind, front) = match entry? {
+        LoadedEntry::Folder(_) => (0, String::new()),
+        LoadedEntry::Article(article) => (1, front_matter(&article.source)),
+        LoadedEntry::Index(category) => (2, category.source.as_ref().map(front_matter)?),
+        LoadedEntry::Failed(_) => return None,
+    };
+    Some((key.to_vec(), kind, front))
+}
+
+fn source_of(entry: &LoadedEntry) -> Option<&Source> {
+    match entry {
+        LoadedEntry::Article(article) => Some(&article.source),
+        LoadedEntry::Index(category) => category.source.as_ref(),
+        LoadedEntry::Folder(_) | LoadedEntry::Failed(_) => None,
     }
 }
 
@@ -79,10 +114,6 @@ fn names(path: &Path) -> Vec<String> {
 }
 
 fn source_text(entry: &LoadedEntry) -> Option<(PathBuf, &str)> {
-    let source = match entry {
-        LoadedEntry::Article(article) => &article.source,
-        LoadedEntry::Index(category) => category.source.as_ref()?,
-        LoadedEntry::Folder(_) | LoadedEntry::Failed(_) => return None,
-    };
+    let source = source_of(entry)?;
     Some((source.path.as_path().to_path_buf(), &source.text))
 }
