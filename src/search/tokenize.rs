@@ -122,8 +122,11 @@ fn case_pieces(piece: &str) -> Vec<&str> {
     pieces
 }
 
+/// The length of the longest stop word: longer words, most of them, need no search.
+const MAX_STOP_WORD_BYTES: usize = 5;
+
 pub fn is_stop_word(word: &str) -> bool {
-    STOP_WORDS.binary_search(&word).is_ok()
+    word.len() <= MAX_STOP_WORD_BYTES && STOP_WORDS.binary_search(&word).is_ok()
 }
 
 #[cfg(test)]
@@ -133,6 +136,7 @@ mod tests {
     #[test]
     fn stop_words_are_sorted_for_binary_search() {
         assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(STOP_WORDS.iter().all(|w| w.len() <= MAX_STOP_WORD_BYTES));
     }
 
     #[test]
