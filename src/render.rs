@@ -226,7 +226,7 @@ pub fn render_site(
         .into_par_iter()
         .map(|page| render_page(site, bodies, templates, page))
         .collect();
-    finish_site(site, bodies, templates, static_dir, pages, None)
+    finish_site(site, bodies, templates, static_dir, pages, None, None)
 }
 
 /// A page made from one article or category. `kb serve` renders these one by one and keeps
@@ -260,18 +260,19 @@ pub fn render_page(
 }
 
 /// Everything after the article and category pages (`results`, in [`page_ids`] order): the
-/// indexes, aliases, search, static files and publishing files. The search index is built
-/// from the bodies unless one is given (`kb serve` keeps its own up to date).
+/// indexes, aliases, search, static files and publishing files. The index and alias pages
+/// ([`listing_pages`]) and the search index are made here unless given (`kb serve` keeps its
+/// own between builds).
 pub fn finish_site(
     site: &Site,
     bodies: &Bodies,
     templates: &Templates,
     static_dir: &Path,
     mut results: Vec<Result<Output, Diagnostic>>,
+    listings: Option<Vec<Result<Output, Diagnostic>>>,
     search: Option<&crate::search::SearchIndex>,
 ) -> (Vec<Output>, Vec<Diagnostic>) {
-    results.extend(index_pages(site, templates));
-    results.extend(alias_pages(site, templates));
+    results.extend(listings.unwrap_or_else(|| listing_pages(site, templates)));
     results.extend(match search {
         Some(index) => crate::search::outputs_of(site, templates, index),
         None => crate::search::outputs(site, bodies, templates),
@@ -559,6 +560,14 @@ fn fixed_path(segments: &[&str], folder: bool) -> UrlPath {
     } else {
         UrlPath::file(segments)
     }
+}
+
+/// The pages that list articles (all codes, tags, each tag), the 404 page and the alias
+/// redirects, in output order.
+pub fn listing_pages(site: &Site, templates: &Templates) -> Vec<Result<Output, Diagnostic>> {
+    let mut pages = index_pages(site, templates);
+    pages.extend(alias_pages(site, templates));
+    pages
 }
 
 fn index_pages(site: &Site, templates: &Templates) -> Vec<Result<Output, Diagnostic>> {

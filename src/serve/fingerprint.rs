@@ -131,6 +131,43 @@ impl<'a> Fingerprints<'a> {
     }
 }
 
+/// Everything the listing pages (all codes, tags, each tag, 404, alias redirects) are made
+/// from: every article's link, place, tags and front matter (aliases, and where they are
+/// written), every category's link and place, and the site-wide context. Bodies play no part.
+pub fn listings(
+    site: &Site,
+    global: u64,
+    front_hash: &(dyn Fn(&std::path::Path) -> Option<u64> + Sync),
+) -> u64 {
+    let links: Vec<u64> = site
+        .articles
+        .par_iter()
+        .map(|a| {
+            let path = a.source.path.as_path();
+            hash((
+                serialized(&views::article_link(site, a)),
+                path,
+                front_hash(path),
+                a.category,
+            ))
+        })
+        .collect();
+    let mut hasher = DefaultHasher::new();
+    (global, links).hash(&mut hasher);
+    for category in &site.categories {
+        (
+            serialized(&views::category_link(site, category)),
+            category.parent,
+        )
+            .hash(&mut hasher);
+        (&category.children, &category.articles).hash(&mut hasher);
+    }
+    for (slug, tag) in &site.tags {
+        (slug, &tag.name, &tag.url, &tag.articles).hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
 /// Where every article and category is published and what code it has: when this changes,
 /// bodies that link into the site must be rendered again.
 pub fn link_layout(site: &Site) -> u64 {

@@ -108,7 +108,13 @@ pub struct Rebuilder {
     outputs: Vec<Output>,
     /// The cache key and fingerprint of each page at the start of `outputs`.
     page_slots: Vec<(PageKey, u64)>,
-    /// For each page at the start of `outputs`, whether it was kept from the build before.
+    /// The listing pages (indexes, aliases) right after the pages in `outputs`: their
+    /// fingerprint and how many there are; `None` when they failed and were not all made.
+    listing_slot: Option<(u64, usize)>,
+    /// The listing pages of the last build, while a new one is made.
+    listings: Option<(u64, Vec<Output>)>,
+    /// For each page and listing page at the start of `outputs`, whether it was kept from the
+    /// build before.
     kept: Vec<bool>,
     /// Whether the last build failed, so its pages were never published.
     failed: bool,
@@ -145,6 +151,8 @@ impl Rebuilder {
             pages: HashMap::new(),
             outputs: Vec::new(),
             page_slots: Vec::new(),
+            listing_slot: None,
+            listings: None,
             kept: Vec::new(),
             failed: false,
         }
@@ -239,6 +247,7 @@ impl Rebuilder {
         self.pages.clear();
         self.page_slots.clear();
         self.kept.clear();
+        self.listing_slot = None;
         self.outputs.clear();
     }
 
@@ -306,12 +315,25 @@ impl Rebuilder {
         problems: &mut Vec<Diagnostic>,
     ) -> usize {
         self.take_back_pages();
-        let Some(templates) = self.templates.as_mut() else {
+        // Out of `self` while pages are made, so that the caches in `self` can change.
+        let Some(mut templates) = self.templates.take() else {
             return 0;
         };
-        render::set_site_context(site, templates);
-        let global = global_fingerprint(self.template_generation, site, templates);
-        let templates = &*templates;
+        render::set_site_context(site, &mut templates);
+        let global = global_fingerprint(self.template_generation, site, &mut templates);
+        let rendered = self.render_with(site, bodies, &templates, global, problems);
+        self.templates = Some(templates);
+        rendered
+    }
+
+    fn render_with(
+        &mut self,
+        site: &Site,
+        bodies: &Bodies,
+        templates: &Templates,
+        global: u64,
+        problems: &mut Vec<Diagnostic>,
+    ) -> usize {
         let keyed = fingerprints(site, global, &self.sources, &self.bodies);
         let ids = render::page_ids(site);
         let mut kept = Vec::with_capacity(keyed.len());
@@ -337,6 +359,7 @@ impl Rebuilder {
         let ok: Vec<bool> = results.iter().map(Result::is_ok).collect();
         self.kept = only_ok(kept, &ok);
         self.page_slots = only_ok(keyed, &ok);
+        let listings = self.listing_pages(site, templates, global);
         let static_dir = self.options.root.join(crate::assets::STATIC_DIR);
         let (sources, body_cache) = (&self.sources, &self.bodies);
         let search_inputs = |id: usize| {
@@ -344,19 +367,52 @@ impl Rebuilder {
             hash_of((sources.text_hash(path), body_cache.hash(path)))
         };
         let index = self.search.update(site, bodies, &search_inputs);
-        let (outputs, mut found) =
-            render::finish_site(site, bodies, templates, &static_dir, results, Some(index));
+        let (outputs, mut found) = render::finish_site(
+            site,
+            bodies,
+            templates,
+            &static_dir,
+            results,
+            Some(listings),
+            Some(index),
+        );
         problems.append(&mut found);
         problems.extend(output::collisions(&outputs));
         self.outputs = outputs;
         rendered
     }
 
-    /// Moves the pages of the last build back into the page cache.
+    /// The index and alias pages: those of the last build when nothing they show changed
+    /// (an edit to a body never changes them), else rendered anew. Records their slot.
+    fn listing_pages(
+        &mut self,
+        site: &Site,
+        templates: &Templates,
+        global: u64,
+    ) -> Vec<PageResult> {
+        let print =
+            super::fingerprint::listings(site, global, &|path| self.sources.front_hash(path));
+        let pages = match self.listings.take() {
+            Some((previous, pages)) if previous == print => {
+                self.kept.extend(std::iter::repeat_n(true, pages.len()));
+                pages.into_iter().map(Ok).collect()
+            }
+            _ => {
+                let pages = render::listing_pages(site, templates);
+                self.kept.extend(std::iter::repeat_n(false, pages.len()));
+                pages
+            }
+        };
+        let all_ok = pages.iter().all(Result::is_ok);
+        self.listing_slot = all_ok.then_some((print, pages.len()));
+        pages
+    }
+
+    /// Moves the pages and listing pages of the last build back into their caches.
     fn take_back_pages(&mut self) {
         let slots = std::mem::take(&mut self.page_slots);
-        let outputs = std::mem::take(&mut self.outputs);
-        for ((key, fingerprint), output) in slots.into_iter().zip(outputs) {
+        let mut outputs = std::mem::take(&mut self.outputs).into_iter();
+        for ((key, fingerprint), output) in slots.into_iter().zip(outputs.by_ref()) {
             self.pages.insert(
                 key,
                 CachedPage {
@@ -365,6 +421,10 @@ impl Rebuilder {
                 },
             );
         }
+        self.listings = self
+            .listing_slot
+            .take()
+            .map(|(print, count)| (print, outputs.take(count).collect()));
     }
 }
 

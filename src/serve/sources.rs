@@ -13,6 +13,8 @@ pub struct Sources {
     entries: BTreeMap<Vec<String>, LoadedEntry>,
     /// A hash of each source text, by source path (`content/…`).
     text_hashes: HashMap<PathBuf, u64>,
+    /// A hash of each source's front matter, by source path.
+    front_hashes: HashMap<PathBuf, u64>,
 }
 
 impl Sources {
@@ -27,6 +29,11 @@ impl Sources {
 
     pub fn text_hashes(&self) -> &HashMap<PathBuf, u64> {
         &self.text_hashes
+    }
+
+    /// The hash of a source's front matter (everything before its body).
+    pub fn front_hash(&self, path: &Path) -> Option<u64> {
+        self.front_hashes.get(path).copied()
     }
 
     /// The content of the site, as `content::load` would read it now.
@@ -57,6 +64,7 @@ impl Sources {
         for k in stale {
             if let Some((path, _)) = self.entries.remove(&k).as_ref().and_then(source_text) {
                 self.text_hashes.remove(&path);
+                self.front_hashes.remove(&path);
             }
         }
         let folder: PathBuf = key.iter().collect();
@@ -75,8 +83,11 @@ impl Sources {
             Vec::new()
         };
         for (names, entry) in loaded {
-            if let Some((path, text)) = source_text(&entry) {
-                self.text_hashes.insert(path, hash_of(text));
+            if let Some(source) = source_of(&entry) {
+                let path = source.path.as_path().to_path_buf();
+                self.text_hashes.insert(path.clone(), hash_of(&source.text));
+                self.front_hashes
+                    .insert(path, hash_of(&source.text[..source.body_offset]));
             }
             after.push(shape(&names, Some(&entry)));
             sources.extend(source_of(&entry).cloned());
