@@ -589,13 +589,17 @@ fn index_pages(site: &Site, templates: &Templates) -> Vec<Result<Output, Diagnos
             articles: sorted_by_code(site, root_articles.clone()),
         });
     }
+    // One pass over the articles, not one per catalog: sites with many catalogs are big ones.
+    let mut by_catalog: HashMap<CategoryId, Vec<ArticleId>> = HashMap::new();
+    for (id, article) in site.articles.iter().enumerate() {
+        if let Some(catalog) = catalog_category(site, article.category) {
+            by_catalog.entry(catalog).or_default().push(id);
+        }
+    }
     for catalog in &site.home().children {
-        let ids: Vec<ArticleId> = (0..site.articles.len())
-            .filter(|a| is_below(site, site.articles[*a].category, *catalog))
-            .collect();
         groups.push(CodeGroup {
             category: Some(category_link(site, &site.categories[*catalog])),
-            articles: sorted_by_code(site, ids),
+            articles: sorted_by_code(site, by_catalog.remove(catalog).unwrap_or_default()),
         });
     }
     let view = CodesPage {
@@ -683,14 +687,13 @@ fn index_pages(site: &Site, templates: &Templates) -> Vec<Result<Output, Diagnos
     pages
 }
 
-fn is_below(site: &Site, mut category: CategoryId, ancestor: CategoryId) -> bool {
+/// The catalog (a child of the home page) that `category` is in or is; `None` for the home page.
+fn catalog_category(site: &Site, mut category: CategoryId) -> Option<CategoryId> {
     loop {
-        if category == ancestor {
-            return true;
-        }
         match site.categories[category].parent {
+            Some(HOME) => return Some(category),
             Some(parent) => category = parent,
-            None => return false,
+            None => return None,
         }
     }
 }
@@ -710,8 +713,8 @@ fn sorted_by_code(site: &Site, mut ids: Vec<ArticleId>) -> Vec<ArticleLink> {
 /// A redirect page at every alias, pointing at the article's address.
 fn alias_pages(site: &Site, templates: &Templates) -> Vec<Result<Output, Diagnostic>> {
     site.articles
-        .iter()
-        .flat_map(|article| {
+        .par_iter()
+        .flat_map_iter(|article| {
             article
                 .meta
                 .aliases
