@@ -11,12 +11,13 @@
 
 mod grammars;
 
-use std::sync::OnceLock;
-
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use syntect::parsing::{
-    BasicScopeStackOp, ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet,
+    BasicScopeStackOp, ParseState, Scope, ScopeStack, ScopeStackOp, SyntaxReference, SyntaxSet,
 };
 use syntect::util::LinesWithEndings;
 
@@ -36,10 +37,53 @@ const MARKED: &[&str] = &[
 const MAX_HIGHLIGHTED_BYTES: usize = 100 * 1024;
 
 /// Highlights code blocks; shared by every page of a build.
-#[derive(Default)]
 pub struct Highlighter {
     syntaxes: OnceLock<SyntaxSet>,
     extra: OnceLock<SyntaxSet>,
+    /// Tells this highlighter's lines apart in a thread's [`PARSED_LINES`].
+    id: u64,
+}
+
+impl Default for Highlighter {
+    fn default() -> Self {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+        Highlighter {
+            syntaxes: OnceLock::new(),
+            extra: OnceLock::new(),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+        }
+    }
+}
+
+/// Lines longer than this are not kept in [`PARSED_LINES`]: long lines rarely repeat.
+const MAX_CACHED_LINE_BYTES: usize = 200;
+
+/// How many lines a thread keeps in [`PARSED_LINES`], so that memory stays bounded.
+const MAX_CACHED_LINES: usize = 20_000;
+
+thread_local! {
+    /// Lines already parsed on this thread, by grammar set and text, with the parser state each
+    /// was parsed in. Help articles repeat lines (`sudo systemctl restart nginx`, `}`, blank
+    /// lines: 40% of the shipped site's code lines), and parsing is what highlighting costs.
+    /// Parsing depends only on the state before the line and the line, so a hit gives exactly
+    /// what parsing would. Per thread because a parser state holds Oniguruma regions, which may
+    /// not cross threads.
+    static PARSED_LINES: RefCell<ParsedLines> = RefCell::default();
+}
+
+#[derive(Default)]
+struct ParsedLines {
+    /// The highlighter whose lines these are.
+    owner: Option<u64>,
+    /// By grammar set (syntect's, kb's), then line.
+    sets: [HashMap<String, Vec<ParsedLine>>; 2],
+    count: usize,
+}
+
+struct ParsedLine {
+    before: ParseState,
+    ops: Vec<(usize, ScopeStackOp)>,
+    after: ParseState,
 }
 
 impl Highlighter {
@@ -47,17 +91,62 @@ impl Highlighter {
         Self::default()
     }
 
-    /// The grammar for a fence's language and the set it belongs to: syntect's own first.
-    fn syntax(&self, language: &str) -> Option<(&SyntaxReference, &SyntaxSet)> {
+    /// The scope operations of `line`, parsed from `state` with the grammars of set number
+    /// `set`; `state` moves past the line.
+    fn parse_line(
+        &self,
+        set: usize,
+        state: &mut ParseState,
+        line: &str,
+        syntaxes: &SyntaxSet,
+    ) -> Option<Vec<(usize, ScopeStackOp)>> {
+        if line.len() > MAX_CACHED_LINE_BYTES {
+            return state.parse_line(line, syntaxes).ok();
+        }
+        PARSED_LINES.with_borrow_mut(|cache| {
+            if cache.owner != Some(self.id) {
+                *cache = ParsedLines {
+                    owner: Some(self.id),
+                    ..ParsedLines::default()
+                };
+            }
+            let known = cache.sets[set]
+                .get(line)
+                .and_then(|parsed| parsed.iter().find(|p| p.before == *state));
+            if let Some(parsed) = known {
+                *state = parsed.after.clone();
+                return Some(parsed.ops.clone());
+            }
+            let before = state.clone();
+            let ops = state.parse_line(line, syntaxes).ok()?;
+            if cache.count < MAX_CACHED_LINES {
+                cache.count += 1;
+                let parsed = ParsedLine {
+                    before,
+                    ops: ops.clone(),
+                    after: state.clone(),
+                };
+                cache.sets[set]
+                    .entry(line.to_string())
+                    .or_default()
+                    .push(parsed);
+            }
+            Some(ops)
+        })
+    }
+
+    /// The grammar for a fence's language, the set it belongs to (syntect's own first) and that
+    /// set's number.
+    fn syntax(&self, language: &str) -> Option<(&SyntaxReference, &SyntaxSet, usize)> {
         let lower = language.to_ascii_lowercase();
         let sets = [
             self.syntaxes.get_or_init(SyntaxSet::load_defaults_newlines),
             self.extra.get_or_init(grammars::syntax_set),
         ];
-        sets.into_iter().find_map(|set| {
+        sets.into_iter().enumerate().find_map(|(number, set)| {
             set.find_syntax_by_token(language)
                 .or_else(|| set.find_syntax_by_token(&lower))
-                .map(|syntax| (syntax, set))
+                .map(|syntax| (syntax, set, number))
         })
     }
 
@@ -86,12 +175,12 @@ impl Highlighter {
         if code.len() > MAX_HIGHLIGHTED_BYTES {
             return None;
         }
-        let (syntax, syntaxes) = self.syntax(language)?;
+        let (syntax, syntaxes, set) = self.syntax(language)?;
         let mut state = ParseState::new(syntax);
         let mut stack = ScopeStack::new();
         let mut spans = Spans::default();
         for line in LinesWithEndings::from(code) {
-            let ops = state.parse_line(line, syntaxes).ok()?;
+            let ops = self.parse_line(set, &mut state, line, syntaxes)?;
             let mut written = 0;
             for (at, op) in &ops {
                 if *at > written {
@@ -222,6 +311,24 @@ mod tests {
         );
         assert!(html.contains("&lt;b&gt;"), "{html}");
         assert!(!html.contains("<b>"), "{html}");
+    }
+
+    #[test]
+    fn a_repeated_line_is_highlighted_in_the_state_it_is_in() {
+        let block = "s = '''\nx = 1\n'''\nx = 1\n";
+        let highlighter = Highlighter::new();
+        let html = highlighter.code_block("python", block);
+        // `x = 1` inside the string is string text; the same line after it is code.
+        assert!(
+            html.contains("<span class=\"hl-string hl-quoted\">x = 1\n"),
+            "{html}"
+        );
+        let code = "x <span class=\"hl-keyword hl-operator\">=</span> \
+                    <span class=\"hl-constant hl-numeric\">1</span>";
+        assert!(html.contains(code), "{html}");
+        // Lines seen before come from the cache and give the same HTML.
+        assert_eq!(highlighter.code_block("python", block), html);
+        assert_eq!(Highlighter::new().code_block("python", block), html);
     }
 
     #[test]
