@@ -3,16 +3,19 @@
 //! is always exactly what a full build of the same sources makes (a test replays random edits
 //! and compares every byte).
 //!
-//! Three caches make that cheap:
+//! What is kept (see docs/serve.md):
 //! - the loaded content tree, file by file (`sources`), keyed in walk order, so a save re-reads
-//!   one file and the tree is assembled and linked again from memory;
+//!   one file; the linked site too, while every re-read file kept its front matter;
 //! - rendered Markdown bodies (`bodies`), reused while the source text is the same and either no
 //!   article or category moved, appeared or disappeared, or the body has no links into the site;
 //! - article and category pages, each with a fingerprint of everything its template is given
-//!   ([`super::fingerprint`]); a page is rendered again only when its fingerprint changes.
+//!   ([`super::fingerprint`]); a page is rendered again only when its fingerprint changes;
+//! - the listing pages (indexes, aliases) as a group, and the search index, updated article by
+//!   article (`search`).
 //!
-//! The rest of a site (indexes, aliases, search, feed, short addresses) is made as a full build
-//! makes it, by [`render::finish_site`]. A template or `kb.yaml` change rebuilds everything.
+//! The rest of a site (search files, feed, sitemap, short addresses, static files) is made as a
+//! full build makes it, by [`render::finish_site`]. A template or `kb.yaml` change rebuilds
+//! everything.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
