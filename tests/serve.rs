@@ -461,8 +461,9 @@ fn a_port_in_use_is_reported_or_skipped() {
 fn ctrl_c_stops_the_server_cleanly() {
     let site = Site::fixture("basic");
     let server = Server::start(site.root(), &[]);
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &server.id().to_string()])
+    // The shell's own `kill`, so no procps is needed.
+    let status = std::process::Command::new("sh")
+        .args(["-c", "kill -INT \"$0\"", &server.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());

@@ -125,12 +125,12 @@ impl Server {
         Response::parse(&self.raw(request.as_bytes()))
     }
 
-    /// Sends raw bytes and returns everything the server answers before closing (or after a
-    /// few seconds of silence).
+    /// Sends raw bytes and returns everything the server answers before closing (or after two
+    /// seconds of silence: a kept-alive or half-sent request stays open).
     pub fn raw(&self, bytes: &[u8]) -> Vec<u8> {
         let mut stream = TcpStream::connect(&self.address).expect("the server accepts");
         stream
-            .set_read_timeout(Some(Duration::from_secs(5)))
+            .set_read_timeout(Some(Duration::from_secs(2)))
             .unwrap();
         let _ = stream.write_all(bytes);
         let mut answer = Vec::new();
