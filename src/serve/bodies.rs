@@ -45,6 +45,40 @@ impl BodyCache {
         self.bodies = Some(bodies);
     }
 
+    /// Whether the site has the same articles and categories, in the same order, as the last.
+    fn same_order(&self, site: &Site) -> bool {
+        self.bodies.is_some()
+            && self.article_sources.len() == site.articles.len()
+            && self.category_sources.len() == site.categories.len()
+            && site
+                .articles
+                .iter()
+                .zip(&self.article_sources)
+                .all(|(a, p)| a.source.path.as_path() == p)
+            && site
+                .categories
+                .iter()
+                .zip(&self.category_sources)
+                .all(|(c, p)| c.source.as_ref().map(|s| s.path.as_path()) == p.as_deref())
+    }
+
+    /// The index of every article and category of the last build, by source path.
+    fn old_indexes(&self) -> (HashMap<&Path, usize>, HashMap<&Path, usize>) {
+        let articles = self
+            .article_sources
+            .iter()
+            .enumerate()
+            .map(|(id, p)| (p.as_path(), id))
+            .collect();
+        let categories = self
+            .category_sources
+            .iter()
+            .enumerate()
+            .filter_map(|(id, p)| Some((p.as_deref()?, id)))
+            .collect();
+        (articles, categories)
+    }
+
     /// The hash of the body rendered from a source (0 if unknown).
     pub fn hash(&self, source: &Path) -> u64 {
         self.cache.get(source).map_or(0, |b| b.hash)
@@ -60,31 +94,30 @@ impl BodyCache {
         let layout = fingerprint::link_layout(site);
         let moved = layout != self.link_layout;
         self.link_layout = layout;
+        // The same files in the same order (the usual edit): an index is its old index.
+        let same_order = self.same_order(site);
         let mut old = self.bodies.take();
-        let old_articles: HashMap<&Path, usize> = self
-            .article_sources
-            .iter()
-            .enumerate()
-            .map(|(id, p)| (p.as_path(), id))
-            .collect();
-        let old_categories: HashMap<&Path, usize> = self
-            .category_sources
-            .iter()
-            .enumerate()
-            .filter_map(|(id, p)| Some((p.as_deref()?, id)))
-            .collect();
+        let (old_articles, old_categories) = if same_order {
+            (HashMap::new(), HashMap::new())
+        } else {
+            self.old_indexes()
+        };
+        let old_id = |page: PageRef, path: &Path| -> Option<usize> {
+            match page {
+                _ if same_order => Some(match page {
+                    PageRef::Article(id) | PageRef::Category(id) => id,
+                }),
+                PageRef::Article(_) => old_articles.get(path).copied(),
+                PageRef::Category(_) => old_categories.get(path).copied(),
+            }
+        };
         let mut reused = Vec::new();
         let (articles, categories) = render::render_each_body(site, &self.highlighter, |page| {
-            let (source, old_id) = match page {
-                PageRef::Article(id) => {
-                    let path = site.articles[id].source.path.as_path();
-                    (path, old_articles.get(path)?)
-                }
-                PageRef::Category(id) => {
-                    let path = site.categories[id].source.as_ref()?.path.as_path();
-                    (path, old_categories.get(path)?)
-                }
+            let source = match page {
+                PageRef::Article(id) => site.articles[id].source.path.as_path(),
+                PageRef::Category(id) => site.categories[id].source.as_ref()?.path.as_path(),
             };
+            let old_id = old_id(page, source)?;
             let cached = self.cache.get(source)?;
             let text_hash = sources.text_hash(source)?;
             if cached.text_hash != text_hash || (moved && cached.has_site_links) {
@@ -92,13 +125,13 @@ impl BodyCache {
             }
             let bodies = old.as_mut()?;
             let body = match page {
-                PageRef::Article(_) => bodies.articles.get_mut(*old_id)?,
-                PageRef::Category(_) => bodies.categories.get_mut(*old_id)?,
+                PageRef::Article(_) => bodies.articles.get_mut(old_id)?,
+                PageRef::Category(_) => bodies.categories.get_mut(old_id)?,
             };
             reused.push(page);
             Some((std::mem::take(body), cached.problems.clone()))
         });
-        self.remember(site, sources, &articles, &categories, &reused);
+        self.remember(site, sources, &articles, &categories, &reused, same_order);
         let (bodies, mut found) = render::bodies_from(site, articles, categories);
         problems.append(&mut found);
         bodies
@@ -111,6 +144,7 @@ impl BodyCache {
         articles: &[RenderedBody],
         categories: &[RenderedBody],
         reused: &[PageRef],
+        same_order: bool,
     ) {
         let reused: std::collections::HashSet<&PageRef> = reused.iter().collect();
         let articles = articles
@@ -121,9 +155,18 @@ impl BodyCache {
             let source = site.categories[id].source.as_ref();
             (PageRef::Category(id), source, body)
         });
-        let mut cache = HashMap::with_capacity(self.cache.len());
+        // In the same order, only the bodies rendered anew change; otherwise start afresh so
+        // that files gone are forgotten.
+        let mut cache = if same_order {
+            std::mem::take(&mut self.cache)
+        } else {
+            HashMap::with_capacity(self.cache.len())
+        };
         for (page, source, (body, problems)) in articles.chain(categories) {
             let Some(source) = source else { continue };
+            if same_order && reused.contains(&page) {
+                continue;
+            }
             let path = source.path.as_path().to_path_buf();
             let previous = self.cache.remove(&path);
             let cached = match previous {
@@ -141,6 +184,9 @@ impl BodyCache {
             cache.insert(path, cached);
         }
         self.cache = cache;
+        if same_order {
+            return;
+        }
         self.article_sources = site
             .articles
             .iter()
