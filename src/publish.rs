@@ -10,6 +10,8 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
+use rayon::prelude::*;
+
 use crate::config::BaseUrl;
 use crate::diagnostic::Diagnostic;
 use crate::output::{Content, Origin, Output};
@@ -27,23 +29,46 @@ pub fn render(
 ) -> (Vec<Output>, Vec<Diagnostic>) {
     let mut taken = Taken::new(existing);
     let short = redirects::short_urls(site, &mut taken);
+    // The redirect pages and each file are independent: made in parallel, kept in this order.
+    let (pages, files) = rayon::join(
+        || {
+            short
+                .par_iter()
+                .map(|short_url| {
+                    let article = &site.articles[short_url.article];
+                    crate::render::redirect_page(site, templates, article, &short_url.url)
+                })
+                .collect::<Vec<_>>()
+        },
+        || {
+            let ((sitemaps, feed), (catalog, rules)) = rayon::join(
+                || rayon::join(|| sitemap::sitemaps(site), || feed::atom(site)),
+                || {
+                    rayon::join(
+                        || catalog::json(site, &short),
+                        || redirects::rules(site, &short),
+                    )
+                },
+            );
+            let mut files = sitemaps;
+            files.push(sitemap::robots(site));
+            files.push(feed);
+            files.push(catalog);
+            files.push(catalog::schema());
+            files.extend(rules);
+            files
+        },
+    );
     let mut outputs = Vec::new();
     let mut problems = Vec::new();
-    for short_url in &short {
-        let article = &site.articles[short_url.article];
-        match crate::render::redirect_page(site, templates, article, &short_url.url) {
+    for page in pages {
+        match page {
             Ok(page) => outputs.push(page),
             Err(problem) => problems.push(problem),
         }
     }
     // A template error repeats on every redirect page; once is enough.
     problems.dedup_by(|a, b| a.message == b.message && a.location == b.location);
-    let mut files = sitemap::sitemaps(site);
-    files.push(sitemap::robots(site));
-    files.push(feed::atom(site));
-    files.push(catalog::json(site, &short));
-    files.push(catalog::schema());
-    files.extend(redirects::rules(site, &short));
     outputs.extend(files.into_iter().filter(|file| taken.is_free(&file.url)));
     (outputs, problems)
 }
