@@ -105,17 +105,19 @@ echo "|---|---|---:|---:|---:|---:|"
 read -r wall cpu rss < <(measure "$runs" "$work/out-shipped" "$kb" build --root . --output "$work/out-shipped")
 echo "| shipped site ($(find content -name '*.md' ! -name _index.md | wc -l) articles) | kb | $wall | $cpu | $rss | |"
 
-declare -A kb_wall
+declare -A kb_wall kb_cpu
 for n in $sizes; do
   r=$runs; [ "$n" -ge 100000 ] && [ "$r" -gt 3 ] && r=3
   dir=$(corpus kb "$n")
   read -r wall cpu rss < <(measure "$r" "$work/out-kb-$n" "$kb" build --root "$dir" --output "$work/out-kb-$n")
   kb_wall[$n]=$wall
+  kb_cpu[$n]=$cpu
   echo "| $n articles | kb | $wall | $cpu | $rss | |"
   if [ "$use_hugo" = 1 ] && [ "$n" -le "$hugo_max" ]; then
     dir=$(corpus hugo "$n")
     read -r hwall hcpu hrss < <(measure "$r" "$work/out-hugo-$n" hugo --quiet --source "$dir" --destination "$work/out-hugo-$n")
-    ratio=$(awk -v k="$wall" -v h="$hwall" 'BEGIN { printf "%.3f (%.1f× faster)", k / h, h / k }')
+    ratio=$(awk -v k="$wall" -v h="$hwall" -v kc="$cpu" -v hc="$hcpu" \
+      'BEGIN { printf "%.3f (%.1f× faster; CPU %.1f× less)", k / h, h / k, hc / kc }')
     echo "| $n articles | Hugo | $hwall | $hcpu | $hrss | $ratio |"
   fi
 done
@@ -126,8 +128,8 @@ if [ $# -ge 2 ]; then
   prev=""
   for n in $sizes; do
     if [ -n "$prev" ]; then
-      awk -v a="${kb_wall[$prev]}" -v b="${kb_wall[$n]}" -v p="$prev" -v n="$n" \
-        'BEGIN { printf "Growth %s → %s articles: %.1f× the wall time for %.0f× the articles.\n", p, n, b / a, n / p }'
+      awk -v a="${kb_wall[$prev]}" -v b="${kb_wall[$n]}" -v ac="${kb_cpu[$prev]}" -v bc="${kb_cpu[$n]}" \
+        -v p="$prev" -v n="$n" 'BEGIN { printf "Growth %s → %s articles: %.1f× the wall time and %.1f× the CPU time for %.0f× the articles.\n", p, n, b / a, bc / ac, n / p }'
     fi
     prev=$n
   done
