@@ -77,28 +77,25 @@ pub fn validate(options: &BuildOptions, config: SiteConfig) -> Validated {
     let (site, mut problems) = site::link(config, content);
     let (bodies, mut body_problems) = render::render_bodies(&site);
     problems.append(&mut body_problems);
-    problems.extend(warnings::collect(
-        &site,
-        &bodies,
-        warnings::latest_date_today().as_ref(),
-    ));
-    let outputs = match templates {
-        Ok(mut templates) => {
-            let (outputs, mut page_problems) = render::render_site(
-                &site,
-                &bodies,
-                &mut templates,
-                &root.join(crate::assets::STATIC_DIR),
-            );
-            problems.append(&mut page_problems);
-            problems.extend(output::collisions(&outputs));
-            outputs
-        }
-        Err(mut template_problems) => {
-            problems.append(&mut template_problems);
-            Vec::new()
-        }
-    };
+    // The warnings (one core) are collected while the pages render (the other cores).
+    let (mut warnings, (outputs, mut page_problems)) = rayon::join(
+        || warnings::collect(&site, &bodies, warnings::latest_date_today().as_ref()),
+        || match templates {
+            Ok(mut templates) => {
+                let (outputs, mut page_problems) = render::render_site(
+                    &site,
+                    &bodies,
+                    &mut templates,
+                    &root.join(crate::assets::STATIC_DIR),
+                );
+                page_problems.extend(output::collisions(&outputs));
+                (outputs, page_problems)
+            }
+            Err(template_problems) => (Vec::new(), template_problems),
+        },
+    );
+    problems.append(&mut warnings);
+    problems.append(&mut page_problems);
     diagnostic::sort(&mut problems);
     Validated {
         site,
