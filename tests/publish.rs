@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{Site, html_files};
+use common::{Site, build_shipped, html_files};
 use serde_json::Value;
 
 const ATOM: &str = "http://www.w3.org/2005/Atom";
@@ -21,24 +21,6 @@ fn built(fixture: &str, args: &[&str]) -> Site {
     let site = Site::fixture(fixture);
     site.build(args);
     site
-}
-
-/// Builds the repository's own site into `out/public`.
-fn build_shipped(out: &Site, args: &[&str]) {
-    let root = common::repo_root();
-    let public = out.public();
-    let mut all = vec![
-        "build",
-        "--root",
-        root.to_str()
-            .unwrap_or_else(|| panic!("the repository path is not UTF-8")),
-        "--output",
-        public
-            .to_str()
-            .unwrap_or_else(|| panic!("the temporary path is not UTF-8")),
-    ];
-    all.extend_from_slice(args);
-    out.kb(&all).assert_success();
 }
 
 fn read(path: &Path) -> String {

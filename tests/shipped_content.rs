@@ -1,10 +1,9 @@
 //! The shipped knowledge base covers every code of the IANA HTTP Status Code Registry (plus 418)
 //! and the vendor codes people meet, and every article has the parts a reader needs.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-use scraper::{ElementRef, Html, Selector};
+use common::{Page, Site, build_shipped};
 
 const REGISTRY: &[u16] = &[
     100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304,
@@ -24,107 +23,69 @@ const VENDOR: &[(&str, &[&str])] = &[
     ("iis", &["401.1", "401.2", "403.14", "404.3", "500.19"]),
 ];
 
-fn build_shipped_site() -> (tempfile::TempDir, PathBuf) {
-    let out = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
-    let public = out.path().join("public");
-    let result = Command::new(env!("CARGO_BIN_EXE_kb"))
-        .args(["build", "--root", env!("CARGO_MANIFEST_DIR"), "--output"])
-        .arg(&public)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run kb: {e}"));
-    let stderr = String::from_utf8_lossy(&result.stderr);
+/// The shipped site, built without warnings into a temporary folder.
+fn shipped_site() -> Site {
+    let out = Site::empty();
+    let run = build_shipped(&out, &[]);
     assert!(
-        result.status.success(),
-        "the shipped site must build:\n{stderr}"
+        run.stderr.trim().is_empty(),
+        "the shipped site must build without warnings:\n{}",
+        run.stderr
     );
-    assert!(
-        stderr.trim().is_empty(),
-        "the shipped site must build without warnings:\n{stderr}"
-    );
-    (out, public)
-}
-
-fn page(public: &Path, url: &str) -> Html {
-    let file = public.join(url.trim_matches('/')).join("index.html");
-    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("no page at {url}: {e}"));
-    Html::parse_document(&text)
-}
-
-fn select<'a>(html: &'a Html, css: &str) -> Vec<ElementRef<'a>> {
-    let selector = Selector::parse(css).unwrap_or_else(|e| panic!("bad selector {css}: {e}"));
-    html.select(&selector).collect()
-}
-
-fn text(element: &ElementRef) -> String {
-    element
-        .text()
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    out
 }
 
 /// Checks one article page and returns the problems found, so a failure lists them all.
-fn article_problems(html: &Html, url: &str, code: &str) -> Vec<String> {
-    let mut problems = Vec::new();
-    let mut need = |ok: bool, what: &str| {
-        if !ok {
-            problems.push(format!("{url}: {what}"));
-        }
-    };
-    let heading = select(html, "h1").first().map(text).unwrap_or_default();
-    need(
-        heading.starts_with(code),
-        "the heading starts with the code",
-    );
-    let summary = select(html, ".article-header .summary")
-        .first()
-        .map(text)
-        .unwrap_or_default();
-    need(
-        summary.ends_with('.') && summary.len() > 20,
-        "a one-sentence summary",
-    );
-    need(!select(html, "#messages li").is_empty(), "message variants");
-    need(!select(html, "#applies-to li").is_empty(), "applies-to");
-    need(!select(html, "#related li a").is_empty(), "related errors");
-    need(
-        !select(html, "time[datetime]").is_empty(),
-        "an updated date",
-    );
-    need(
-        !select(html, ".body h2#cause").is_empty(),
-        "a Cause section",
-    );
-    need(
-        !select(html, ".body h2#resolution").is_empty(),
-        "a Resolution section",
-    );
-    need(
-        !select(html, ".body h2#resolution ~ ol li").is_empty()
-            || !select(html, ".body h2#resolution ~ h3 ~ ol li").is_empty(),
-        "numbered resolution steps",
-    );
-    problems
+fn article_problems(page: &Page, code: &str) -> Vec<String> {
+    let checks = [
+        (
+            page.text("h1").starts_with(code),
+            "the heading starts with the code",
+        ),
+        (
+            page.texts(".article-header .summary")
+                .first()
+                .is_some_and(|s| s.ends_with('.') && s.len() > 20),
+            "a one-sentence summary",
+        ),
+        (page.has("#messages li"), "message variants"),
+        (page.has("#applies-to li"), "applies-to"),
+        (page.has("#related li a"), "related errors"),
+        (page.has("time[datetime]"), "an updated date"),
+        (page.has(".body h2#cause"), "a Cause section"),
+        (page.has(".body h2#resolution"), "a Resolution section"),
+        (
+            page.has(".body h2#resolution ~ ol li") || page.has(".body h2#resolution ~ h3 ~ ol li"),
+            "numbered resolution steps",
+        ),
+    ];
+    checks
+        .iter()
+        .filter(|(ok, _)| !ok)
+        .map(|(_, what)| format!("{}: {what}", page.url))
+        .collect()
 }
 
 #[test]
 fn every_registry_code_and_vendor_code_has_a_complete_article() {
-    let (_dir, public) = build_shipped_site();
+    let site = shipped_site();
     let mut problems = Vec::new();
     for code in REGISTRY {
-        let url = format!("/http/{}xx/{code}/", code / 100);
-        let html = page(&public, &url);
-        problems.extend(article_problems(&html, &url, &code.to_string()));
-        let cites_spec = select(&html, ".body a[href^='https://www.rfc-editor.org/rfc/']");
-        if cites_spec.is_empty() {
-            problems.push(format!("{url}: Cause cites the defining RFC section"));
+        let page = site.page(&format!("/http/{}xx/{code}/", code / 100));
+        problems.extend(article_problems(&page, &code.to_string()));
+        if !page.has(".body a[href^='https://www.rfc-editor.org/rfc/']") {
+            problems.push(format!(
+                "{}: Cause cites the defining RFC section",
+                page.url
+            ));
         }
     }
     for (vendor, codes) in VENDOR {
         for code in *codes {
-            let url = format!("/vendor/{vendor}/{code}/");
-            problems.extend(article_problems(&page(&public, &url), &url, code));
+            problems.extend(article_problems(
+                &site.page(&format!("/vendor/{vendor}/{code}/")),
+                code,
+            ));
         }
     }
     assert!(
@@ -136,18 +97,12 @@ fn every_registry_code_and_vendor_code_has_a_complete_article() {
 
 #[test]
 fn related_errors_go_both_ways_in_the_shipped_site() {
-    let (_dir, public) = build_shipped_site();
+    let site = shipped_site();
     let mut one_way = Vec::new();
     for code in REGISTRY {
         let url = format!("/http/{}xx/{code}/", code / 100);
-        let html = page(&public, &url);
-        for link in select(&html, "#related li a") {
-            let target = link.value().attr("href").unwrap_or_default().to_string();
-            let back = page(&public, &target);
-            let links_back = select(&back, "#related li a")
-                .iter()
-                .any(|a| a.value().attr("href") == Some(url.as_str()));
-            if !links_back {
+        for target in site.page(&url).hrefs("#related li a") {
+            if !site.page(&target).hrefs("#related li a").contains(&url) {
                 one_way.push(format!("{url} → {target}"));
             }
         }

@@ -5,27 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{Site, broken_links, html_files};
-
-/// Builds the repository root into `out/public` with `args`, without touching the repository.
-fn build_shipped(out: &Site, args: &[&str]) -> common::Run {
-    let root = common::repo_root();
-    let public = out.public();
-    let mut all = vec![
-        "build",
-        "--root",
-        root.to_str()
-            .unwrap_or_else(|| panic!("the repository path is not UTF-8")),
-        "--output",
-        public
-            .to_str()
-            .unwrap_or_else(|| panic!("the temporary path is not UTF-8")),
-    ];
-    all.extend_from_slice(args);
-    let run = out.kb(&all);
-    run.assert_success();
-    run
-}
+use common::{Site, broken_links, build_shipped, html_files};
 
 fn assert_no_broken_links(public: &Path, base_path: &str) {
     let pages = html_files(public).len();

@@ -131,6 +131,27 @@ impl Site {
     }
 }
 
+/// Builds the repository's own site (`content/` at the root) into `out/public` with `args`,
+/// without touching the repository, and checks that the build succeeded.
+pub fn build_shipped(out: &Site, args: &[&str]) -> Run {
+    let root = repo_root();
+    let public = out.public();
+    let mut all = vec![
+        "build",
+        "--root",
+        root.to_str()
+            .unwrap_or_else(|| panic!("the repository path is not UTF-8")),
+        "--output",
+        public
+            .to_str()
+            .unwrap_or_else(|| panic!("the temporary path is not UTF-8")),
+    ];
+    all.extend_from_slice(args);
+    let run = out.kb(&all);
+    run.assert_success();
+    run
+}
+
 /// What one run of `kb` did.
 pub struct Run {
     pub args: Vec<String>,
