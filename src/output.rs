@@ -62,8 +62,8 @@ impl Output {
 }
 
 /// Finds outputs that would land on the same file, or on a file where another output needs a
-/// folder. Built-in outputs give way silently to a site's own files of the same name (that is how
-/// a site overrides the default stylesheet), unless both are pages.
+/// folder. (A site's own `static/kb.css` replacing the default one is not a collision: `assets`
+/// leaves the default out before this runs.)
 pub fn collisions(outputs: &[Output]) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     let mut by_file: HashMap<PathBuf, &Output> = HashMap::with_capacity(outputs.len());

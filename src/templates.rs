@@ -63,19 +63,18 @@ impl Templates {
         if !problems.is_empty() {
             return Err(problems);
         }
-        let mut tera = tera::Tera::new();
-        let templates = Templates {
+        let mut templates = Templates {
             tera: tera::Tera::new(),
             sources,
         };
-        tera.add_raw_templates(
+        let added = templates.tera.add_raw_templates(
             templates
                 .sources
                 .iter()
                 .map(|(n, t, _)| (n.as_str(), t.as_str())),
-        )
-        .map_err(|e| vec![templates.diagnostic(&e)])?;
-        Ok(Templates { tera, ..templates })
+        );
+        added.map_err(|e| vec![templates.diagnostic(&e)])?;
+        Ok(templates)
     }
 
     /// Renders a page; a failure becomes a diagnostic naming the template and line.
