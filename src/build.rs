@@ -8,7 +8,7 @@ use crate::config::{self, BaseUrl, SiteConfig};
 use crate::content::{self, LoadOptions};
 use crate::diagnostic::{self, Diagnostic, Severity};
 use crate::error::{Error, Result};
-use crate::output::{self, Output};
+use crate::output::{self, Output, Placed, Sink};
 use crate::render;
 use crate::site::{self, Site};
 use crate::templates::Templates;
@@ -53,19 +53,18 @@ pub fn load_config(options: &BuildOptions) -> Result<SiteConfig> {
     Ok(config)
 }
 
-/// Everything a build finds, in memory: the linked site, its pages and every problem (errors
-/// and warnings, sorted). `kb check` reports this; `kb build` writes the pages when no problem is
-/// an error.
+/// Everything a build finds: the linked site and every problem (errors and warnings, sorted).
+/// `kb check` reports this; `kb build` commits the pages it wrote when no problem is an error.
 pub struct Validated {
     pub site: Site,
-    /// Empty when the templates could not be loaded.
-    pub outputs: Vec<Output>,
     pub problems: Vec<Diagnostic>,
+    /// The first output that could not be written.
+    pub write_error: Option<Error>,
 }
 
-/// Loads, links, renders and checks the site without writing anything. Never stops at the first
-/// problem: as much of the site as can be checked is checked.
-pub fn validate(options: &BuildOptions, config: SiteConfig) -> Validated {
+/// Loads, links, renders and checks the site, handing every output to `sink` as it is made.
+/// Never stops at the first problem: as much of the site as can be checked is checked.
+pub fn generate(options: &BuildOptions, config: SiteConfig, sink: &dyn Sink) -> Validated {
     let root = &options.root;
     let templates = Templates::load(root);
     let content = content::load(
@@ -75,46 +74,52 @@ pub fn validate(options: &BuildOptions, config: SiteConfig) -> Validated {
         },
     );
     let (site, mut problems) = site::link(config, content);
-    let (bodies, mut body_problems) = render::render_bodies(&site);
-    problems.append(&mut body_problems);
-    // The warnings (one core) are collected while the pages render (the other cores).
-    let (mut warnings, (outputs, mut page_problems)) = rayon::join(
-        || warnings::collect(&site, &bodies, warnings::latest_date_today().as_ref()),
-        || match templates {
-            Ok(mut templates) => {
-                let (outputs, mut page_problems) = render::render_site(
-                    &site,
-                    &bodies,
-                    &mut templates,
-                    &root.join(crate::assets::STATIC_DIR),
-                );
-                page_problems.extend(output::collisions(&outputs));
-                (outputs, page_problems)
-            }
-            Err(template_problems) => (Vec::new(), template_problems),
-        },
-    );
-    problems.append(&mut warnings);
-    problems.append(&mut page_problems);
+    let today = warnings::latest_date_today();
+    let mut write_error = None;
+    match templates {
+        Ok(mut templates) => {
+            let static_dir = root.join(crate::assets::STATIC_DIR);
+            let streamed = render::stream_site(&site, &mut templates, &static_dir, sink);
+            problems.extend(streamed.problems);
+            problems.extend(warnings::collect(&site, &streamed.bodies, today.as_ref()));
+            problems.extend(output::collisions_of(
+                streamed
+                    .placed
+                    .iter()
+                    .map(|(url, origin)| Placed { url, origin }),
+            ));
+            write_error = streamed.write_error;
+        }
+        Err(template_problems) => {
+            // Without templates there are no pages, but the content is still checked.
+            let (bodies, body_problems) = render::render_bodies(&site);
+            problems.extend(body_problems);
+            problems.extend(template_problems);
+            problems.extend(warnings::collect(&site, &bodies, today.as_ref()));
+        }
+    }
     diagnostic::sort(&mut problems);
     Validated {
         site,
-        outputs,
         problems,
+        write_error,
     }
 }
 
-/// Loads, links and renders the site without writing anything; fails when any problem is an
-/// error.
+/// Loads, links, renders and checks the site without writing anything.
+pub fn validate(options: &BuildOptions, config: SiteConfig) -> Validated {
+    generate(options, config, &output::Discard)
+}
+
+/// Loads, links and renders the site into memory; fails when any problem is an error.
 pub fn render_site(options: &BuildOptions, config: SiteConfig) -> Result<RenderedSite> {
-    let Validated {
-        site,
-        outputs,
-        problems,
-    } = validate(options, config);
+    let collected = output::Collected::default();
+    let Validated { site, problems, .. } = generate(options, config, &collected);
     if problems.iter().any(|d| d.severity == Severity::Error) {
         return Err(finish(problems));
     }
+    let mut outputs = collected.into_outputs();
+    outputs.sort_by(|a, b| a.url.cmp(&b.url));
     Ok(RenderedSite {
         site,
         outputs,
@@ -127,20 +132,33 @@ fn finish(mut problems: Vec<Diagnostic>) -> Error {
     Error::Diagnostics(problems)
 }
 
-/// Builds the site at `options.root` into its output folder.
+/// Builds the site at `options.root` into its output folder. The pages are written into a
+/// staging folder as they are made, which replaces the output folder only when the build has
+/// no error.
 pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
     let started = Instant::now();
     let config = load_config(options)?;
     let output_dir = output_dir(options, &config);
     output::check_output_dir(&options.root, &output_dir)?;
-    let rendered = render_site(options, config)?;
-    output::write_atomically(&rendered.outputs, &output_dir)?;
+    let staging = output::Staging::create(&output_dir)?;
+    let Validated {
+        site,
+        problems,
+        write_error,
+    } = generate(options, config, &staging);
+    if problems.iter().any(|d| d.severity == Severity::Error) {
+        return Err(finish(problems));
+    }
+    if let Some(error) = write_error {
+        return Err(error);
+    }
+    staging.commit()?;
     Ok(BuildSummary {
-        articles: rendered.site.articles.len(),
-        categories: rendered.site.categories.len().saturating_sub(1),
+        articles: site.articles.len(),
+        categories: site.categories.len().saturating_sub(1),
         output_dir,
         elapsed: started.elapsed(),
-        warnings: rendered.warnings,
+        warnings: problems,
     })
 }
 

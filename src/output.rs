@@ -2,11 +2,10 @@
 //! written into a fresh folder beside the output and swapped in at the end. A failed build
 //! leaves the previous output exactly as it was; files of earlier builds never linger.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
-
-use rayon::prelude::*;
+use std::sync::{Mutex, PoisonError};
 
 use crate::diagnostic::{Diagnostic, Location};
 use crate::error::{Error, Result};
@@ -51,7 +50,21 @@ pub struct Output {
     pub origin: Origin,
 }
 
+/// Where an output goes and where it comes from, without its content.
+#[derive(Debug, Clone, Copy)]
+pub struct Placed<'a> {
+    pub url: &'a UrlPath,
+    pub origin: &'a Origin,
+}
+
 impl Output {
+    pub fn placed(&self) -> Placed<'_> {
+        Placed {
+            url: &self.url,
+            origin: &self.origin,
+        }
+    }
+
     pub fn bytes(&self) -> std::io::Result<std::borrow::Cow<'_, [u8]>> {
         match &self.content {
             Content::Text(text) => Ok(text.as_bytes().into()),
@@ -65,12 +78,18 @@ impl Output {
 /// folder. (A site's own `static/kb.css` replacing the default one is not a collision: `assets`
 /// leaves the default out before this runs.)
 pub fn collisions(outputs: &[Output]) -> Vec<Diagnostic> {
+    collisions_of(outputs.iter().map(Output::placed))
+}
+
+/// [`collisions`] among outputs already handed to a sink, known by address and origin.
+pub fn collisions_of<'a>(outputs: impl IntoIterator<Item = Placed<'a>>) -> Vec<Diagnostic> {
+    let outputs = outputs.into_iter();
     let mut problems = Vec::new();
-    let mut by_file: HashMap<PathBuf, &Output> = HashMap::with_capacity(outputs.len());
+    let mut by_file: HashMap<PathBuf, Placed> = HashMap::with_capacity(outputs.size_hint().0);
     for output in outputs {
         let file = output.url.output_file();
         if let Some(first) = by_file.get(&file) {
-            problems.push(collision(first, output, &file));
+            problems.push(collision(first, &output, &file));
         } else {
             by_file.insert(file, output);
         }
@@ -85,7 +104,7 @@ pub fn collisions(outputs: &[Output]) -> Vec<Diagnostic> {
     problems
 }
 
-fn collision(first: &Output, second: &Output, file: &Path) -> Diagnostic {
+fn collision(first: &Placed, second: &Placed, file: &Path) -> Diagnostic {
     let (a, b) = if first.origin.to_string() <= second.origin.to_string() {
         (first, second)
     } else {
@@ -157,53 +176,129 @@ fn absolute(path: &Path) -> Result<PathBuf> {
     Ok(resolved)
 }
 
-/// Writes every output into a new folder and swaps it in place of `output_dir`.
-pub fn write_atomically(outputs: &[Output], output_dir: &Path) -> Result<()> {
-    let name = output_dir
-        .file_name()
-        .ok_or_else(|| {
-            Error::Usage(format!(
-                "the output folder {} has no name",
-                output_dir.display()
-            ))
-        })?
-        .to_string_lossy()
-        .into_owned();
-    let parent = match output_dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-    let staging = parent.join(format!(".{name}.kb-new-{}", std::process::id()));
-    remove_dir_if_present(&staging)?;
-    let written = write_tree(outputs, &staging);
-    if let Err(e) = written {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(e);
-    }
-    swap_in(&staging, output_dir, &parent, &name)
+/// Where a build hands each output as soon as it is made, so that a big site is never held in
+/// memory whole: a staging folder ([`Staging`]), memory ([`Collected`]) or nowhere ([`Discard`],
+/// for `kb check`). Called from many threads at once.
+pub trait Sink: Sync {
+    fn put(&self, output: Output) -> Result<()>;
 }
 
-fn write_tree(outputs: &[Output], dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let folders: BTreeSet<PathBuf> = outputs
-        .iter()
-        .filter_map(|o| o.url.output_file().parent().map(Path::to_path_buf))
-        .filter(|p| !p.as_os_str().is_empty())
-        .collect();
-    for folder in &folders {
-        let path = dir.join(folder);
-        std::fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+/// Outputs kept in memory, in no particular order.
+#[derive(Default)]
+pub struct Collected(Mutex<Vec<Output>>);
+
+impl Collected {
+    pub fn into_outputs(self) -> Vec<Output> {
+        self.0.into_inner().unwrap_or_else(PoisonError::into_inner)
     }
-    outputs.par_iter().try_for_each(|output| {
-        let path = dir.join(output.url.output_file());
+}
+
+impl Sink for Collected {
+    fn put(&self, output: Output) -> Result<()> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(output);
+        Ok(())
+    }
+}
+
+/// Outputs checked and thrown away.
+pub struct Discard;
+
+impl Sink for Discard {
+    fn put(&self, _output: Output) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// A new site being written beside the output folder: it replaces the output folder only when
+/// [`Staging::commit`] is called, so a failed build never destroys or half-writes the previous
+/// site. Dropped without a commit, it removes itself.
+pub struct Staging {
+    dir: PathBuf,
+    output_dir: PathBuf,
+    parent: PathBuf,
+    name: String,
+    /// Folders already made inside `dir`, so that each is made once.
+    folders: Mutex<HashSet<PathBuf>>,
+    committed: bool,
+}
+
+impl Staging {
+    /// Makes an empty staging folder for `output_dir`.
+    pub fn create(output_dir: &Path) -> Result<Staging> {
+        let name = output_dir
+            .file_name()
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "the output folder {} has no name",
+                    output_dir.display()
+                ))
+            })?
+            .to_string_lossy()
+            .into_owned();
+        let parent = match output_dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        let dir = parent.join(format!(".{name}.kb-new-{}", std::process::id()));
+        remove_dir_if_present(&dir)?;
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        Ok(Staging {
+            dir,
+            output_dir: output_dir.to_path_buf(),
+            parent,
+            name,
+            folders: Mutex::new(HashSet::new()),
+            committed: false,
+        })
+    }
+
+    /// Puts the new site in place of the output folder.
+    pub fn commit(mut self) -> Result<()> {
+        self.committed = true;
+        swap_in(&self.dir, &self.output_dir, &self.parent, &self.name)
+    }
+
+    fn make_folder(&self, folder: &Path) -> Result<()> {
+        if folder.as_os_str().is_empty() {
+            return Ok(());
+        }
+        let mut made = self.folders.lock().unwrap_or_else(PoisonError::into_inner);
+        if made.contains(folder) {
+            return Ok(());
+        }
+        let path = self.dir.join(folder);
+        std::fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+        made.extend(folder.ancestors().map(Path::to_path_buf));
+        Ok(())
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, output: Output) -> Result<()> {
+        let file = output.url.output_file();
+        if let Some(folder) = file.parent() {
+            self.make_folder(folder)?;
+        }
+        let path = self.dir.join(&file);
         match &output.content {
             Content::Copy(source) => std::fs::copy(source, &path).map(|_| ()),
             Content::Text(text) => std::fs::write(&path, text),
             Content::Static(bytes) => std::fs::write(&path, bytes),
         }
         .map_err(|e| Error::io(&path, e))
-    })
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
 }
 
 fn swap_in(staging: &Path, output_dir: &Path, parent: &Path, name: &str) -> Result<()> {

@@ -27,7 +27,15 @@ pub fn render(
     templates: &Templates,
     existing: &[Output],
 ) -> (Vec<Output>, Vec<Diagnostic>) {
-    let mut taken = Taken::new(existing);
+    render_around(site, templates, Taken::new(existing))
+}
+
+/// [`render`] around the output files already `taken`.
+pub fn render_around(
+    site: &Site,
+    templates: &Templates,
+    mut taken: Taken,
+) -> (Vec<Output>, Vec<Diagnostic>) {
     let short = redirects::short_urls(site, &mut taken);
     // The redirect pages and each file are independent: made in parallel, kept in this order.
     let (pages, files) = rayon::join(
@@ -91,8 +99,12 @@ pub struct Taken {
 
 impl Taken {
     pub fn new(outputs: &[Output]) -> Taken {
+        Taken::of_urls(outputs.iter().map(|o| &o.url))
+    }
+
+    pub fn of_urls<'a>(urls: impl Iterator<Item = &'a UrlPath>) -> Taken {
         Taken {
-            files: outputs.iter().map(|o| o.url.output_file()).collect(),
+            files: urls.map(UrlPath::output_file).collect(),
         }
     }
 

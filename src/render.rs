@@ -11,7 +11,7 @@ use crate::breadcrumbs;
 use crate::diagnostic::Diagnostic;
 use crate::highlight::Highlighter;
 use crate::markdown::{self, LinkResolver, PageRef, RenderedMarkdown};
-use crate::output::{Content, Origin, Output};
+use crate::output::{Content, Origin, Output, Sink};
 use crate::paths::{Segment, UrlPath};
 use crate::related::Resolution;
 use crate::site::{Article, ArticleId, CategoryId, HOME, Site};
@@ -213,20 +213,155 @@ impl LinkResolver for SiteLinks<'_> {
     }
 }
 
-/// Renders every page of the site and lists the static files, ready to be written.
-pub fn render_site(
+/// What [`stream_site`] leaves once every output is in the sink.
+pub struct Streamed {
+    /// The bodies of every article and category; the articles' without their HTML, which went
+    /// into their pages.
+    pub bodies: Bodies,
+    /// The address and origin of every output handed to the sink, for the collision check.
+    pub placed: Vec<(UrlPath, Origin)>,
+    pub problems: Vec<Diagnostic>,
+    /// The first output the sink could not take.
+    pub write_error: Option<crate::error::Error>,
+}
+
+/// Renders the whole site and hands every output to `sink` as soon as it is made. Each
+/// article's body is rendered, indexed for search and put into its page, and the page handed
+/// over, before the next article of its run: however big the site, only a few pages are in
+/// memory at once, and a page is written while its text is still in the processor's cache.
+pub fn stream_site(
     site: &Site,
-    bodies: &Bodies,
     templates: &mut Templates,
     static_dir: &Path,
-) -> (Vec<Output>, Vec<Diagnostic>) {
+    sink: &dyn Sink,
+) -> Streamed {
     set_site_context(site, templates);
     let templates = &*templates;
-    let pages = page_ids(site)
-        .into_par_iter()
-        .map(|page| render_page(site, bodies, templates, page))
+    let links = SiteLinks::new(site);
+    let highlighter = Highlighter::new();
+    let shared = SharedLinks::new(site);
+    let run_size = articles_per_run(site.articles.len());
+    let runs: Vec<ArticleRun> = site
+        .articles
+        .par_chunks(run_size)
+        .enumerate()
+        .map(|(run, articles)| {
+            let first = run * run_size;
+            let mut done = ArticleRun::default();
+            for id in first..first + articles.len() {
+                let source = &site.articles[id].source;
+                let (mut body, problems) = markdown::render(source, Some(id), &links, &highlighter);
+                done.index.push_article(site, id, &body.html);
+                let page = article_page(site, &body, templates, &shared, id);
+                done.handed.hand(sink, page);
+                body.html = String::new();
+                done.bodies.push((body, problems));
+            }
+            done
+        })
         .collect();
-    finish_site(site, bodies, templates, static_dir, pages, None, None)
+    let mut handed = Handed::default();
+    let mut article_bodies = Vec::with_capacity(site.articles.len());
+    let mut index_runs = Vec::with_capacity(runs.len());
+    for run in runs {
+        handed.append(run.handed);
+        article_bodies.extend(run.bodies);
+        index_runs.push(run.index);
+    }
+    let index = crate::search::SearchIndex::join(index_runs);
+    let (_, category_bodies) = render_each_body(site, &highlighter, |page| match page {
+        PageRef::Article(_) => Some((RenderedMarkdown::default(), Vec::new())),
+        PageRef::Category(_) => None,
+    });
+    let (bodies, mut problems) = bodies_from(site, article_bodies, category_bodies);
+    let category_pages: Vec<Handed> = (0..site.categories.len())
+        .into_par_iter()
+        .map(|id| {
+            let mut done = Handed::default();
+            let page = category_page(site, &bodies.categories[id], templates, &shared, id);
+            done.hand(sink, page);
+            done
+        })
+        .collect();
+    category_pages.into_iter().for_each(|h| handed.append(h));
+    for page in listing_pages_with(site, templates, &shared) {
+        handed.hand(sink, page);
+    }
+    for output in crate::search::outputs_of(site, templates, &index) {
+        handed.hand(sink, output);
+    }
+    let (assets, mut asset_problems) = crate::assets::collect(static_dir);
+    problems.append(&mut asset_problems);
+    for asset in assets {
+        handed.hand(sink, Ok(asset));
+    }
+    // Last: short addresses must only take what no page or static file has taken.
+    let taken = crate::publish::Taken::of_urls(handed.placed.iter().map(|(url, _)| url));
+    let (published, mut publish_problems) = crate::publish::render_around(site, templates, taken);
+    problems.append(&mut publish_problems);
+    for output in published {
+        handed.hand(sink, Ok(output));
+    }
+    // A template error repeats on every page; once is enough.
+    crate::diagnostic::sort(&mut handed.problems);
+    handed
+        .problems
+        .dedup_by(|a, b| a.message == b.message && a.location == b.location && a.file == b.file);
+    problems.append(&mut handed.problems);
+    Streamed {
+        bodies,
+        placed: handed.placed,
+        problems,
+        write_error: handed.write_error,
+    }
+}
+
+/// How many consecutive articles one task of [`stream_site`] renders: enough tasks to keep
+/// every core busy, few enough that joining their search indexes stays cheap.
+fn articles_per_run(articles: usize) -> usize {
+    let tasks = 4 * rayon::current_num_threads().max(1);
+    articles
+        .div_ceil(tasks)
+        .clamp(8, crate::search::ARTICLES_PER_RUN)
+}
+
+/// What one run of articles made, besides the outputs it handed over.
+#[derive(Default)]
+struct ArticleRun {
+    index: crate::search::SearchIndex,
+    bodies: Vec<RenderedBody>,
+    handed: Handed,
+}
+
+/// Outputs handed to a sink: where each went, and what went wrong.
+#[derive(Default)]
+struct Handed {
+    placed: Vec<(UrlPath, Origin)>,
+    problems: Vec<Diagnostic>,
+    write_error: Option<crate::error::Error>,
+}
+
+impl Handed {
+    fn hand(&mut self, sink: &dyn Sink, rendered: Result<Output, Diagnostic>) {
+        match rendered {
+            Ok(output) => {
+                self.placed
+                    .push((output.url.clone(), output.origin.clone()));
+                if let Err(e) = sink.put(output) {
+                    self.write_error.get_or_insert(e);
+                }
+            }
+            Err(problem) => self.problems.push(problem),
+        }
+    }
+
+    fn append(&mut self, mut other: Handed) {
+        self.placed.append(&mut other.placed);
+        self.problems.append(&mut other.problems);
+        if self.write_error.is_none() {
+            self.write_error = other.write_error;
+        }
+    }
 }
 
 /// A page made from one article or category. `kb serve` renders these one by one and keeps
@@ -253,9 +388,20 @@ pub fn render_page(
     templates: &Templates,
     page: PageId,
 ) -> Result<Output, Diagnostic> {
+    render_page_with(site, bodies, templates, &SharedLinks::new(site), page)
+}
+
+/// [`render_page`] with the link values shared by the pages of one build.
+pub fn render_page_with(
+    site: &Site,
+    bodies: &Bodies,
+    templates: &Templates,
+    links: &SharedLinks,
+    page: PageId,
+) -> Result<Output, Diagnostic> {
     match page {
-        PageId::Article(id) => article_page(site, bodies, templates, id),
-        PageId::Category(id) => category_page(site, bodies, templates, id),
+        PageId::Article(id) => article_page(site, &bodies.articles[id], templates, links, id),
+        PageId::Category(id) => category_page(site, &bodies.categories[id], templates, links, id),
     }
 }
 
@@ -376,12 +522,12 @@ pub fn script_json(value: &serde_json::Value) -> String {
 
 fn article_page(
     site: &Site,
-    bodies: &Bodies,
+    body: &RenderedMarkdown,
     templates: &Templates,
+    shared: &SharedLinks,
     id: ArticleId,
 ) -> Result<Output, Diagnostic> {
     let article = &site.articles[id];
-    let body = &bodies.articles[id];
     let meta = &article.meta;
     let heading = format!("{} {}", meta.code, meta.title);
     let page = page_meta(
@@ -395,11 +541,7 @@ fn article_page(
         tech_article(site, article, &page),
         breadcrumbs::json_ld(site, &trail)
     ]);
-    let links = |ids: &[ArticleId]| {
-        ids.iter()
-            .map(|i| article_link(site, &site.articles[*i]))
-            .collect::<Vec<_>>()
-    };
+    let links = |ids: &[ArticleId]| shared.articles(ids);
     let view = ArticlePage {
         article: ArticleView {
             code: meta.code.as_str(),
@@ -425,7 +567,7 @@ fn article_page(
             body: &body.html,
             headings: &body.headings,
         },
-        category: category_link(site, &site.categories[article.category]),
+        category: shared.category(article.category),
         breadcrumbs: trail,
         related: links(&article.related),
         referenced_by: links(&article.referenced_by),
@@ -485,8 +627,9 @@ pub fn siblings(site: &Site, id: ArticleId) -> Vec<ArticleId> {
 
 fn category_page(
     site: &Site,
-    bodies: &Bodies,
+    body: &RenderedMarkdown,
     templates: &Templates,
+    shared: &SharedLinks,
     id: CategoryId,
 ) -> Result<Output, Diagnostic> {
     let category = &site.categories[id];
@@ -496,11 +639,7 @@ fn category_page(
         .map_or(Origin::Builtin("a category folder"), |s| {
             Origin::Source(s.path.clone())
         });
-    let articles = category
-        .articles
-        .iter()
-        .map(|a| article_link(site, &site.articles[*a]))
-        .collect();
+    let articles = shared.articles(&category.articles);
     if id == HOME {
         let title = if category.title.is_empty() {
             site.config.title.clone()
@@ -509,17 +648,13 @@ fn category_page(
         };
         let view = HomePage {
             page: page_meta(site, title, category.description.as_deref(), &category.url),
-            intro: &bodies.categories[id].html,
+            intro: &body.html,
             catalogs: category
                 .children
                 .iter()
                 .map(|c| CatalogSection {
-                    category: category_link(site, &site.categories[*c]),
-                    subcategories: site.categories[*c]
-                        .children
-                        .iter()
-                        .map(|s| category_link(site, &site.categories[*s]))
-                        .collect(),
+                    category: shared.category(*c),
+                    subcategories: shared.categories(&site.categories[*c].children),
                 })
                 .collect(),
             articles,
@@ -535,16 +670,12 @@ fn category_page(
             category.description.as_deref(),
             &category.url,
         ),
-        category: category_link(site, category),
-        intro: &bodies.categories[id].html,
+        category: shared.category(id),
+        intro: &body.html,
         extra: &category.extra,
         json_ld: script_json(&breadcrumbs::json_ld(site, &trail)),
         breadcrumbs: trail,
-        subcategories: category
-            .children
-            .iter()
-            .map(|c| category_link(site, &site.categories[*c]))
-            .collect(),
+        subcategories: shared.categories(&category.children),
         articles,
     };
     render(templates, "category.html", &view, &category.url, origin)
@@ -565,12 +696,25 @@ fn fixed_path(segments: &[&str], folder: bool) -> UrlPath {
 /// The pages that list articles (all codes, tags, each tag), the 404 page and the alias
 /// redirects, in output order.
 pub fn listing_pages(site: &Site, templates: &Templates) -> Vec<Result<Output, Diagnostic>> {
-    let mut pages = index_pages(site, templates);
+    listing_pages_with(site, templates, &SharedLinks::new(site))
+}
+
+/// [`listing_pages`] with the link values shared by the pages of one build.
+pub fn listing_pages_with(
+    site: &Site,
+    templates: &Templates,
+    links: &SharedLinks,
+) -> Vec<Result<Output, Diagnostic>> {
+    let mut pages = index_pages(site, templates, links);
     pages.extend(alias_pages(site, templates));
     pages
 }
 
-fn index_pages(site: &Site, templates: &Templates) -> Vec<Result<Output, Diagnostic>> {
+fn index_pages(
+    site: &Site,
+    templates: &Templates,
+    shared: &SharedLinks,
+) -> Vec<Result<Output, Diagnostic>> {
     let ui = |key: &str, fallback: &str| {
         site.config
             .ui
@@ -586,7 +730,7 @@ fn index_pages(site: &Site, templates: &Templates) -> Vec<Result<Output, Diagnos
     if !root_articles.is_empty() {
         groups.push(CodeGroup {
             category: None,
-            articles: sorted_by_code(site, root_articles.clone()),
+            articles: sorted_by_code(site, shared, root_articles.clone()),
         });
     }
     // One pass over the articles, not one per catalog: sites with many catalogs are big ones.
@@ -598,8 +742,8 @@ fn index_pages(site: &Site, templates: &Templates) -> Vec<Result<Output, Diagnos
     }
     for catalog in &site.home().children {
         groups.push(CodeGroup {
-            category: Some(category_link(site, &site.categories[*catalog])),
-            articles: sorted_by_code(site, by_catalog.remove(catalog).unwrap_or_default()),
+            category: Some(shared.category(*catalog)),
+            articles: sorted_by_code(site, shared, by_catalog.remove(catalog).unwrap_or_default()),
         });
     }
     let view = CodesPage {
@@ -651,9 +795,7 @@ fn index_pages(site: &Site, templates: &Templates) -> Vec<Result<Output, Diagnos
                 &tag.url,
             ),
             tag: tag_link(tag),
-            articles: sorted_by_code(site, tag.articles.clone())
-                .into_iter()
-                .collect(),
+            articles: sorted_by_code(site, shared, tag.articles.clone()),
         };
         pages.push(render(
             templates,
@@ -698,16 +840,14 @@ fn catalog_category(site: &Site, mut category: CategoryId) -> Option<CategoryId>
     }
 }
 
-fn sorted_by_code(site: &Site, mut ids: Vec<ArticleId>) -> Vec<ArticleLink> {
+fn sorted_by_code(site: &Site, shared: &SharedLinks, mut ids: Vec<ArticleId>) -> Vec<LinkValue> {
     ids.sort_by(|a, b| {
         crate::code::natural_cmp(
             site.articles[*a].meta.code.as_str(),
             site.articles[*b].meta.code.as_str(),
         )
     });
-    ids.into_iter()
-        .map(|id| article_link(site, &site.articles[id]))
-        .collect()
+    shared.articles(&ids)
 }
 
 /// A redirect page at every alias, pointing at the article's address.

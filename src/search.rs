@@ -20,7 +20,7 @@ pub mod tokenize;
 
 use serde::Serialize;
 
-pub use index::{Document, Postings, SearchIndex, field, html_text};
+pub use index::{ARTICLES_PER_RUN, Document, Postings, SearchIndex, field, html_text};
 
 use crate::diagnostic::Diagnostic;
 use crate::output::{Content, Origin, Output};

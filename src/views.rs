@@ -2,12 +2,13 @@
 //! fields are the documented template API (see the README's "Templates" section).
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
 use crate::breadcrumbs::Crumb;
 use crate::markdown::Heading;
-use crate::site::{Article, Category, Site};
+use crate::site::{Article, ArticleId, Category, CategoryId, Site};
 
 /// Site-wide values, available to every template as `site`.
 #[derive(Debug, Serialize)]
@@ -89,34 +90,34 @@ pub struct ArticleView<'a> {
 pub struct ArticlePage<'a> {
     pub page: PageMeta,
     pub article: ArticleView<'a>,
-    pub category: CategoryLink,
+    pub category: LinkValue,
     pub breadcrumbs: Vec<Crumb>,
-    pub related: Vec<ArticleLink>,
-    pub referenced_by: Vec<ArticleLink>,
+    pub related: Vec<LinkValue>,
+    pub referenced_by: Vec<LinkValue>,
     /// The part of `referenced_by` that `related` does not already list: what the default theme
     /// shows under "Referenced by", so a two-way link is not shown twice.
-    pub also_referenced_by: Vec<ArticleLink>,
+    pub also_referenced_by: Vec<LinkValue>,
     /// A few neighbours in the same category ("more in this category").
-    pub siblings: Vec<ArticleLink>,
+    pub siblings: Vec<LinkValue>,
     pub json_ld: String,
 }
 
 #[derive(Debug, Serialize)]
 pub struct CategoryPage<'a> {
     pub page: PageMeta,
-    pub category: CategoryLink,
+    pub category: LinkValue,
     pub intro: &'a str,
     pub extra: &'a serde_json::Value,
     pub breadcrumbs: Vec<Crumb>,
-    pub subcategories: Vec<CategoryLink>,
-    pub articles: Vec<ArticleLink>,
+    pub subcategories: Vec<LinkValue>,
+    pub articles: Vec<LinkValue>,
     pub json_ld: String,
 }
 
 #[derive(Debug, Serialize)]
 pub struct CatalogSection {
-    pub category: CategoryLink,
-    pub subcategories: Vec<CategoryLink>,
+    pub category: LinkValue,
+    pub subcategories: Vec<LinkValue>,
 }
 
 #[derive(Debug, Serialize)]
@@ -125,14 +126,14 @@ pub struct HomePage<'a> {
     pub intro: &'a str,
     pub catalogs: Vec<CatalogSection>,
     /// Articles kept directly in `content/`, outside any category.
-    pub articles: Vec<ArticleLink>,
+    pub articles: Vec<LinkValue>,
     pub total_articles: usize,
 }
 
 #[derive(Debug, Serialize)]
 pub struct CodeGroup {
-    pub category: Option<CategoryLink>,
-    pub articles: Vec<ArticleLink>,
+    pub category: Option<LinkValue>,
+    pub articles: Vec<LinkValue>,
 }
 
 #[derive(Debug, Serialize)]
@@ -152,7 +153,7 @@ pub struct TagsPage {
 pub struct TagPage {
     pub page: PageMeta,
     pub tag: TagLink,
-    pub articles: Vec<ArticleLink>,
+    pub articles: Vec<LinkValue>,
 }
 
 #[derive(Debug, Serialize)]
@@ -165,6 +166,56 @@ pub struct RedirectPage {
     pub page: PageMeta,
     /// Where the old address now lives (absolute when the site has an origin).
     pub target: String,
+}
+
+/// An [`ArticleLink`] or [`CategoryLink`] already in the templates' form, shared by every page
+/// that shows it.
+pub type LinkValue = tera::Value;
+
+/// The links many pages show (an article among the related errors of its neighbours, a catalog in
+/// every page's navigation), each turned into a template value once per build, on first use: a
+/// page's context then takes them by reference count instead of serializing the same link again
+/// for every page that lists it.
+pub struct SharedLinks<'a> {
+    site: &'a Site,
+    articles: Vec<OnceLock<LinkValue>>,
+    categories: Vec<OnceLock<LinkValue>>,
+}
+
+impl<'a> SharedLinks<'a> {
+    pub fn new(site: &'a Site) -> Self {
+        SharedLinks {
+            site,
+            articles: (0..site.articles.len()).map(|_| OnceLock::new()).collect(),
+            categories: (0..site.categories.len())
+                .map(|_| OnceLock::new())
+                .collect(),
+        }
+    }
+
+    pub fn article(&self, id: ArticleId) -> LinkValue {
+        self.articles[id]
+            .get_or_init(|| {
+                tera::Value::from_serializable(&article_link(self.site, &self.site.articles[id]))
+            })
+            .clone()
+    }
+
+    pub fn articles(&self, ids: &[ArticleId]) -> Vec<LinkValue> {
+        ids.iter().map(|id| self.article(*id)).collect()
+    }
+
+    pub fn category(&self, id: CategoryId) -> LinkValue {
+        self.categories[id]
+            .get_or_init(|| {
+                tera::Value::from_serializable(&category_link(self.site, &self.site.categories[id]))
+            })
+            .clone()
+    }
+
+    pub fn categories(&self, ids: &[CategoryId]) -> Vec<LinkValue> {
+        ids.iter().map(|id| self.category(*id)).collect()
+    }
 }
 
 pub fn article_link(site: &Site, article: &Article) -> ArticleLink {

@@ -25,7 +25,7 @@ pub mod field {
 }
 
 /// How many articles [`SearchIndex::build`] indexes together.
-const ARTICLES_PER_RUN: usize = 256;
+pub const ARTICLES_PER_RUN: usize = 256;
 
 /// How much of a summary a result shows.
 pub const SUMMARY_CHARS: usize = 180;
@@ -62,19 +62,28 @@ impl SearchIndex {
             .map(|(run, articles)| {
                 let first = run * ARTICLES_PER_RUN;
                 let mut index = SearchIndex::default();
-                for (id, article) in (first..).zip(articles) {
-                    index.documents.push(document(site, article));
-                    for (term, flags) in article_terms(site, article, &bodies.articles[id].html) {
-                        index
-                            .terms
-                            .entry(term)
-                            .or_default()
-                            .push((id as u32, flags));
-                    }
+                for id in first..first + articles.len() {
+                    index.push_article(site, id, &bodies.articles[id].html);
                 }
                 index
             })
             .collect();
+        SearchIndex::join(runs)
+    }
+
+    /// Adds article `id`, whose rendered body is `body_html`, as the next document of this
+    /// index. `kb build` indexes each article as soon as its body is rendered, in runs of
+    /// consecutive articles ([`SearchIndex::join`]).
+    pub fn push_article(&mut self, site: &Site, id: usize, body_html: &str) {
+        let article = &site.articles[id];
+        self.documents.push(document(site, article));
+        for (term, flags) in article_terms(site, article, body_html) {
+            self.terms.entry(term).or_default().push((id as u32, flags));
+        }
+    }
+
+    /// The index of consecutive runs of articles, given in article order.
+    pub fn join(runs: Vec<SearchIndex>) -> SearchIndex {
         let mut index = SearchIndex::default();
         for run in runs {
             index.documents.extend(run.documents);
