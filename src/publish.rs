@@ -16,6 +16,7 @@ use crate::config::BaseUrl;
 use crate::diagnostic::Diagnostic;
 use crate::output::{Content, Origin, Output};
 use crate::paths::{Segment, UrlPath};
+use crate::redirects::ShortUrl;
 use crate::site::Site;
 use crate::templates::Templates;
 use crate::{catalog, feed, redirects, sitemap};
@@ -48,24 +49,7 @@ pub fn render_around(
                 })
                 .collect::<Vec<_>>()
         },
-        || {
-            let ((sitemaps, feed), (catalog, rules)) = rayon::join(
-                || rayon::join(|| sitemap::sitemaps(site), || feed::atom(site)),
-                || {
-                    rayon::join(
-                        || catalog::json(site, &short),
-                        || redirects::rules(site, &short),
-                    )
-                },
-            );
-            let mut files = sitemaps;
-            files.push(sitemap::robots(site));
-            files.push(feed);
-            files.push(catalog);
-            files.push(catalog::schema());
-            files.extend(rules);
-            files
-        },
+        || files(site, &short),
     );
     let mut outputs = Vec::new();
     let mut problems = Vec::new();
@@ -79,6 +63,38 @@ pub fn render_around(
     problems.dedup_by(|a, b| a.message == b.message && a.location == b.location);
     outputs.extend(files.into_iter().filter(|file| taken.is_free(&file.url)));
     (outputs, problems)
+}
+
+/// The publishing files of a site with these short addresses, in output order, before those a
+/// site's own file takes the place of are left out (see [`Taken::is_free`]).
+pub fn files(site: &Site, short: &[ShortUrl]) -> Vec<Output> {
+    let ((sitemaps, feed), (catalog, rules)) = rayon::join(
+        || rayon::join(|| sitemap::sitemaps(site), || feed::atom(site)),
+        || {
+            rayon::join(
+                || catalog::json(site, short),
+                || redirects::rules(site, short),
+            )
+        },
+    );
+    let mut files = sitemaps;
+    files.push(sitemap::robots(site));
+    files.push(feed);
+    files.push(catalog);
+    files.push(catalog::schema());
+    files.extend(rules);
+    files
+}
+
+/// Whether an output can take an address [`render`] would otherwise use: short addresses are
+/// top-level folders (`/401/`) and the publishing files top-level files, so only outputs at
+/// most one level deep, or at `<name>/index.html`, matter.
+pub fn may_take_publishing_address(url: &UrlPath) -> bool {
+    match url.segments() {
+        [] | [_] => true,
+        [_, last] => !url.is_folder() && last.as_str() == "index.html",
+        _ => false,
+    }
 }
 
 /// A generated text file at a fixed address.

@@ -29,19 +29,50 @@ pub const RESOLUTION_HEADING: &str = "Resolution";
 /// Every warning about `site`, in no particular order. `today` is the latest date an `updated`
 /// may have (see [`latest_date_today`]); without it, dates are not checked.
 pub fn collect(site: &Site, bodies: &Bodies, today: Option<&Date>) -> Vec<Diagnostic> {
-    let mut warnings = Vec::new();
-    warnings.extend(one_way_related(site));
-    warnings.extend(orphans(site, bodies));
-    for (id, article) in site.articles.iter().enumerate() {
-        warnings.extend(missing_summary(article));
-        warnings.extend(missing_resolution(article, &bodies.articles[id].headings));
-        if let Some(today) = today {
-            warnings.extend(updated_in_the_future(article, today));
+    FrontMatterWarnings::collect(site, today).with_bodies(site, bodies)
+}
+
+/// The warnings that read front matter alone, kept by `kb serve` while no front matter
+/// changes; [`FrontMatterWarnings::with_bodies`] adds those that read bodies.
+pub struct FrontMatterWarnings {
+    one_way: Vec<Diagnostic>,
+    /// Each article's missing summary and `updated` in the future.
+    articles: Vec<[Option<Diagnostic>; 2]>,
+    duplicates: Vec<Diagnostic>,
+    shadowing: Vec<Diagnostic>,
+}
+
+impl FrontMatterWarnings {
+    pub fn collect(site: &Site, today: Option<&Date>) -> FrontMatterWarnings {
+        FrontMatterWarnings {
+            one_way: one_way_related(site),
+            articles: site
+                .articles
+                .iter()
+                .map(|article| {
+                    let future = today.and_then(|today| updated_in_the_future(article, today));
+                    [missing_summary(article), future]
+                })
+                .collect(),
+            duplicates: duplicate_messages(site),
+            shadowing: shadowing_aliases(site),
         }
     }
-    warnings.extend(duplicate_messages(site));
-    warnings.extend(shadowing_aliases(site));
-    warnings
+
+    /// Every warning about the site these were collected from, in the order of [`collect`].
+    pub fn with_bodies(&self, site: &Site, bodies: &Bodies) -> Vec<Diagnostic> {
+        let mut warnings = self.one_way.clone();
+        warnings.extend(orphans(site, bodies));
+        for (id, article) in site.articles.iter().enumerate() {
+            let [summary, future] = self.articles.get(id).cloned().unwrap_or_default();
+            warnings.extend(summary);
+            warnings.extend(missing_resolution(article, &bodies.articles[id].headings));
+            warnings.extend(future);
+        }
+        warnings.extend(self.duplicates.iter().cloned());
+        warnings.extend(self.shadowing.iter().cloned());
+        warnings
+    }
 }
 
 /// Today's date where it is latest on Earth (UTC+14), so that no author's "today" is ever

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use kb::build::{self, BuildOptions};
+use kb::serve::ServeState;
 use kb::serve::rebuild::Rebuilder;
 use kb::serve::watch::{Changes, Watched};
 
@@ -141,6 +142,19 @@ impl World {
         }
         std::fs::write(&path, text).unwrap();
         self.touched(Path::new(relative));
+    }
+
+    /// Writes the file if it is not there, else deletes it.
+    fn toggle(&mut self, relative: &str, text: &str) -> String {
+        let path = self.root.join(relative);
+        if path.exists() {
+            std::fs::remove_file(&path).unwrap();
+            self.touched(Path::new(relative));
+            format!("delete {relative}")
+        } else {
+            self.write(relative, text);
+            format!("write {relative}")
+        }
     }
 
     fn touched(&mut self, relative: &Path) {
@@ -350,9 +364,20 @@ impl World {
                 return "delete a category page".into();
             }
             86..=88 => {
-                let color = WORDS[self.rng.below(WORDS.len())];
-                self.write("static/extra.css", &format!("/* {color} */\n"));
-                return "edit a static file".into();
+                return match self.rng.below(3) {
+                    0 => {
+                        let color = WORDS[self.rng.below(WORDS.len())];
+                        self.write("static/extra.css", &format!("/* {color} */\n"));
+                        "edit a static file".into()
+                    }
+                    // A site's own robots.txt replaces the generated one.
+                    1 => self.toggle("static/robots.txt", "User-agent: *\n"),
+                    // A static file named like a code takes its short address.
+                    _ => {
+                        let code = codes[choice % codes.len()].clone();
+                        self.toggle(&format!("static/{code}"), "taken\n")
+                    }
+                };
             }
             89..=90 => {
                 let title = WORDS[self.rng.below(WORDS.len())];
@@ -394,6 +419,16 @@ fn snapshot(outputs: &[kb::output::Output]) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// Where the server keeps an output: `/a/b/index.html` for the folder `/a/b/`.
+fn served_path(url: &kb::paths::UrlPath) -> String {
+    let path = url.to_string();
+    if url.is_folder() {
+        format!("{path}index.html")
+    } else {
+        path
+    }
+}
+
 fn messages(error: kb::Error) -> BTreeSet<String> {
     match error {
         kb::Error::Diagnostics(diagnostics) => diagnostics.iter().map(|d| d.to_string()).collect(),
@@ -418,6 +453,10 @@ fn replay(seed: u64, steps: usize) {
     let mut rebuilder = Rebuilder::new(options.clone());
     let first = rebuilder.rebuild(&Changes::everything());
     assert!(first.is_ok(), "the first build fails: {first:?}");
+    // What `kb serve` serves: each good build published over the last, comparing only the
+    // outputs the rebuilder says may have changed.
+    let state = ServeState::new("/");
+    state.publish(rebuilder.outputs_changed(), true);
     let mut rendered_pages = 0;
     let mut history = Vec::new();
     for step in 0..steps {
@@ -426,6 +465,29 @@ fn replay(seed: u64, steps: usize) {
         let incremental = rebuilder.rebuild(&changes);
         if let Ok(rebuilt) = &incremental {
             rendered_pages += rebuilt.pages_rendered;
+            state.publish(rebuilder.outputs_changed(), changes.statics || rebuilt.full);
+            let served: BTreeMap<String, Vec<u8>> = state
+                .snapshot()
+                .0
+                .iter()
+                .map(|(path, file)| (format!("/{path}"), file.bytes.to_vec()))
+                .collect();
+            let built: BTreeMap<String, Vec<u8>> = rebuilder
+                .outputs()
+                .iter()
+                .map(|o| (served_path(&o.url), o.bytes().unwrap().into_owned()))
+                .collect();
+            if served != built {
+                let differing: Vec<&String> = served
+                    .keys()
+                    .chain(built.keys())
+                    .filter(|k| served.get(*k) != built.get(*k))
+                    .collect();
+                panic!(
+                    "seed {seed}, step {step}: the served files differ from the build after:\n  {}\ndiffering: {differing:#?}",
+                    history.join("\n  ")
+                );
+            }
         }
         let incremental = incremental
             .map(|_| snapshot(rebuilder.outputs()))

@@ -7,6 +7,7 @@
 
 mod bodies;
 pub mod fingerprint;
+mod finish;
 pub mod http;
 pub mod rebuild;
 pub mod reload;

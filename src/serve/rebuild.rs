@@ -13,9 +13,9 @@
 //! - the listing pages (indexes, aliases) as a group, and the search index, updated article by
 //!   article (`search`).
 //!
-//! The rest of a site (search files, feed, sitemap, short addresses, static files) is made as a
-//! full build makes it, by [`render::finish_site`]. A template or `kb.yaml` change rebuilds
-//! everything.
+//! The rest of a site (search files, feed, sitemap, short addresses, static files) is made as
+//! [`render::finish_site`] makes it, keeping what did not change (`finish`). A template or
+//! `kb.yaml` change rebuilds everything.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -26,6 +26,7 @@ use rayon::prelude::*;
 
 use super::bodies::BodyCache;
 use super::fingerprint::Fingerprints;
+use super::finish::{self, Finisher};
 use super::search::SearchCache;
 use super::sources::Sources;
 use super::watch::Changes;
@@ -34,11 +35,13 @@ use crate::config::SiteConfig;
 use crate::content::{self, CONTENT_DIR, LoadOptions, Source};
 use crate::diagnostic::{self, Diagnostic, Severity};
 use crate::error::{Error, Result};
+use crate::frontmatter::Date;
 use crate::markdown::PageRef;
 use crate::output::{self, Output};
 use crate::render::{self, Bodies, PageId};
 use crate::site::{self, Site};
 use crate::templates::Templates;
+use crate::warnings::FrontMatterWarnings;
 
 /// What one rebuild did.
 #[derive(Debug, Clone)]
@@ -121,6 +124,15 @@ pub struct Rebuilder {
     kept: Vec<bool>,
     /// Whether the last build failed, so its pages were never published.
     failed: bool,
+    /// Everything after the listing pages (search, static files, publishing files).
+    finisher: Finisher,
+    /// Where the outputs of `finisher` start in `outputs`.
+    finish_start: usize,
+    /// Whether static files may have changed since the finisher last read them.
+    statics_changed: bool,
+    /// The warnings read from front matter, and the date they were collected on; kept while
+    /// the linked site is.
+    front_warnings: Option<(Option<Date>, FrontMatterWarnings)>,
 }
 
 /// A page's identity across builds (indexes change when articles come and go).
@@ -158,6 +170,10 @@ impl Rebuilder {
             listings: None,
             kept: Vec::new(),
             failed: false,
+            finisher: Finisher::default(),
+            finish_start: 0,
+            statics_changed: true,
+            front_warnings: None,
         }
     }
 
@@ -184,11 +200,14 @@ impl Rebuilder {
             self.reset(changes);
         }
         let config = self.load_config()?;
+        self.statics_changed |= changes.statics || full;
         let (template_problems, content_problems, edited) = self.load_sources(changes, full);
+        let mut site_kept = false;
         let linked = match (edited, self.linked.take()) {
             // Only bodies changed: the linked site stays, with those sources replaced.
             (Some(sources), Some(mut linked)) => {
                 linked.replace_sources(sources);
+                site_kept = true;
                 linked
             }
             _ => {
@@ -203,11 +222,13 @@ impl Rebuilder {
         let mut problems = linked.problems.clone();
         problems.extend(content_problems);
         let bodies = self.bodies.render(site, &self.sources, &mut problems);
-        problems.extend(crate::warnings::collect(
-            site,
-            &bodies,
-            crate::warnings::latest_date_today().as_ref(),
-        ));
+        let today = crate::warnings::latest_date_today();
+        let front_warnings = match self.front_warnings.take() {
+            Some((date, warnings)) if site_kept && date == today => warnings,
+            _ => FrontMatterWarnings::collect(site, today.as_ref()),
+        };
+        problems.extend(front_warnings.with_bodies(site, &bodies));
+        self.front_warnings = Some((today, front_warnings));
         let rendered = if template_problems.is_empty() {
             self.render_pages(site, &bodies, &mut problems)
         } else {
@@ -252,6 +273,9 @@ impl Rebuilder {
         self.kept.clear();
         self.listing_slot = None;
         self.outputs.clear();
+        self.finisher = Finisher::default();
+        self.finish_start = 0;
+        self.front_warnings = None;
     }
 
     fn load_config(&mut self) -> Result<SiteConfig> {
@@ -362,7 +386,7 @@ impl Rebuilder {
         let ok: Vec<bool> = results.iter().map(Result::is_ok).collect();
         self.kept = only_ok(kept, &ok);
         self.page_slots = only_ok(keyed, &ok);
-        let listings = self.listing_pages(site, templates, global);
+        let (listings, listings_print) = self.listing_pages(site, templates, global);
         let static_dir = self.options.root.join(crate::assets::STATIC_DIR);
         let (sources, body_cache) = (&self.sources, &self.bodies);
         let search_inputs = |id: usize| {
@@ -370,15 +394,21 @@ impl Rebuilder {
             hash_of((sources.text_hash(path), body_cache.hash(path)))
         };
         let index = self.search.update(site, bodies, &search_inputs);
-        let (outputs, mut found) = render::finish_site(
+        let mut results = results;
+        results.extend(listings);
+        let inputs = finish::Inputs {
             site,
-            bodies,
             templates,
-            &static_dir,
-            results,
-            Some(listings),
-            Some(index),
-        );
+            static_dir: &static_dir,
+            global,
+            listings: listings_print,
+            statics_changed: self.statics_changed,
+        };
+        self.finish_start = results.iter().filter(|r| r.is_ok()).count();
+        let (outputs, mut found) = self
+            .finisher
+            .finish(&inputs, results, index, &mut self.kept);
+        self.statics_changed = false;
         problems.append(&mut found);
         problems.extend(output::collisions(&outputs));
         self.outputs = outputs;
@@ -392,7 +422,7 @@ impl Rebuilder {
         site: &Site,
         templates: &Templates,
         global: u64,
-    ) -> Vec<PageResult> {
+    ) -> (Vec<PageResult>, u64) {
         let print =
             super::fingerprint::listings(site, global, &|path| self.sources.front_hash(path));
         let pages = match self.listings.take() {
@@ -408,13 +438,16 @@ impl Rebuilder {
         };
         let all_ok = pages.iter().all(Result::is_ok);
         self.listing_slot = all_ok.then_some((print, pages.len()));
-        pages
+        (pages, print)
     }
 
     /// Moves the pages and listing pages of the last build back into their caches.
     fn take_back_pages(&mut self) {
         let slots = std::mem::take(&mut self.page_slots);
-        let mut outputs = std::mem::take(&mut self.outputs).into_iter();
+        let mut outputs = std::mem::take(&mut self.outputs);
+        let finished = outputs.split_off(self.finish_start.min(outputs.len()));
+        self.finisher.take_back(finished);
+        let mut outputs = outputs.into_iter();
         for ((key, fingerprint), output) in slots.into_iter().zip(outputs.by_ref()) {
             self.pages.insert(
                 key,

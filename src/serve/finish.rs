@@ -1,0 +1,275 @@
+//! What follows the pages of a site, as [`render::finish_site`] makes it (the search page and
+//! index files, static files, short-address redirect pages, sitemap, feed, catalog and redirect
+//! rules), with what did not change kept from the last build:
+//!
+//! - the static files, until a file under `static/` changes;
+//! - the publishing outputs, while no front matter, no page address that could take a short
+//!   address and nothing site-wide changed; otherwise each redirect page is kept while its
+//!   article shows the same (code, title, summary, address), and the files are made again.
+//!
+//! The outputs come in the order `finish_site` gives them, each with whether it is the very
+//! output of the last build (so publishing to the server compares only the others).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::rebuild::hash_of;
+use crate::diagnostic::Diagnostic;
+use crate::output::Output;
+use crate::paths::UrlPath;
+use crate::publish::{self, Taken};
+use crate::redirects;
+use crate::search::SearchIndex;
+use crate::site::Site;
+use crate::templates::Templates;
+
+type PageResult = std::result::Result<Output, Diagnostic>;
+
+/// Outputs, each with its slot and whether it was kept, and the problems found.
+type Made = (Vec<Output>, Vec<Slot>, Vec<bool>, Vec<Diagnostic>);
+
+/// What each output of the last finish was, to put it back in its cache.
+#[derive(Debug, Clone)]
+enum Slot {
+    Search,
+    Asset,
+    /// A redirect page, with the fingerprint of what it shows.
+    Redirect(RedirectKey, u64),
+    File,
+}
+
+/// A short-address redirect page: its address and the article's source.
+type RedirectKey = (UrlPath, PathBuf);
+
+/// The caches of everything after the pages. The outputs of the last finish are lent to the
+/// build; [`Finisher::take_back`] puts them back before the next one.
+#[derive(Default)]
+pub struct Finisher {
+    /// The static files of the last build and the problems found reading them.
+    assets: Option<Vec<Output>>,
+    asset_problems: Vec<Diagnostic>,
+    /// Redirect pages of the last build by key, with the fingerprint of what they show.
+    redirects: HashMap<RedirectKey, (u64, Output)>,
+    /// What the publishing outputs of the last build were made from, when they were all made.
+    published: Option<Published>,
+    /// The publishing files of the last build.
+    files: Vec<Output>,
+    /// The kind of each output of the last finish, in order.
+    slots: Vec<Slot>,
+}
+
+struct Published {
+    print: u64,
+    /// The redirect pages' keys, in order.
+    redirects: Vec<RedirectKey>,
+    problems: Vec<Diagnostic>,
+}
+
+/// What a finish needs to know beyond the site.
+pub struct Inputs<'a> {
+    pub site: &'a Site,
+    pub templates: &'a Templates,
+    pub static_dir: &'a Path,
+    /// What every page sees (templates, configuration, site context).
+    pub global: u64,
+    /// Everything the listing pages are made from: every article's and category's front
+    /// matter, link and place, and `global` (see `fingerprint::listings`).
+    pub listings: u64,
+    /// Whether static files may have changed since the last build.
+    pub statics_changed: bool,
+}
+
+impl Finisher {
+    /// Takes back the outputs of the last finish (the tail of the last build's outputs).
+    pub fn take_back(&mut self, outputs: Vec<Output>) {
+        let slots = std::mem::take(&mut self.slots);
+        if slots.is_empty() || slots.len() != outputs.len() {
+            *self = Finisher::default();
+            return;
+        }
+        let mut assets = Vec::new();
+        for (slot, output) in slots.into_iter().zip(outputs) {
+            match slot {
+                Slot::Search => {}
+                Slot::Asset => assets.push(output),
+                Slot::Redirect(key, print) => {
+                    self.redirects.insert(key, (print, output));
+                }
+                Slot::File => self.files.push(output),
+            }
+        }
+        self.assets = Some(assets);
+    }
+
+    /// Everything after the pages (`results`: the pages, then the listing pages), in the
+    /// order of [`crate::render::finish_site`], with the problems found. `kept` gets, for each
+    /// output after those of `results`, whether it is the very output of the last build.
+    pub fn finish(
+        &mut self,
+        inputs: &Inputs,
+        mut results: Vec<PageResult>,
+        index: &SearchIndex,
+        kept: &mut Vec<bool>,
+    ) -> (Vec<Output>, Vec<Diagnostic>) {
+        let search = crate::search::outputs_of(inputs.site, inputs.templates, index);
+        let search_ok = search.iter().filter(|r| r.is_ok()).count();
+        results.extend(search);
+        let mut outputs = Vec::with_capacity(results.len());
+        let mut problems = Vec::new();
+        for result in results {
+            match result {
+                Ok(output) => outputs.push(output),
+                Err(problem) => problems.push(problem),
+            }
+        }
+        // A template error repeats on every page; once is enough.
+        problems.dedup_by(|a, b| a.message == b.message && a.location == b.location);
+        let mut slots: Vec<Slot> = vec![Slot::Search; search_ok];
+        kept.extend(std::iter::repeat_n(false, search_ok));
+        let (assets, assets_kept) = self.assets(inputs);
+        slots.extend(std::iter::repeat_n(Slot::Asset, assets.len()));
+        kept.extend(std::iter::repeat_n(assets_kept, assets.len()));
+        outputs.extend(assets);
+        problems.extend(self.asset_problems.iter().cloned());
+        let (published, published_slots, published_kept, mut publish_problems) =
+            self.publish(inputs, &outputs);
+        slots.extend(published_slots);
+        kept.extend(published_kept);
+        outputs.extend(published);
+        problems.append(&mut publish_problems);
+        self.slots = slots;
+        (outputs, problems)
+    }
+
+    /// The static files: those of the last build unless `static/` changed.
+    fn assets(&mut self, inputs: &Inputs) -> (Vec<Output>, bool) {
+        if let Some(assets) = self.assets.take() {
+            if !inputs.statics_changed {
+                return (assets, true);
+            }
+        }
+        let (outputs, problems) = crate::assets::collect(inputs.static_dir);
+        self.asset_problems = problems;
+        (outputs, false)
+    }
+
+    /// The outputs of [`publish::render`], each with its slot and whether it was kept.
+    fn publish(&mut self, inputs: &Inputs, existing: &[Output]) -> Made {
+        let Inputs {
+            site, templates, ..
+        } = *inputs;
+        // Which addresses are free depends only on the outputs near the top.
+        let near_top: Vec<&UrlPath> = existing
+            .iter()
+            .map(|o| &o.url)
+            .filter(|url| publish::may_take_publishing_address(url))
+            .collect();
+        let print = hash_of((inputs.listings, &near_top));
+        let mut old = std::mem::take(&mut self.redirects);
+        let files = std::mem::take(&mut self.files);
+        if let Some(published) = self.published.take() {
+            if published.print == print {
+                if let Some(reused) = reuse(&published, &mut old, files) {
+                    self.published = Some(published);
+                    return reused;
+                }
+            }
+        }
+        let mut taken = Taken::of_urls(near_top.into_iter());
+        let short = redirects::short_urls(site, &mut taken);
+        let mut pages: Vec<(RedirectKey, u64, Option<PageResult>)> = short
+            .iter()
+            .map(|short_url| {
+                let article = &site.articles[short_url.article];
+                let key = (short_url.url.clone(), article.source.path.as_path().into());
+                let print = hash_of((
+                    inputs.global,
+                    article.meta.code.as_str(),
+                    &article.meta.title,
+                    &article.meta.summary,
+                    &article.url,
+                ));
+                let page = match old.remove(&key) {
+                    Some((p, page)) if p == print => Some(Ok(page)),
+                    _ => None,
+                };
+                (key, print, page)
+            })
+            .collect();
+        let mut kept: Vec<bool> = pages.iter().map(|(_, _, page)| page.is_some()).collect();
+        let (_, files) = rayon::join(
+            || {
+                pages
+                    .par_iter_mut()
+                    .zip(&short)
+                    .filter(|((_, _, page), _)| page.is_none())
+                    .for_each(|((_, _, page), short_url)| {
+                        let article = &site.articles[short_url.article];
+                        *page = Some(crate::render::redirect_page(
+                            site,
+                            templates,
+                            article,
+                            &short_url.url,
+                        ));
+                    });
+            },
+            || publish::files(site, &short),
+        );
+        let mut outputs = Vec::with_capacity(pages.len() + files.len());
+        let mut slots = Vec::with_capacity(pages.len() + files.len());
+        let mut problems = Vec::new();
+        let mut keys = Vec::with_capacity(pages.len());
+        let mut kept_pages = Vec::with_capacity(pages.len());
+        for ((key, print, page), kept) in pages.into_iter().zip(kept.drain(..)) {
+            match page {
+                Some(Ok(page)) => {
+                    outputs.push(page);
+                    kept_pages.push(kept);
+                    keys.push(key.clone());
+                    slots.push(Slot::Redirect(key, print));
+                }
+                Some(Err(problem)) => problems.push(problem),
+                None => {}
+            }
+        }
+        // A template error repeats on every redirect page; once is enough.
+        problems.dedup_by(|a, b| a.message == b.message && a.location == b.location);
+        let all_ok = keys.len() == short.len();
+        let files: Vec<Output> = files
+            .into_iter()
+            .filter(|f| taken.is_free(&f.url))
+            .collect();
+        slots.extend(std::iter::repeat_n(Slot::File, files.len()));
+        kept_pages.extend(std::iter::repeat_n(false, files.len()));
+        outputs.extend(files);
+        if all_ok {
+            self.published = Some(Published {
+                print,
+                redirects: keys,
+                problems: problems.clone(),
+            });
+        }
+        (outputs, slots, kept_pages, problems)
+    }
+}
+
+/// The publishing outputs of the last build, all kept; `None` if any is missing.
+fn reuse(
+    published: &Published,
+    pages: &mut HashMap<RedirectKey, (u64, Output)>,
+    files: Vec<Output>,
+) -> Option<Made> {
+    let mut outputs = Vec::with_capacity(published.redirects.len() + files.len());
+    let mut slots = Vec::with_capacity(outputs.capacity());
+    for key in &published.redirects {
+        let (print, page) = pages.remove(key)?;
+        outputs.push(page);
+        slots.push(Slot::Redirect(key.clone(), print));
+    }
+    slots.extend(std::iter::repeat_n(Slot::File, files.len()));
+    outputs.extend(files);
+    let kept = vec![true; outputs.len()];
+    Some((outputs, slots, kept, published.problems.clone()))
+}
