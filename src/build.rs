@@ -73,13 +73,15 @@ pub fn generate(options: &BuildOptions, config: SiteConfig, sink: &dyn Sink) -> 
             include_drafts: options.include_drafts,
         },
     );
-    let (site, mut problems) = site::link(config, content);
+    let (mut site, mut problems) = site::link(config, content);
     let today = warnings::latest_date_today();
     let mut write_error = None;
     match templates {
         Ok(mut templates) => {
-            let static_dir = root.join(crate::assets::STATIC_DIR);
-            let streamed = render::stream_site(&site, &mut templates, &static_dir, sink);
+            for article in &mut site.articles {
+                article.source.release_body();
+            }
+            let streamed = render::stream_site(&site, &mut templates, root, sink);
             problems.extend(streamed.problems);
             problems.extend(warnings::collect(&site, &streamed.bodies, today.as_ref()));
             problems.extend(output::collisions_of(

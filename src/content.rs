@@ -21,13 +21,54 @@ pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct Source {
     pub path: SourcePath,
+    /// The whole file, or only its front matter and the first line of its body once the body
+    /// is released ([`Source::release_body`]).
     pub text: String,
     pub body_offset: usize,
+    released: bool,
 }
 
 impl Source {
+    /// The body, or its first line once released.
     pub fn body(&self) -> &str {
         &self.text[self.body_offset..]
+    }
+
+    /// Drops the body from memory but for its first line, which warnings about the body point
+    /// at; [`Source::whole`] reads it again. `kb build` keeps every article's front matter for
+    /// the whole build but each body only while its page is made, so that a site of 100,000
+    /// articles does not hold all its Markdown at once.
+    pub fn release_body(&mut self) {
+        let first_line_end = self.text[self.body_offset..]
+            .find('\n')
+            .map_or(self.text.len(), |i| self.body_offset + i + 1);
+        if first_line_end < self.text.len() {
+            self.text.truncate(first_line_end);
+            self.text.shrink_to_fit();
+            self.released = true;
+        }
+    }
+
+    /// The source with its whole text: itself, or read again from under `root` when its body
+    /// was released. The file must still begin with what was read the first time.
+    pub fn whole(&self, root: &Path) -> Result<std::borrow::Cow<'_, Source>, Box<Diagnostic>> {
+        if !self.released {
+            return Ok(std::borrow::Cow::Borrowed(self));
+        }
+        let text = read_source(&root.join(self.path.as_path()), &self.path)?;
+        if !text.starts_with(&self.text) {
+            return Err(Box::new(
+                Diagnostic::error("this file changed while the site was being built")
+                    .in_file(&self.path)
+                    .with_help("build again once the file is saved"),
+            ));
+        }
+        Ok(std::borrow::Cow::Owned(Source {
+            path: self.path.clone(),
+            text,
+            body_offset: self.body_offset,
+            released: false,
+        }))
     }
 }
 
@@ -398,6 +439,7 @@ fn parse_article(folder: Vec<String>, path: SourcePath, text: String) -> Parsed 
                 path,
                 text,
                 body_offset,
+                released: false,
             },
         })),
         Err(problems) => Parsed::Failed(problems),
@@ -427,6 +469,7 @@ fn parse_index(folder: Vec<String>, path: SourcePath, text: String) -> Parsed {
                 path,
                 text,
                 body_offset,
+                released: false,
             }),
         }),
         Err(problems) => Parsed::Failed(problems),
@@ -450,5 +493,43 @@ mod tests {
             assert!(is_ignored(name), "{name}");
         }
         assert!(!is_ignored("401.md"));
+    }
+
+    fn article_on_disk(root: &Path, text: &str) -> Source {
+        let path = SourcePath::new("content/401.md");
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        std::fs::write(root.join(path.as_path()), text).unwrap();
+        match parse_article(Vec::new(), path, text.to_string()) {
+            Parsed::Article(article) => article.source,
+            _ => panic!("the test article does not parse"),
+        }
+    }
+
+    const ARTICLE: &str = "---\ncode: \"401\"\ntitle: Unauthorized\n---\nFirst line.\n\nThe rest.\n";
+
+    #[test]
+    fn a_released_body_keeps_its_first_line_and_is_read_again_whole() {
+        let root = tempfile::tempdir().unwrap();
+        let mut source = article_on_disk(root.path(), ARTICLE);
+        source.release_body();
+        assert_eq!(source.body(), "First line.\n");
+        let whole = source.whole(root.path()).unwrap();
+        assert_eq!(whole.text, ARTICLE);
+        assert_eq!(whole.body(), "First line.\n\nThe rest.\n");
+    }
+
+    #[test]
+    fn a_body_read_again_after_its_front_matter_changed_is_an_error() {
+        let root = tempfile::tempdir().unwrap();
+        let mut source = article_on_disk(root.path(), ARTICLE);
+        source.release_body();
+        std::fs::write(
+            root.path().join("content/401.md"),
+            ARTICLE.replace("Unauthorized", "Forbidden"),
+        )
+        .unwrap();
+        let problem = source.whole(root.path()).unwrap_err();
+        assert_eq!(problem.message, "this file changed while the site was being built");
+        assert_eq!(problem.file, Some(SourcePath::new("content/401.md")));
     }
 }

@@ -232,9 +232,10 @@ pub struct Streamed {
 pub fn stream_site(
     site: &Site,
     templates: &mut Templates,
-    static_dir: &Path,
+    root: &Path,
     sink: &dyn Sink,
 ) -> Streamed {
+    let static_dir = root.join(crate::assets::STATIC_DIR);
     set_site_context(site, templates);
     let templates = &*templates;
     let links = SiteLinks::new(site);
@@ -249,8 +250,10 @@ pub fn stream_site(
             let first = run * run_size;
             let mut done = ArticleRun::default();
             for id in first..first + articles.len() {
-                let source = &site.articles[id].source;
-                let (mut body, problems) = markdown::render(source, Some(id), &links, &highlighter);
+                let (mut body, problems) = match site.articles[id].source.whole(root) {
+                    Ok(source) => markdown::render(&source, Some(id), &links, &highlighter),
+                    Err(problem) => (RenderedMarkdown::default(), vec![*problem]),
+                };
                 done.index.push_article(site, id, &body.html);
                 let page = article_page(site, &body, templates, &shared, id);
                 done.handed.hand(sink, page);
@@ -290,7 +293,7 @@ pub fn stream_site(
     for output in crate::search::outputs_of(site, templates, &index) {
         handed.hand(sink, output);
     }
-    let (assets, mut asset_problems) = crate::assets::collect(static_dir);
+    let (assets, mut asset_problems) = crate::assets::collect(&static_dir);
     problems.append(&mut asset_problems);
     for asset in assets {
         handed.hand(sink, Ok(asset));
