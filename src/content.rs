@@ -505,7 +505,8 @@ mod tests {
         }
     }
 
-    const ARTICLE: &str = "---\ncode: \"401\"\ntitle: Unauthorized\n---\nFirst line.\n\nThe rest.\n";
+    const ARTICLE: &str =
+        "---\ncode: \"401\"\ntitle: Unauthorized\n---\nFirst line.\n\nThe rest.\n";
 
     #[test]
     fn a_released_body_keeps_its_first_line_and_is_read_again_whole() {
@@ -529,7 +530,10 @@ mod tests {
         )
         .unwrap();
         let problem = source.whole(root.path()).unwrap_err();
-        assert_eq!(problem.message, "this file changed while the site was being built");
+        assert_eq!(
+            problem.message,
+            "this file changed while the site was being built"
+        );
         assert_eq!(problem.file, Some(SourcePath::new("content/401.md")));
     }
 }
