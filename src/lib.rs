@@ -7,9 +7,12 @@
 //!    and parse its front matter;
 //! 2. **link** ([`site`], [`related`]): place articles in the category tree, resolve related
 //!    codes and backlinks, collect tags;
-//! 3. **render** ([`markdown`], [`render`], [`views`], [`templates`], [`breadcrumbs`]): bodies to
-//!    HTML, then every page through its Tera template, all in memory;
-//! 4. **write** ([`output`]): check collisions, write into a fresh folder, swap it in.
+//! 3. **render** ([`markdown`], [`render`], [`views`], [`templates`], [`breadcrumbs`]): each
+//!    article's body to HTML, indexed for search ([`search`]) and put through its Tera template,
+//!    then the category, index, search and publishing pages;
+//! 4. **write** ([`output`]): each page goes into a fresh staging folder as soon as it is
+//!    rendered (so a big site is never in memory whole); once every page is made and no two
+//!    collide, the staging folder is swapped in for the output folder.
 //!
 //! Every problem along the way becomes a [`diagnostic::Diagnostic`] with file, line and column;
 //! all of them are reported together.
