@@ -328,7 +328,8 @@ fn swap_in(staging: &Path, output_dir: &Path, parent: &Path, name: &str) -> Resu
 /// knowledge base is tens of thousands of files, and removing one is a system call each.
 fn remove_tree_in_parallel(dir: &Path) -> std::io::Result<()> {
     use rayon::prelude::*;
-    let entries: Vec<std::fs::DirEntry> = std::fs::read_dir(dir)?.collect::<std::io::Result<_>>()?;
+    let entries: Vec<std::fs::DirEntry> =
+        std::fs::read_dir(dir)?.collect::<std::io::Result<_>>()?;
     entries.par_iter().try_for_each(|entry| {
         if entry.file_type()?.is_dir() {
             remove_tree_in_parallel(&entry.path())
