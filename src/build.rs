@@ -81,9 +81,11 @@ pub fn generate(options: &BuildOptions, config: SiteConfig, sink: &dyn Sink) -> 
             for article in &mut site.articles {
                 article.source.release_body();
             }
-            let streamed = render::stream_site(&site, &mut templates, root, sink);
+            let site = &site;
+            let warnings =
+                |bodies: &render::Bodies| warnings::collect(site, bodies, today.as_ref());
+            let streamed = render::stream_site(site, &mut templates, root, sink, &warnings);
             problems.extend(streamed.problems);
-            problems.extend(warnings::collect(&site, &streamed.bodies, today.as_ref()));
             problems.extend(output::collisions_of(
                 streamed
                     .placed

@@ -234,6 +234,7 @@ pub fn stream_site(
     templates: &mut Templates,
     root: &Path,
     sink: &dyn Sink,
+    alongside: &(dyn Fn(&Bodies) -> Vec<Diagnostic> + Sync),
 ) -> Streamed {
     let static_dir = root.join(crate::assets::STATIC_DIR);
     set_site_context(site, templates);
@@ -277,22 +278,34 @@ pub fn stream_site(
         PageRef::Category(_) => None,
     });
     let (bodies, mut problems) = bodies_from(site, article_bodies, category_bodies);
-    let category_pages: Vec<Handed> = (0..site.categories.len())
-        .into_par_iter()
-        .map(|id| {
-            let mut done = Handed::default();
-            let page = category_page(site, &bodies.categories[id], templates, &shared, id);
-            done.hand(sink, page);
-            done
-        })
-        .collect();
-    category_pages.into_iter().for_each(|h| handed.append(h));
-    for page in listing_pages_with(site, templates, &shared) {
-        handed.hand(sink, page);
-    }
-    for output in crate::search::outputs_of(site, templates, &index) {
-        handed.hand(sink, output);
-    }
+    // What needs every body, side by side: the caller's checks, the category pages, the
+    // listing pages and the search files.
+    let ((mut checked, categories), (listings, search)) = rayon::join(
+        || {
+            rayon::join(
+                || alongside(&bodies),
+                || {
+                    let pages = (0..site.categories.len())
+                        .into_par_iter()
+                        .map(|id| {
+                            category_page(site, &bodies.categories[id], templates, &shared, id)
+                        })
+                        .collect();
+                    hand_all(sink, pages)
+                },
+            )
+        },
+        || {
+            rayon::join(
+                || hand_all(sink, listing_pages_with(site, templates, &shared)),
+                || hand_all(sink, crate::search::outputs_of(site, templates, &index)),
+            )
+        },
+    );
+    problems.append(&mut checked);
+    handed.append(categories);
+    handed.append(listings);
+    handed.append(search);
     let (assets, mut asset_problems) = crate::assets::collect(&static_dir);
     problems.append(&mut asset_problems);
     for asset in assets {
@@ -326,6 +339,21 @@ fn articles_per_run(articles: usize) -> usize {
     articles
         .div_ceil(tasks)
         .clamp(8, crate::search::ARTICLES_PER_RUN)
+}
+
+/// Hands rendered outputs to the sink on all cores, keeping their order in what it returns.
+fn hand_all(sink: &dyn Sink, rendered: Vec<Result<Output, Diagnostic>>) -> Handed {
+    let parts: Vec<Handed> = rendered
+        .into_par_iter()
+        .with_min_len(64)
+        .fold(Handed::default, |mut done, output| {
+            done.hand(sink, output);
+            done
+        })
+        .collect();
+    let mut handed = Handed::default();
+    parts.into_iter().for_each(|part| handed.append(part));
+    handed
 }
 
 /// What one run of articles made, besides the outputs it handed over.
@@ -516,11 +544,17 @@ pub(crate) fn render(
 /// JSON for a `<script type="application/ld+json">`: `<`, `>` and `&` escaped so that no text
 /// from front matter can close the script element.
 pub fn script_json(value: &serde_json::Value) -> String {
-    value
-        .to_string()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+    let json = value.to_string();
+    let mut escaped = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match c {
+            '<' => escaped.push_str("\\u003c"),
+            '>' => escaped.push_str("\\u003e"),
+            '&' => escaped.push_str("\\u0026"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
 }
 
 fn article_page(
