@@ -12,6 +12,8 @@
 #   --runs N          timed runs per measurement          (KB_BENCH_RUNS, default 5; 3 at 100k)
 #   --hugo-max N      largest size built with Hugo        (KB_BENCH_HUGO_MAX, default 10000)
 #   --no-hugo         skip Hugo even when it is installed
+#   --serve-edits N   edits timed by the kb serve latency benchmark on the 10k corpus
+#                     (KB_BENCH_SERVE_EDITS, default 10; 0 skips it)
 #   --install-hugo    install Debian's hugo with apt when it is missing
 #   --dir DIR         work folder, on tmpfs if possible   (KB_BENCH_DIR, default /dev/shm/kb-bench)
 #
@@ -23,6 +25,7 @@ cd "$(dirname "$0")/.."
 sizes=${KB_BENCH_SIZES:-"1000 10000 100000"}
 runs=${KB_BENCH_RUNS:-5}
 hugo_max=${KB_BENCH_HUGO_MAX:-10000}
+serve_edits=${KB_BENCH_SERVE_EDITS:-10}
 use_hugo=1
 install_hugo=0
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then default_dir=/dev/shm/kb-bench; else default_dir=${TMPDIR:-/tmp}/kb-bench; fi
@@ -34,6 +37,7 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift 2 ;;
     --hugo-max) hugo_max=$2; shift 2 ;;
     --no-hugo) use_hugo=0; shift ;;
+    --serve-edits) serve_edits=$2; shift 2 ;;
     --install-hugo) install_hugo=1; shift ;;
     --dir) work=$2; shift 2 ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
@@ -133,4 +137,13 @@ if [ $# -ge 2 ]; then
     fi
     prev=$n
   done
+fi
+
+# kb serve: save-to-reload latency of one-article edits on the 10k corpus (benches/serve_latency.rs).
+if [ "$serve_edits" -gt 0 ]; then
+  echo
+  echo "kb serve on the 10000-article corpus, save → reload event (cargo bench --bench serve_latency):"
+  echo
+  cargo bench --quiet --bench serve_latency -- "$(corpus kb 10000)" --edits "$serve_edits" 2>/dev/null \
+    | grep -E '^(body|title)' | sed 's/^/- /'
 fi
