@@ -4,8 +4,9 @@
 //! The index is split so that a search downloads only what it needs, however large the site:
 //!
 //! - `search/meta.json`: the document count, the first term of each term shard, the stop words
-//!   and where the other files are (a folder named by a hash of their content, so a browser
-//!   never mixes files of two builds);
+//!   and where the other files are: each run of [`GROUP_FILES`] shards (or chunks) is in a
+//!   folder named by a hash of its files, so a browser never mixes files of two builds, and an
+//!   edit to one article renames only the few runs whose files changed;
 //! - `search/<hash>/t<N>.json`: a contiguous range of the sorted terms, each with its postings
 //!   (document number and the fields the term occurs in), at most [`SHARD_BYTES`] unless one
 //!   term alone is longer; a query fetches the shards its words (at most 12, with their parts
@@ -37,6 +38,8 @@ pub const SEARCH_DIR: &str = "search";
 pub const SHARD_BYTES: usize = 8 * 1024;
 /// Documents per document chunk.
 pub const CHUNK_DOCUMENTS: usize = 16;
+/// Term shards (and, apart, document chunks) per folder.
+pub const GROUP_FILES: usize = 16;
 /// A term keeps at most this many postings where it occurs only in summaries and bodies, the
 /// summaries first. Postings in codes, messages and titles decide the ranking and are kept up
 /// to [`MAX_POSTINGS`]: capping them as tightly lost pasted messages and exact titles made of
@@ -47,7 +50,7 @@ pub const MAX_TEXT_POSTINGS: usize = 400;
 /// the browser does not hold an article back for missing from a cut list.
 pub const MAX_POSTINGS: usize = 1500;
 /// Bumped whenever the format changes, so a script and an index that disagree are noticed.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The template context of `search.html`.
 #[derive(Debug, Serialize)]
@@ -59,10 +62,16 @@ pub struct SearchPage {
 #[derive(Debug, Serialize)]
 pub struct Meta {
     pub version: u32,
-    /// The folder of the shards and chunks, relative to `meta.json`.
-    pub files: String,
     pub documents: usize,
     pub chunk: usize,
+    /// How many shards, and how many chunks, share a folder.
+    pub group: usize,
+    /// The folder of each run of [`GROUP_FILES`] term shards, relative to `meta.json`: shard
+    /// `i` is `term_folders[i / group]/t<i>.json`.
+    pub term_folders: Vec<String>,
+    /// The folder of each run of [`GROUP_FILES`] document chunks: chunk `i` is
+    /// `chunk_folders[i / group]/d<i>.json`.
+    pub chunk_folders: Vec<String>,
     /// The first term of each shard, in order: shard `i` holds terms from `shards[i]` up to
     /// `shards[i + 1]`, compared as UTF-16 like JavaScript does.
     pub shards: Vec<String>,
@@ -71,11 +80,19 @@ pub struct Meta {
     pub fields: [(&'static str, u8); 6],
 }
 
-/// The encoded index: `meta.json` and the files beside it, by name.
+/// The encoded index: `meta.json` and the files beside it, by folder and name.
 #[derive(Debug)]
 pub struct EncodedIndex {
     pub meta: Meta,
-    pub files: Vec<(String, String)>,
+    pub files: Vec<IndexFile>,
+}
+
+/// One file of the index, `search/<folder>/<name>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexFile {
+    pub folder: String,
+    pub name: String,
+    pub content: String,
 }
 
 /// Every output of search: the page and the index files.
@@ -94,6 +111,13 @@ pub fn outputs_of(
     templates: &Templates,
     index: &SearchIndex,
 ) -> Vec<Result<Output, Diagnostic>> {
+    let mut outputs = vec![page_output(site, templates)];
+    outputs.extend(index_outputs(encode(index)).into_iter().map(Ok));
+    outputs
+}
+
+/// The search page alone (`kb serve` keeps the index files apart).
+pub fn page_output(site: &Site, templates: &Templates) -> Result<Output, Diagnostic> {
     let page_url = folder(&[SEARCH_DIR]);
     let title = site
         .config
@@ -108,31 +132,38 @@ pub fn outputs_of(
             &page_url,
         ),
     };
-    let mut outputs = vec![render::render(
+    render::render(
         templates,
         "search.html",
         &view,
         &page_url,
         Origin::Builtin("the search page"),
-    )];
-    let encoded = encode(index);
-    let origin = Origin::Builtin("the search index");
-    let meta = serde_json::to_string(&encoded.meta).unwrap_or_default();
-    outputs.push(Ok(Output {
-        url: file(&[SEARCH_DIR, "meta.json"]),
-        content: Content::Text(meta),
-        origin: origin.clone(),
-    }));
-    let folder_name = encoded.meta.files.trim_end_matches('/');
-    for (name, content) in encoded.files {
-        let url = file(&[SEARCH_DIR, folder_name, &name]);
-        outputs.push(Ok(Output {
-            url,
-            content: Content::Text(content),
-            origin: origin.clone(),
-        }));
-    }
+    )
+}
+
+/// `meta.json`, then every index file.
+pub fn index_outputs(encoded: EncodedIndex) -> Vec<Output> {
+    let mut outputs = vec![meta_output(&encoded.meta)];
+    outputs.extend(encoded.files.into_iter().map(file_output));
     outputs
+}
+
+/// The output of `search/meta.json`.
+pub fn meta_output(meta: &Meta) -> Output {
+    Output {
+        url: file(&[SEARCH_DIR, "meta.json"]),
+        content: Content::Text(serde_json::to_string(meta).unwrap_or_default()),
+        origin: Origin::Builtin("the search index"),
+    }
+}
+
+/// The output of one index file.
+pub fn file_output(file_: IndexFile) -> Output {
+    Output {
+        url: file(&[SEARCH_DIR, &file_.folder, &file_.name]),
+        content: Content::Text(file_.content),
+        origin: Origin::Builtin("the search index"),
+    }
 }
 
 fn segments(parts: &[&str]) -> Vec<Segment> {
@@ -149,57 +180,114 @@ fn file(parts: &[&str]) -> UrlPath {
 
 /// Cuts the index into shards and chunks.
 pub fn encode(index: &SearchIndex) -> EncodedIndex {
-    let mut files = Vec::new();
-    let mut shards = Vec::new();
     let mut terms: Vec<(&String, &Postings)> = index.terms.iter().collect();
     // JavaScript compares strings by UTF-16 code units; the browser's binary search must agree.
-    terms.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+    terms.sort_by(|a, b| utf16_cmp(a.0, b.0));
+    let entries: Vec<String> = terms
+        .iter()
+        .map(|(term, postings)| entry(term, postings))
+        .collect();
+    let shards = pack_shards(terms.iter().map(|(t, _)| t.as_str()).zip(&entries));
+    let chunks: Vec<String> = index
+        .documents
+        .chunks(CHUNK_DOCUMENTS)
+        .map(chunk_file)
+        .collect();
+    let (first_terms, shards): (Vec<String>, Vec<String>) = shards.into_iter().unzip();
+    files_and_meta(index.documents.len(), first_terms, shards, chunks)
+}
+
+/// Orders terms as JavaScript compares strings: by UTF-16 code units.
+pub fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
+/// A term's entry in its shard: `"term":[postings]`.
+pub fn entry(term: &str, postings: &Postings) -> String {
+    format!(
+        "{}:{}",
+        serde_json::to_string(term).unwrap_or_default(),
+        encode_postings(postings)
+    )
+}
+
+/// Packs the entries of sorted terms into shards of at most [`SHARD_BYTES`] (a longer entry
+/// is a shard of its own): each shard's first term and its file content.
+pub fn pack_shards<'a>(
+    entries: impl Iterator<Item = (&'a str, &'a String)>,
+) -> Vec<(String, String)> {
+    let mut shards = Vec::new();
     let mut shard = String::new();
-    for (term, postings) in terms {
-        let entry = format!(
-            "{}:{}",
-            serde_json::to_string(term).unwrap_or_default(),
-            encode_postings(postings)
-        );
+    let mut first = String::new();
+    for (term, entry) in entries {
         // A long entry starts a shard of its own rather than swell one of short ones.
         if !shard.is_empty() && shard.len() + entry.len() > SHARD_BYTES {
-            files.push((
-                format!("t{}.json", shards.len() - 1),
-                format!("{{{shard}}}"),
-            ));
+            shards.push((std::mem::take(&mut first), format!("{{{shard}}}")));
             shard.clear();
         }
         if shard.is_empty() {
-            shards.push(term.clone());
+            first = term.to_string();
         } else {
             shard.push(',');
         }
-        shard.push_str(&entry);
+        shard.push_str(entry);
     }
     if !shard.is_empty() {
-        files.push((
-            format!("t{}.json", shards.len() - 1),
-            format!("{{{shard}}}"),
-        ));
+        shards.push((first, format!("{{{shard}}}")));
     }
-    for (number, chunk) in index.documents.chunks(CHUNK_DOCUMENTS).enumerate() {
-        let rows: Vec<[&str; 4]> = chunk
-            .iter()
-            .map(|d| [&*d.code, &*d.title, &*d.url, &*d.summary])
-            .collect();
-        files.push((
-            format!("d{number}.json"),
-            serde_json::to_string(&rows).unwrap_or_default(),
-        ));
-    }
-    let hash = files.iter().fold(FNV_OFFSET, |h, (name, content)| {
-        fnv1a(fnv1a(h, name.as_bytes()), content.as_bytes())
-    });
-    let meta = Meta {
+    shards
+}
+
+/// A chunk file: its documents as `[code, title, link, summary]` rows.
+pub fn chunk_file(documents: &[Document]) -> String {
+    let rows: Vec<[&str; 4]> = documents
+        .iter()
+        .map(|d| [&*d.code, &*d.title, &*d.url, &*d.summary])
+        .collect();
+    serde_json::to_string(&rows).unwrap_or_default()
+}
+
+/// The name of shard `number` (`t<N>.json`) or chunk `number` (`d<N>.json`).
+pub fn file_name(kind: char, number: usize) -> String {
+    format!("{kind}{number}.json")
+}
+
+/// The folder of a run of files of one kind, the first being number `first`: a hash of their
+/// names and contents.
+pub fn group_folder(kind: char, first: usize, contents: &[String]) -> String {
+    let hash = contents
+        .iter()
+        .enumerate()
+        .fold(FNV_OFFSET, |h, (i, content)| {
+            let name = file_name(kind, first + i);
+            fnv1a(fnv1a(h, name.as_bytes()), content.as_bytes())
+        });
+    format!("{hash:016x}")
+}
+
+/// The folders of every run of [`GROUP_FILES`] files of one kind.
+pub fn group_folders(kind: char, contents: &[String]) -> Vec<String> {
+    contents
+        .chunks(GROUP_FILES)
+        .enumerate()
+        .map(|(group, files)| group_folder(kind, group * GROUP_FILES, files))
+        .collect()
+}
+
+/// The meta of an index with these shards and chunks (and their folders).
+pub fn meta(
+    documents: usize,
+    shards: Vec<String>,
+    term_folders: Vec<String>,
+    chunk_folders: Vec<String>,
+) -> Meta {
+    Meta {
         version: FORMAT_VERSION,
-        files: format!("{:016x}/", hash),
-        documents: index.documents.len(),
+        documents,
         chunk: CHUNK_DOCUMENTS,
+        group: GROUP_FILES,
+        term_folders,
+        chunk_folders,
         shards,
         stop_words: tokenize::STOP_WORDS,
         fields: [
@@ -210,8 +298,32 @@ pub fn encode(index: &SearchIndex) -> EncodedIndex {
             ("message", field::MESSAGE),
             ("code", field::CODE),
         ],
-    };
-    EncodedIndex { meta, files }
+    }
+}
+
+/// The encoded index of these shards (first terms and contents) and chunks.
+fn files_and_meta(
+    documents: usize,
+    first_terms: Vec<String>,
+    shards: Vec<String>,
+    chunks: Vec<String>,
+) -> EncodedIndex {
+    let term_folders = group_folders('t', &shards);
+    let chunk_folders = group_folders('d', &chunks);
+    let mut files = Vec::with_capacity(shards.len() + chunks.len());
+    for (kind, contents, folders) in [('t', shards, &term_folders), ('d', chunks, &chunk_folders)] {
+        for (number, content) in contents.into_iter().enumerate() {
+            files.push(IndexFile {
+                folder: folders[number / GROUP_FILES].clone(),
+                name: file_name(kind, number),
+                content,
+            });
+        }
+    }
+    EncodedIndex {
+        meta: meta(documents, first_terms, term_folders, chunk_folders),
+        files,
+    }
 }
 
 /// `[df, first document, its fields, gap to the next document, its fields, …]`: the number of
@@ -310,14 +422,20 @@ mod tests {
                 .insert(format!("term{i:05}"), vec![(i, field::BODY)]);
         }
         let encoded = encode(&index);
-        let shard_files: Vec<&(String, String)> = encoded
+        let shard_files: Vec<&IndexFile> = encoded
             .files
             .iter()
-            .filter(|(n, _)| n.starts_with('t'))
+            .filter(|f| f.name.starts_with('t'))
             .collect();
         assert!(shard_files.len() > 1, "5000 terms must need several shards");
         assert_eq!(shard_files.len(), encoded.meta.shards.len());
-        for ((_, content), first) in shard_files.iter().zip(&encoded.meta.shards) {
+        for (number, (file, first)) in shard_files.iter().zip(&encoded.meta.shards).enumerate() {
+            assert_eq!(file.name, format!("t{number}.json"));
+            assert_eq!(
+                file.folder,
+                encoded.meta.term_folders[number / encoded.meta.group]
+            );
+            let content = &file.content;
             let shard: serde_json::Map<String, serde_json::Value> =
                 serde_json::from_str(content).unwrap_or_default();
             assert_eq!(shard.keys().next(), Some(first));
@@ -354,8 +472,8 @@ mod tests {
             encoded
                 .files
                 .iter()
-                .filter(|(n, _)| n.starts_with(prefix))
-                .map(|(_, c)| c.len())
+                .filter(|f| f.name.starts_with(prefix))
+                .map(|f| f.content.len())
                 .max()
         };
         let meta = serde_json::to_string(&encoded.meta)

@@ -6,7 +6,7 @@
   var form = document.querySelector("form.search[data-search]");
   if (!form || !window.fetch || !window.Map) return;
   var base = form.getAttribute("data-search");
-  var FORMAT_VERSION = 1;
+  var FORMAT_VERSION = 2;
 
   // ---- Terms: the same rules as src/search/tokenize.rs --------------------------------------
   var MAX_WORD_CHARS = 100;
@@ -88,7 +88,6 @@
       self.loading = getJson(self.base + "meta.json").then(function (meta) {
         if (meta.version !== FORMAT_VERSION) throw new Error("search index format " + meta.version);
         self.meta = meta;
-        self.files = self.base + meta.files;
         self.stopWords = new Set(meta.stop_words);
         self.field = {};
         meta.fields.forEach(function (pair) { self.field[pair[0]] = pair[1]; });
@@ -96,6 +95,11 @@
       self.loading.catch(function () { self.loading = null; });
     }
     return self.loading;
+  };
+
+  // A shard's or chunk's address: each run of `group` files is in a folder named by their hash.
+  Index.prototype.file = function (folders, kind, number) {
+    return this.base + folders[Math.floor(number / this.meta.group)] + "/" + kind + number + ".json";
   };
 
   // The shard a term would be in: the last whose first term is not after it.
@@ -114,7 +118,7 @@
   Index.prototype.shard = function (number) {
     var self = this;
     if (!self.shards.has(number)) {
-      var loading = getJson(self.files + "t" + number + ".json");
+      var loading = getJson(self.file(self.meta.term_folders, "t", number));
       loading.catch(function () { self.shards.delete(number); });
       self.shards.set(number, loading);
     }
@@ -164,7 +168,7 @@
     return Promise.all(numbers.map(function (number) {
       var chunk = Math.floor(number / size);
       if (!self.chunks.has(chunk)) {
-        var loading = getJson(self.files + "d" + chunk + ".json");
+        var loading = getJson(self.file(self.meta.chunk_folders, "d", chunk));
         loading.catch(function () { self.chunks.delete(chunk); });
         self.chunks.set(chunk, loading);
       }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use common::{Page, Site};
@@ -19,18 +19,42 @@ fn json(path: &Path) -> Value {
 
 /// A built index, looked up like the browser does: meta, then one shard, then a chunk.
 struct Index {
-    folder: std::path::PathBuf,
+    search: std::path::PathBuf,
     meta: Value,
 }
 
 impl Index {
     fn open(public: &Path) -> Index {
         let meta = json(&public.join("search/meta.json"));
-        let files = meta["files"].as_str().expect("meta.json names its folder");
         Index {
-            folder: public.join("search").join(files),
+            search: public.join("search"),
             meta,
         }
+    }
+
+    /// Shard or chunk `number` (`kind` `t` or `d`), in the folder meta.json names for it.
+    fn file(&self, kind: char, number: usize) -> std::path::PathBuf {
+        let folders = if kind == 't' {
+            "term_folders"
+        } else {
+            "chunk_folders"
+        };
+        let group = self.meta["group"].as_u64().expect("a group size") as usize;
+        let folder = self.meta[folders][number / group]
+            .as_str()
+            .expect("meta.json names the folder of every file");
+        self.search
+            .join(folder)
+            .join(format!("{kind}{number}.json"))
+    }
+
+    /// Every folder of index files meta.json names.
+    fn folders(&self) -> BTreeSet<String> {
+        ["term_folders", "chunk_folders"]
+            .iter()
+            .flat_map(|key| self.meta[*key].as_array().cloned().unwrap_or_default())
+            .filter_map(|f| f.as_str().map(str::to_string))
+            .collect()
     }
 
     fn codes(&self) -> Vec<String> {
@@ -38,7 +62,7 @@ impl Index {
         let chunk = self.meta["chunk"].as_u64().expect("a chunk size") as usize;
         (0..count.div_ceil(chunk))
             .flat_map(|n| {
-                json(&self.folder.join(format!("d{n}.json")))
+                json(&self.file('d', n))
                     .as_array()
                     .cloned()
                     .unwrap_or_default()
@@ -49,7 +73,7 @@ impl Index {
 
     fn document(&self, number: usize) -> Value {
         let chunk = self.meta["chunk"].as_u64().expect("a chunk size") as usize;
-        json(&self.folder.join(format!("d{}.json", number / chunk)))[number % chunk].clone()
+        json(&self.file('d', number / chunk))[number % chunk].clone()
     }
 
     /// The codes of the articles `term` occurs in, with its fields there.
@@ -63,7 +87,7 @@ impl Index {
         let Some(number) = shards.iter().rposition(|first| *first <= term) else {
             return BTreeMap::new();
         };
-        let shard = json(&self.folder.join(format!("t{number}.json")));
+        let shard = json(&self.file('t', number));
         let Some(encoded) = shard.get(term).and_then(Value::as_array) else {
             return BTreeMap::new();
         };
@@ -242,33 +266,32 @@ fn results_show_code_title_link_and_summary_with_the_base_path() {
 }
 
 #[test]
-fn a_changed_article_gets_a_fresh_index_folder_and_the_old_one_is_gone() {
+fn a_changed_article_renames_only_the_folders_whose_files_changed() {
     let site = Site::fixture("search");
     site.build(&[]);
-    let before = Index::open(&site.public()).meta["files"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let first = Index::open(&site.public());
+    let before = first.folders();
     site.build(&[]);
-    let again = Index::open(&site.public()).meta["files"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    assert_eq!(before, again, "the same content gives the same folder");
+    let again = Index::open(&site.public()).folders();
+    assert_eq!(before, again, "the same content gives the same folders");
     let article = site
         .read("content/http/4xx/403.md")
         .replace("Ask the owner", "Ask the site owner");
     site.write("content/http/4xx/403.md", &article);
     site.build(&[]);
-    let after = Index::open(&site.public()).meta["files"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let index = Index::open(&site.public());
+    let after = index.folders();
     assert_ne!(before, after);
-    assert!(!site.public().join("search").join(&before).exists());
-    assert!(
-        Index::open(&site.public())
-            .postings("site")
-            .contains_key("403")
-    );
+    // The body changed, not what a result shows: the documents keep their folders.
+    assert_eq!(index.meta["chunk_folders"], first.meta["chunk_folders"]);
+    for gone in before.difference(&after) {
+        assert!(!site.public().join("search").join(gone).exists());
+    }
+    for folder in &after {
+        assert!(
+            site.public().join("search").join(folder).is_dir(),
+            "{folder}"
+        );
+    }
+    assert!(index.postings("site").contains_key("403"));
 }
