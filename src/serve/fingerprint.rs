@@ -25,20 +25,19 @@ pub struct Fingerprints<'a> {
     global: u64,
     text_hashes: &'a HashMap<PathBuf, u64>,
     bodies: &'a (dyn Fn(PageRef) -> u64 + Sync),
-    articles: Vec<u64>,
-    categories: Vec<u64>,
-    tags: BTreeMap<&'a Segment, u64>,
+    links: Links,
 }
 
-impl<'a> Fingerprints<'a> {
-    /// `global` covers what every page sees (templates, site context); `bodies` gives the hash
-    /// of a rendered body.
-    pub fn new(
-        site: &'a Site,
-        global: u64,
-        text_hashes: &'a HashMap<PathBuf, u64>,
-        bodies: &'a (dyn Fn(PageRef) -> u64 + Sync),
-    ) -> Fingerprints<'a> {
+/// What other pages show of each article, category and tag, hashed; the same while no front
+/// matter changes.
+pub struct Links {
+    articles: Vec<u64>,
+    categories: Vec<u64>,
+    tags: BTreeMap<Segment, u64>,
+}
+
+impl Links {
+    pub fn new(site: &Site) -> Links {
         let articles = site
             .articles
             .par_iter()
@@ -54,18 +53,40 @@ impl<'a> Fingerprints<'a> {
             .iter()
             .map(|(slug, tag)| {
                 let url = site.config.base_url.link(&tag.url.to_string());
-                (slug, hash((&tag.name, url, tag.articles.len())))
+                (slug.clone(), hash((&tag.name, url, tag.articles.len())))
             })
             .collect();
+        Links {
+            articles,
+            categories,
+            tags,
+        }
+    }
+}
+
+impl<'a> Fingerprints<'a> {
+    /// `global` covers what every page sees (templates, site context); `bodies` gives the hash
+    /// of a rendered body.
+    /// `links` must be [`Links::new`] of this site.
+    pub fn new(
+        site: &'a Site,
+        global: u64,
+        text_hashes: &'a HashMap<PathBuf, u64>,
+        bodies: &'a (dyn Fn(PageRef) -> u64 + Sync),
+        links: Links,
+    ) -> Fingerprints<'a> {
         Fingerprints {
             site,
             global,
             text_hashes,
             bodies,
-            articles,
-            categories,
-            tags,
+            links,
         }
+    }
+
+    /// The link hashes, for the next build of the same site.
+    pub fn into_links(self) -> Links {
+        self.links
     }
 
     pub fn page(&self, page: PageId) -> u64 {
@@ -90,7 +111,7 @@ impl<'a> Fingerprints<'a> {
         self.articles_hash(&article.referenced_by, hasher);
         self.articles_hash(&render::siblings(site, id), hasher);
         for tag in &article.tags {
-            (&tag.name, &tag.slug, self.tags.get(&tag.slug)).hash(hasher);
+            (&tag.name, &tag.slug, self.links.tags.get(&tag.slug)).hash(hasher);
         }
     }
 
@@ -119,14 +140,14 @@ impl<'a> Fingerprints<'a> {
     fn articles_hash(&self, ids: &[ArticleId], hasher: &mut DefaultHasher) {
         ids.len().hash(hasher);
         for id in ids {
-            self.articles[*id].hash(hasher);
+            self.links.articles[*id].hash(hasher);
         }
     }
 
     fn categories_hash(&self, ids: &[CategoryId], hasher: &mut DefaultHasher) {
         ids.len().hash(hasher);
         for id in ids {
-            self.categories[*id].hash(hasher);
+            self.links.categories[*id].hash(hasher);
         }
     }
 }

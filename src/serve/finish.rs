@@ -21,7 +21,6 @@ use crate::output::Output;
 use crate::paths::UrlPath;
 use crate::publish::{self, Taken};
 use crate::redirects;
-use crate::search::SearchIndex;
 use crate::site::Site;
 use crate::templates::Templates;
 
@@ -110,12 +109,15 @@ impl Finisher {
         &mut self,
         inputs: &Inputs,
         mut results: Vec<PageResult>,
-        index: &SearchIndex,
+        search: (Vec<Output>, Vec<bool>),
         kept: &mut Vec<bool>,
     ) -> (Vec<Output>, Vec<Diagnostic>) {
-        let search = crate::search::outputs_of(inputs.site, inputs.templates, index);
-        let search_ok = search.iter().filter(|r| r.is_ok()).count();
-        results.extend(search);
+        let (index_files, index_kept) = search;
+        let page = crate::search::page_output(inputs.site, inputs.templates);
+        let page_ok = usize::from(page.is_ok());
+        let search_ok = page_ok + index_files.len();
+        results.push(page);
+        results.extend(index_files.into_iter().map(Ok));
         let mut outputs = Vec::with_capacity(results.len());
         let mut problems = Vec::new();
         for result in results {
@@ -127,7 +129,8 @@ impl Finisher {
         // A template error repeats on every page; once is enough.
         problems.dedup_by(|a, b| a.message == b.message && a.location == b.location);
         let mut slots: Vec<Slot> = vec![Slot::Search; search_ok];
-        kept.extend(std::iter::repeat_n(false, search_ok));
+        kept.extend(std::iter::repeat_n(false, page_ok));
+        kept.extend(index_kept);
         let (assets, assets_kept) = self.assets(inputs);
         slots.extend(std::iter::repeat_n(Slot::Asset, assets.len()));
         kept.extend(std::iter::repeat_n(assets_kept, assets.len()));

@@ -5,6 +5,7 @@
 //! generation and the last error from it; the watcher's callback ([`watch`] → [`rebuild`])
 //! replaces them after each build and notifies the pages ([`reload`]). Nothing is global.
 
+mod addresses;
 mod bodies;
 pub mod fingerprint;
 mod finish;

@@ -9,9 +9,14 @@
 //! - rendered Markdown bodies (`bodies`), reused while the source text is the same and either no
 //!   article or category moved, appeared or disappeared, or the body has no links into the site;
 //! - article and category pages, each with a fingerprint of everything its template is given
-//!   ([`super::fingerprint`]); a page is rendered again only when its fingerprint changes;
-//! - the listing pages (indexes, aliases) as a group, and the search index, updated article by
-//!   article (`search`).
+//!   ([`super::fingerprint`]); a page is rendered again only when its fingerprint changes.
+//!   While the linked site stays, only the pages of the edited sources are fingerprinted again
+//!   (nothing else they are made from can have changed), with the link hashes of the last build;
+//! - the listing pages (indexes, aliases) as a group, and the search index and its files,
+//!   updated article by article (`search`);
+//! - the warnings read from front matter, while the linked site stays;
+//! - the output files, so that the collision check looks only at addresses that changed
+//!   (`addresses`).
 //!
 //! The rest of a site (search files, feed, sitemap, short addresses, static files) is made as
 //! [`render::finish_site`] makes it, keeping what did not change (`finish`). A template or
@@ -24,8 +29,9 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use super::addresses::Addresses;
 use super::bodies::BodyCache;
-use super::fingerprint::Fingerprints;
+use super::fingerprint::{Fingerprints, Links};
 use super::finish::{self, Finisher};
 use super::search::SearchCache;
 use super::sources::Sources;
@@ -37,7 +43,7 @@ use crate::diagnostic::{self, Diagnostic, Severity};
 use crate::error::{Error, Result};
 use crate::frontmatter::Date;
 use crate::markdown::PageRef;
-use crate::output::{self, Output};
+use crate::output::Output;
 use crate::render::{self, Bodies, PageId};
 use crate::site::{self, Site};
 use crate::templates::Templates;
@@ -71,7 +77,11 @@ struct Linked {
 impl Linked {
     /// Puts sources whose front matter did not change in place of the old ones: linking
     /// reads only front matter, so the site is what linking the new sources would make.
-    fn replace_sources(&mut self, sources: Vec<Source>) {
+    fn replace_sources(&mut self, sources: Vec<Source>) -> Vec<PathBuf> {
+        let paths = sources
+            .iter()
+            .map(|s| s.path.as_path().to_path_buf())
+            .collect();
         for source in sources {
             let path = source.path.clone();
             let article = self
@@ -92,6 +102,7 @@ impl Linked {
                 category.source = Some(source);
             }
         }
+        paths
     }
 }
 
@@ -133,6 +144,14 @@ pub struct Rebuilder {
     /// The warnings read from front matter, and the date they were collected on; kept while
     /// the linked site is.
     front_warnings: Option<(Option<Date>, FrontMatterWarnings)>,
+    /// What the last build's pages show of each article, category and tag, with its global
+    /// fingerprint and the listing pages' fingerprint; kept while the linked site is.
+    links: Option<(u64, Links, u64)>,
+    /// The sources edited since pages were last rendered, while the linked site stayed the
+    /// same; `None` once it changed.
+    edited: Option<Vec<PathBuf>>,
+    /// The output files of the last build, for the collision check.
+    addresses: Addresses,
 }
 
 /// A page's identity across builds (indexes change when articles come and go).
@@ -174,6 +193,9 @@ impl Rebuilder {
             finish_start: 0,
             statics_changed: true,
             front_warnings: None,
+            links: None,
+            edited: None,
+            addresses: Addresses::default(),
         }
     }
 
@@ -203,10 +225,11 @@ impl Rebuilder {
         self.statics_changed |= changes.statics || full;
         let (template_problems, content_problems, edited) = self.load_sources(changes, full);
         let mut site_kept = false;
+        let mut edited_paths = Vec::new();
         let linked = match (edited, self.linked.take()) {
             // Only bodies changed: the linked site stays, with those sources replaced.
             (Some(sources), Some(mut linked)) => {
-                linked.replace_sources(sources);
+                edited_paths = linked.replace_sources(sources);
                 site_kept = true;
                 linked
             }
@@ -221,6 +244,13 @@ impl Rebuilder {
         let site = &linked.site;
         let mut problems = linked.problems.clone();
         problems.extend(content_problems);
+        self.edited = match self.edited.take() {
+            Some(mut edited) if site_kept => {
+                edited.extend(edited_paths);
+                Some(edited)
+            }
+            _ => None,
+        };
         let bodies = self.bodies.render(site, &self.sources, &mut problems);
         let today = crate::warnings::latest_date_today();
         let front_warnings = match self.front_warnings.take() {
@@ -230,7 +260,10 @@ impl Rebuilder {
         problems.extend(front_warnings.with_bodies(site, &bodies));
         self.front_warnings = Some((today, front_warnings));
         let rendered = if template_problems.is_empty() {
-            self.render_pages(site, &bodies, &mut problems)
+            let edited = self.edited.take();
+            let rendered = self.render_pages(site, &bodies, edited.as_deref(), &mut problems);
+            self.edited = Some(Vec::new());
+            rendered
         } else {
             problems.extend(template_problems);
             0
@@ -276,6 +309,8 @@ impl Rebuilder {
         self.finisher = Finisher::default();
         self.finish_start = 0;
         self.front_warnings = None;
+        self.links = None;
+        self.edited = None;
     }
 
     fn load_config(&mut self) -> Result<SiteConfig> {
@@ -335,12 +370,19 @@ impl Rebuilder {
 
     /// Renders the pages whose fingerprints changed, keeps the others, and makes the rest of
     /// the site. Returns how many pages were rendered.
+    /// `edited`, when given, are the only sources that changed since the last build, the
+    /// linked site being the same.
     fn render_pages(
         &mut self,
         site: &Site,
         bodies: &Bodies,
+        edited: Option<&[PathBuf]>,
         problems: &mut Vec<Diagnostic>,
     ) -> usize {
+        // The pages of the last build, when they were all made, with their fingerprints.
+        let all_pages = self.page_slots.len() == site.articles.len() + site.categories.len()
+            && self.listing_slot.is_some();
+        let previous = (edited.is_some() && all_pages).then(|| self.page_slots.clone());
         self.take_back_pages();
         // Out of `self` while pages are made, so that the caches in `self` can change.
         let Some(mut templates) = self.templates.take() else {
@@ -348,20 +390,44 @@ impl Rebuilder {
         };
         render::set_site_context(site, &mut templates);
         let global = global_fingerprint(self.template_generation, site, &mut templates);
-        let rendered = self.render_with(site, bodies, &templates, global, problems);
+        let rendered =
+            self.render_with(site, bodies, &templates, global, edited, previous, problems);
         self.templates = Some(templates);
         rendered
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn render_with(
         &mut self,
         site: &Site,
         bodies: &Bodies,
         templates: &Templates,
         global: u64,
+        edited: Option<&[PathBuf]>,
+        previous: Option<Vec<KeyedPrint>>,
         problems: &mut Vec<Diagnostic>,
     ) -> usize {
-        let keyed = fingerprints(site, global, &self.sources, &self.bodies);
+        // The same linked site and site-wide context as the last build: what pages show of
+        // one another, and the listing pages, are the same.
+        let links = match self.links.take() {
+            Some((last_global, links, listings)) if last_global == global && edited.is_some() => {
+                Some((links, listings))
+            }
+            _ => None,
+        };
+        let (links, known_listings) = match links {
+            Some((links, listings)) => (links, Some(listings)),
+            None => (Links::new(site), None),
+        };
+        let edited_pages: Option<Vec<usize>> = edited.map(|paths| edited_pages(site, paths));
+        let (keyed, links) = fingerprints(
+            site,
+            global,
+            &self.sources,
+            &self.bodies,
+            links,
+            previous.zip(edited_pages.as_deref()),
+        );
         let ids = render::page_ids(site);
         let mut kept = Vec::with_capacity(keyed.len());
         let mut results: Vec<Option<PageResult>> = keyed
@@ -386,14 +452,24 @@ impl Rebuilder {
         let ok: Vec<bool> = results.iter().map(Result::is_ok).collect();
         self.kept = only_ok(kept, &ok);
         self.page_slots = only_ok(keyed, &ok);
-        let (listings, listings_print) = self.listing_pages(site, templates, global);
+        let (listings, listings_print) =
+            self.listing_pages(site, templates, global, known_listings);
+        self.links = Some((global, links, listings_print));
         let static_dir = self.options.root.join(crate::assets::STATIC_DIR);
         let (sources, body_cache) = (&self.sources, &self.bodies);
         let search_inputs = |id: usize| {
             let path = site.articles[id].source.path.as_path();
             hash_of((sources.text_hash(path), body_cache.hash(path)))
         };
-        let index = self.search.update(site, bodies, &search_inputs);
+        let edited_articles: Option<Vec<usize>> = edited_pages.map(|pages| {
+            pages
+                .into_iter()
+                .filter(|p| *p < site.articles.len())
+                .collect()
+        });
+        self.search
+            .update(site, bodies, &search_inputs, edited_articles.as_deref());
+        let search = self.search.outputs();
         let mut results = results;
         results.extend(listings);
         let inputs = finish::Inputs {
@@ -407,10 +483,10 @@ impl Rebuilder {
         self.finish_start = results.iter().filter(|r| r.is_ok()).count();
         let (outputs, mut found) = self
             .finisher
-            .finish(&inputs, results, index, &mut self.kept);
+            .finish(&inputs, results, search, &mut self.kept);
         self.statics_changed = false;
         problems.append(&mut found);
-        problems.extend(output::collisions(&outputs));
+        problems.extend(self.addresses.collisions(&outputs));
         self.outputs = outputs;
         rendered
     }
@@ -422,9 +498,11 @@ impl Rebuilder {
         site: &Site,
         templates: &Templates,
         global: u64,
+        known: Option<u64>,
     ) -> (Vec<PageResult>, u64) {
-        let print =
-            super::fingerprint::listings(site, global, &|path| self.sources.front_hash(path));
+        let print = known.unwrap_or_else(|| {
+            super::fingerprint::listings(site, global, &|path| self.sources.front_hash(path))
+        });
         let pages = match self.listings.take() {
             Some((previous, pages)) if previous == print => {
                 self.kept.extend(std::iter::repeat_n(true, pages.len()));
@@ -464,13 +542,17 @@ impl Rebuilder {
     }
 }
 
-/// Every article and category page's cache key and fingerprint, in output order.
+/// Every article and category page's cache key and fingerprint, in output order, and the link
+/// hashes they were made with. With `previous` (the keys and fingerprints of the last build,
+/// whose site was the same) only the pages of `edited` (indexes in output order) are hashed.
 fn fingerprints(
     site: &Site,
     global: u64,
     sources: &Sources,
     bodies: &BodyCache,
-) -> Vec<(PageKey, u64)> {
+    links: Links,
+    previous: Option<(Vec<KeyedPrint>, &[usize])>,
+) -> (Vec<KeyedPrint>, Links) {
     let body_hashes = |page: PageRef| -> u64 {
         let source = match page {
             PageRef::Article(id) => Some(&site.articles[id].source),
@@ -478,14 +560,48 @@ fn fingerprints(
         };
         source.map_or(0, |s| bodies.hash(s.path.as_path()))
     };
-    let prints = Fingerprints::new(site, global, sources.text_hashes(), &body_hashes);
-    render::page_ids(site)
-        .par_iter()
-        .map(|page| (page_key(site, *page), prints.page(*page)))
-        .collect()
+    let prints = Fingerprints::new(site, global, sources.text_hashes(), &body_hashes, links);
+    let ids = render::page_ids(site);
+    let keyed = match previous {
+        Some((mut keyed, edited)) if keyed.len() == ids.len() => {
+            for page in edited {
+                keyed[*page].1 = prints.page(ids[*page]);
+            }
+            keyed
+        }
+        _ => ids
+            .par_iter()
+            .map(|page| (page_key(site, *page), prints.page(*page)))
+            .collect(),
+    };
+    (keyed, prints.into_links())
+}
+
+/// The indexes, in output order ([`render::page_ids`]), of the pages made from these sources.
+fn edited_pages(site: &Site, paths: &[PathBuf]) -> Vec<usize> {
+    let articles = site
+        .articles
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| paths.iter().any(|p| p == a.source.path.as_path()))
+        .map(|(id, _)| id);
+    let categories = site
+        .categories
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| {
+            c.source
+                .as_ref()
+                .is_some_and(|s| paths.iter().any(|p| p == s.path.as_path()))
+        })
+        .map(|(id, _)| site.articles.len() + id);
+    articles.chain(categories).collect()
 }
 
 type PageResult = std::result::Result<Output, Diagnostic>;
+
+/// A page's cache key and fingerprint.
+type KeyedPrint = (PageKey, u64);
 
 /// What every page sees: the templates, the configuration and the site context.
 fn global_fingerprint(template_generation: u64, site: &Site, templates: &mut Templates) -> u64 {
