@@ -67,20 +67,21 @@ pub struct Validated {
 pub fn generate(options: &BuildOptions, config: SiteConfig, sink: &dyn Sink) -> Validated {
     let root = &options.root;
     let templates = Templates::load(root);
-    let content = content::load(
-        root,
-        LoadOptions {
-            include_drafts: options.include_drafts,
-        },
-    );
-    let (mut site, mut problems) = site::link(config, content);
+    let load_options = LoadOptions {
+        include_drafts: options.include_drafts,
+    };
+    // With templates, every article's page is rendered from its body read again then; without,
+    // the bodies are only checked, from memory.
+    let content = if templates.is_ok() {
+        content::load_with_bodies_released(root, load_options)
+    } else {
+        content::load(root, load_options)
+    };
+    let (site, mut problems) = site::link(config, content);
     let today = warnings::latest_date_today();
     let mut write_error = None;
     match templates {
         Ok(mut templates) => {
-            for article in &mut site.articles {
-                article.source.release_body();
-            }
             let site = &site;
             let warnings =
                 |bodies: &render::Bodies| warnings::collect(site, bodies, today.as_ref());

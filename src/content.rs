@@ -141,12 +141,23 @@ pub fn no_content_folder(root: &Path) -> Diagnostic {
 
 /// Loads every category and article under `root/content`.
 pub fn load(root: &Path, options: LoadOptions) -> LoadedContent {
+    load_all(root, options, false)
+}
+
+/// [`load`], each article's body released as soon as its front matter is parsed
+/// ([`Source::release_body`]): `kb build` reads the bodies again one by one as it renders them,
+/// so that a big site's Markdown is never in memory whole.
+pub fn load_with_bodies_released(root: &Path, options: LoadOptions) -> LoadedContent {
+    load_all(root, options, true)
+}
+
+fn load_all(root: &Path, options: LoadOptions, release_bodies: bool) -> LoadedContent {
     if !root.join(CONTENT_DIR).is_dir() {
         let mut loaded = LoadedContent::default();
         loaded.diagnostics.push(no_content_folder(root));
         return loaded;
     }
-    let entries = load_entries(root, Path::new(""));
+    let entries = walk_and_parse(root, Path::new(""), release_bodies);
     assemble(entries.into_iter().map(|(_, entry)| entry), options)
 }
 
@@ -154,6 +165,14 @@ pub fn load(root: &Path, options: LoadOptions) -> LoadedContent {
 /// in it, in walk order, each keyed by its path below `content/` as names. Walk order is the
 /// order of those keys, so entries of several walks can be merged by key.
 pub fn load_entries(root: &Path, below: &Path) -> Vec<(Vec<String>, LoadedEntry)> {
+    walk_and_parse(root, below, false)
+}
+
+fn walk_and_parse(
+    root: &Path,
+    below: &Path,
+    release_bodies: bool,
+) -> Vec<(Vec<String>, LoadedEntry)> {
     let content_dir = root.join(CONTENT_DIR);
     let walked = walk(root, &content_dir, &content_dir.join(below));
     walked
@@ -163,7 +182,12 @@ pub fn load_entries(root: &Path, below: &Path) -> Vec<(Vec<String>, LoadedEntry)
                 Walked::Folder => LoadedEntry::Folder(names.clone()),
                 Walked::Failed(problem) => LoadedEntry::Failed(vec![problem]),
                 Walked::Markdown(file) => match parse_file(file) {
-                    Parsed::Article(article) => LoadedEntry::Article(article),
+                    Parsed::Article(mut article) => {
+                        if release_bodies {
+                            article.source.release_body();
+                        }
+                        LoadedEntry::Article(article)
+                    }
                     Parsed::Index(category) => LoadedEntry::Index(category),
                     Parsed::Failed(problems) => LoadedEntry::Failed(problems),
                 },
