@@ -151,7 +151,8 @@ pub fn parse(text: &str) -> std::result::Result<SiteConfig, Vec<Diagnostic>> {
         offset: 0,
         yaml: text,
     };
-    let raw: RawConfig = block.parse(CONFIG_KEYS)?;
+    // `ui` is a typed map: only the check pass refuses a key written twice in it.
+    let raw: RawConfig = block.parse_in_two_passes(CONFIG_KEYS)?;
     let defaults = SiteConfig::default();
     let base_url = match raw.base_url.as_deref() {
         None => defaults.base_url,
@@ -210,5 +211,27 @@ mod tests {
         assert_eq!(errors[0].message, "unknown key `base_ulr`");
         assert_eq!(errors[0].help.as_deref(), Some("did you mean `base_url`?"));
         assert_eq!(errors[0].location.as_ref().map(|l| l.line), Some(2));
+    }
+
+    #[test]
+    fn a_ui_string_written_twice_is_an_error() {
+        let text = "ui:\n  search: Find\n  search: Search\n";
+        let errors = parse(text).err().unwrap_or_default();
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0].message.contains("duplicate entry"),
+            "{}",
+            errors[0].message
+        );
+        assert_eq!(errors[0].location.as_ref().map(|l| l.line), Some(2));
+        // The one pass would keep the last value: `kb.yaml` needs the check pass.
+        let file = SourcePath::new(CONFIG_FILE);
+        let block = YamlBlock {
+            file: &file,
+            file_text: text,
+            offset: 0,
+            yaml: text,
+        };
+        assert!(block.parse::<RawConfig>(CONFIG_KEYS).is_ok());
     }
 }

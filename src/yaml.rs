@@ -4,7 +4,12 @@
 //! Strings are deserialized from the scalar exactly as written (the YAML fork keeps the source
 //! text of plain scalars), so `code: 0x1F`, `code: 0012` and `updated: 2026-11-26` never change.
 
-use serde::de::DeserializeOwned;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::Deserialize;
+use serde::de::value::{MapAccessDeserializer, StrDeserializer};
+use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, Visitor};
 
 use crate::diagnostic::{Diagnostic, Location, did_you_mean};
 use crate::paths::SourcePath;
@@ -22,7 +27,39 @@ pub struct YamlBlock<'a> {
 impl YamlBlock<'_> {
     /// Deserializes the block into `T` after checking that every top-level key is one of
     /// `allowed`. Returns every unknown key, or the first syntax or type error.
+    ///
+    /// A block is read once when it can be: keys are checked as the typed read meets them, and
+    /// the values come straight from the YAML reader. Anything the one pass does not take (an
+    /// unknown key, a syntax or type error, a block that is not a mapping) is read again by
+    /// [`Self::parse_in_two_passes`], so the result and every diagnostic are exactly its.
+    ///
+    /// The fields of `T` must be text, numbers, booleans, lists of those, or
+    /// `serde_yaml::Value`: a typed map (`BTreeMap`) would take duplicate keys that the check
+    /// pass refuses, so such a `T` must use [`Self::parse_in_two_passes`].
     pub fn parse<T: DeserializeOwned + Default>(
+        &self,
+        allowed: &[&str],
+    ) -> Result<T, Vec<Diagnostic>> {
+        if !self.yaml.trim().is_empty()
+            && !needs_check_pass(self.yaml)
+            && let Some(value) = self.one_pass(allowed)
+        {
+            return Ok(value);
+        }
+        self.parse_in_two_passes(allowed)
+    }
+
+    /// `T` read in one pass, if the block is a mapping whose keys are all in `allowed` and whose
+    /// values `T` takes; `None` for anything else.
+    fn one_pass<T: DeserializeOwned>(&self, allowed: &[&str]) -> Option<T> {
+        OnePass::<T>::new(allowed)
+            .deserialize(serde_yaml::Deserializer::from_str(self.yaml))
+            .ok()
+    }
+
+    /// [`Self::parse`] for any `T`: the block is first read as YAML values, to find unknown keys
+    /// (and refuse duplicate keys at any depth), then again into `T`.
+    pub fn parse_in_two_passes<T: DeserializeOwned + Default>(
         &self,
         allowed: &[&str],
     ) -> Result<T, Vec<Diagnostic>> {
@@ -156,6 +193,117 @@ impl YamlBlock<'_> {
             Some(help) => diagnostic.with_help(help),
             None => diagnostic,
         }
+    }
+}
+
+/// Whether the text may hold a value that a typed read takes but `serde_yaml::Value` refuses,
+/// so that only the two passes give the right answer: a standard tag (`!!int`, `!<…>`, or one
+/// named through `%TAG`) on text not of its type, which a typed read of text ignores, or an
+/// integer beyond 64 bits (at least 16 hexadecimal digits in a row, as in `-0x8000000000000001`),
+/// which a `Value` cannot hold.
+fn needs_check_pass(yaml: &str) -> bool {
+    let mut run = 0;
+    yaml.contains("!!")
+        || yaml.contains("!<")
+        || yaml.contains("%TAG")
+        || yaml.bytes().any(|b| {
+            run = if b.is_ascii_hexdigit() { run + 1 } else { 0 };
+            run >= 16
+        })
+}
+
+/// Reads a top-level mapping into `T` in one pass, failing (so that the two passes run) at the
+/// first key that is not a text in `allowed`, and on anything but an untagged mapping: exactly
+/// what `serde_yaml::Value` would see, since both ask the reader for any value.
+struct OnePass<'a, T> {
+    allowed: &'a [&'a str],
+    target: PhantomData<T>,
+}
+
+impl<'a, T> OnePass<'a, T> {
+    fn new(allowed: &'a [&'a str]) -> Self {
+        OnePass {
+            allowed,
+            target: PhantomData,
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for OnePass<'_, T> {
+    type Value = T;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for OnePass<'_, T> {
+    type Value = T;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("a mapping")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::deserialize(MapAccessDeserializer::new(KnownKeys {
+            map,
+            allowed: self.allowed,
+        }))
+    }
+}
+
+/// The entries of a mapping whose keys are all in `allowed`; the first other key is an error.
+struct KnownKeys<'a, A> {
+    map: A,
+    allowed: &'a [&'a str],
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for KnownKeys<'_, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        match self.map.next_key_seed(KnownKey(self.allowed))? {
+            Some(key) => seed.deserialize(StrDeserializer::new(key)).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        self.map.next_value_seed(seed)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.map.size_hint()
+    }
+}
+
+/// A key read as any value (as `serde_yaml::Value` reads it): a text in the list, or an error.
+struct KnownKey<'a>(&'a [&'a str]);
+
+impl<'de, 'a> DeserializeSeed<'de> for KnownKey<'a> {
+    type Value = &'a str;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<&'a str, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'a> Visitor<'_> for KnownKey<'a> {
+    type Value = &'a str;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("a known key")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<&'a str, E> {
+        self.0
+            .iter()
+            .find(|known| **known == key)
+            .copied()
+            .ok_or_else(|| E::custom("unknown key"))
     }
 }
 
@@ -363,6 +511,174 @@ mod tests {
             assert_eq!(value_length(line, column), value.len(), "{line}");
         }
         assert_eq!(value_length("x:", 9), 1);
+    }
+
+    /// The field types of article front matter, for comparing the one pass with the two.
+    #[derive(Debug, Default, PartialEq, serde::Deserialize)]
+    struct Fields {
+        code: Option<String>,
+        title: Option<String>,
+        tags: Option<Vec<String>>,
+        weight: Option<i64>,
+        draft: Option<bool>,
+        extra: Option<serde_yaml::Value>,
+    }
+
+    const KEYS: &[&str] = &["code", "title", "tags", "weight", "draft", "extra", "slug"];
+
+    fn block(yaml: &str) -> (SourcePath, String) {
+        (SourcePath::new("content/a.md"), yaml.to_string())
+    }
+
+    /// Whether `parse` reads `yaml` in one pass, after checking that it then gives exactly what
+    /// the two passes give.
+    fn agrees(yaml: &str) -> bool {
+        let (file, text) = block(yaml);
+        let block = YamlBlock {
+            file: &file,
+            file_text: &text,
+            offset: 0,
+            yaml: &text,
+        };
+        let two = block.parse_in_two_passes::<Fields>(KEYS);
+        assert_eq!(block.parse::<Fields>(KEYS), two, "{yaml:?}");
+        let one = (!yaml.trim().is_empty() && !needs_check_pass(yaml))
+            .then(|| block.one_pass::<Fields>(KEYS))
+            .flatten();
+        if let Some(one) = one {
+            assert_eq!(Ok(one), two, "{yaml:?}");
+            return true;
+        }
+        false
+    }
+
+    #[test]
+    fn the_one_pass_gives_what_the_two_passes_give() {
+        let one_pass = [
+            "code: 0x1F\ntitle: 0012\ntags: [2026-11-26, 1e3, .inf, ~x]\n",
+            "\"code\": a\n'title': b\n",
+            "code: &c E1\ntitle: *c\ntags: [*c, *c]\n",
+            "code: !local E1\ntags: !list [a]\nextra: !t {a: 1}\n",
+            "title: >\n  folded\n  text\nextra: {a: [1, {b: c}], 1: x}\n",
+            "{code: E1, title: flow}",
+            "code: E1 # comment\n# only a comment\n",
+            "weight: -922337203685477\ndraft: true\n",
+            "slug: ignored by the type\n",
+            "code: 123456789012345\n",
+        ];
+        for yaml in one_pass {
+            assert!(agrees(yaml), "{yaml:?} should be read in one pass");
+        }
+        let two_passes = [
+            "",
+            "\n# nothing\n",
+            "~",
+            "- a\n- b\n",
+            "just text",
+            "!tagged {code: E1}",
+            "code: E1\ncode: E2\n",
+            "\"code\": E1\ncode: E2\n",
+            "extra: {a: 1, a: 2}\n",
+            "code: E1\nunknown: {a: 1, a: 2}\n",
+            "titel: x\nsumary: y\n",
+            "1: x\n",
+            "true: x\nnull: y\n",
+            "[a]: x\n",
+            "!local code: x\n",
+            "code: [a\n",
+            "code: a\n---\ntitle: b\n",
+            "code: a\n\ttitle: b\n",
+            "tags: a, b\nweight: heavy\n",
+            "tags: [a, {b: c}]\n",
+            "title: !!int abc\n",
+            "title: !<tag:yaml.org,2002:bool> maybe\n",
+            "%TAG !e! tag:yaml.org,2002:\n---\ntitle: !e!float x\n",
+            "title: 123456789012345678901234\n",
+            "title: -0x8000000000000001\n",
+            "extra: 0xFFFFFFFFFFFFFFFFF\n",
+            "code: &a [*a]\n",
+        ];
+        for yaml in two_passes {
+            assert!(!agrees(yaml), "{yaml:?} should be read in two passes");
+        }
+    }
+
+    #[test]
+    fn the_text_check_is_what_keeps_the_one_pass_exact() {
+        // A typed read of text ignores a standard tag and takes any integer as written; a
+        // `Value` refuses both, so only the two passes give the diagnostic.
+        for yaml in ["title: !!int abc\n", "title: 123456789012345678901\n"] {
+            let (file, text) = block(yaml);
+            let block = YamlBlock {
+                file: &file,
+                file_text: &text,
+                offset: 0,
+                yaml: &text,
+            };
+            assert!(needs_check_pass(yaml));
+            assert!(block.one_pass::<Fields>(KEYS).is_some());
+            assert!(block.parse::<Fields>(KEYS).is_err());
+        }
+    }
+
+    /// Front matter built from pieces that each stress the one pass (tags, anchors, big numbers,
+    /// duplicate and odd keys, flow and block collections), in many combinations.
+    #[test]
+    fn the_one_pass_agrees_on_mixed_front_matter() {
+        let keys = [
+            "code",
+            "title",
+            "tags",
+            "weight",
+            "extra",
+            "\"title\"",
+            "1",
+            "titel",
+            "? code",
+        ];
+        let values = [
+            " E1",
+            " 0x1F",
+            " 00012",
+            " &a E2",
+            " *a",
+            " !t x",
+            " !!str x",
+            " ~",
+            " true",
+            " 12345678901234567890",
+            " [a, b]",
+            " [a, [b]]",
+            " {a: 1}",
+            " {a: 1, a: 2}",
+            "\n  - a\n  - b",
+            "\n  x: 1\n  x: 1",
+            " \"q: x\"",
+            " a: b",
+            " [a",
+            "",
+        ];
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut read_once = 0;
+        for _ in 0..3000 {
+            let mut yaml = String::new();
+            for _ in 0..1 + next(4) {
+                yaml.push_str(keys[next(keys.len())]);
+                yaml.push(':');
+                yaml.push_str(values[next(values.len())]);
+                yaml.push('\n');
+            }
+            if agrees(&yaml) {
+                read_once += 1;
+            }
+        }
+        assert!(read_once > 150, "only {read_once} read in one pass");
     }
 
     #[test]
