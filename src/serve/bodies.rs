@@ -85,17 +85,26 @@ impl BodyCache {
     }
 
     /// Renders the bodies that changed and takes the others from the last build.
+    /// `same_site`: the linked site is the one of the last build (only bodies changed), so
+    /// nothing moved and every index is its old index.
     pub fn render(
         &mut self,
         site: &Site,
         sources: &Sources,
+        same_site: bool,
         problems: &mut Vec<Diagnostic>,
     ) -> Bodies {
-        let layout = fingerprint::link_layout(site);
-        let moved = layout != self.link_layout;
-        self.link_layout = layout;
+        let same_site = same_site && self.bodies.is_some() && self.link_layout != 0;
+        let moved = if same_site {
+            false
+        } else {
+            let layout = fingerprint::link_layout(site);
+            let moved = layout != self.link_layout;
+            self.link_layout = layout;
+            moved
+        };
         // The same files in the same order (the usual edit): an index is its old index.
-        let same_order = self.same_order(site);
+        let same_order = same_site || self.same_order(site);
         let mut old = self.bodies.take();
         let (old_articles, old_categories) = if same_order {
             (HashMap::new(), HashMap::new())

@@ -251,7 +251,10 @@ impl Rebuilder {
             }
             _ => None,
         };
-        let bodies = self.bodies.render(site, &self.sources, &mut problems);
+        let same_site = self.edited.is_some();
+        let bodies = self
+            .bodies
+            .render(site, &self.sources, same_site, &mut problems);
         let today = crate::warnings::latest_date_today();
         let front_warnings = match self.front_warnings.take() {
             Some((date, warnings)) if site_kept && date == today => warnings,
@@ -379,17 +382,30 @@ impl Rebuilder {
         edited: Option<&[PathBuf]>,
         problems: &mut Vec<Diagnostic>,
     ) -> usize {
-        // The pages of the last build, when they were all made, with their fingerprints.
-        let all_pages = self.page_slots.len() == site.articles.len() + site.categories.len()
-            && self.listing_slot.is_some();
-        let previous = (edited.is_some() && all_pages).then(|| self.page_slots.clone());
-        self.take_back_pages();
         // Out of `self` while pages are made, so that the caches in `self` can change.
         let Some(mut templates) = self.templates.take() else {
+            self.take_back_pages();
             return 0;
         };
         render::set_site_context(site, &mut templates);
         let global = global_fingerprint(self.template_generation, site, &mut templates);
+        // The pages and listing pages of the last build, all made from the same site with the
+        // same site-wide context: they stay where they are, and only the edited sources' pages
+        // may change.
+        let all_pages = self.page_slots.len() == site.articles.len() + site.categories.len()
+            && self.listing_slot.is_some_and(|(_, count)| {
+                self.page_slots.len() + count == self.finish_start.min(self.outputs.len())
+            });
+        let same_global = self.links.as_ref().is_some_and(|(g, _, _)| *g == global);
+        let previous = if edited.is_some() && all_pages && same_global {
+            let mut outputs = std::mem::take(&mut self.outputs);
+            let finished = outputs.split_off(self.finish_start);
+            self.finisher.take_back(finished);
+            Some(outputs)
+        } else {
+            self.take_back_pages();
+            None
+        };
         let rendered =
             self.render_with(site, bodies, &templates, global, edited, previous, problems);
         self.templates = Some(templates);
@@ -404,7 +420,7 @@ impl Rebuilder {
         templates: &Templates,
         global: u64,
         edited: Option<&[PathBuf]>,
-        previous: Option<Vec<KeyedPrint>>,
+        previous: Option<Vec<Output>>,
         problems: &mut Vec<Diagnostic>,
     ) -> usize {
         // The same linked site and site-wide context as the last build: what pages show of
@@ -420,14 +436,108 @@ impl Rebuilder {
             None => (Links::new(site), None),
         };
         let edited_pages: Option<Vec<usize>> = edited.map(|paths| edited_pages(site, paths));
-        let (keyed, links) = fingerprints(
+        let fast = previous.zip(edited_pages.as_deref()).zip(known_listings);
+        let (results, listings, listings_print, links, rendered) = match fast {
+            Some(((outputs, pages), listings_print)) => {
+                let (results, listings, links, rendered) =
+                    self.render_edited(site, bodies, templates, global, links, outputs, pages);
+                (results, listings, listings_print, links, rendered)
+            }
+            None => {
+                let (results, links, rendered) =
+                    self.render_changed(site, bodies, templates, global, links);
+                let (listings, listings_print) =
+                    self.listing_pages(site, templates, global, known_listings);
+                (results, listings, listings_print, links, rendered)
+            }
+        };
+        self.links = Some((global, links, listings_print));
+        self.finish(
+            site,
+            bodies,
+            templates,
+            global,
+            edited_pages,
+            results,
+            listings,
+            listings_print,
+            problems,
+        );
+        rendered
+    }
+
+    /// The pages of the last build, all kept but those of the `edited` pages (indexes in output
+    /// order) whose fingerprint changed, rendered again; then the listing pages, kept.
+    #[allow(clippy::too_many_arguments)]
+    fn render_edited(
+        &mut self,
+        site: &Site,
+        bodies: &Bodies,
+        templates: &Templates,
+        global: u64,
+        links: Links,
+        mut outputs: Vec<Output>,
+        edited: &[usize],
+    ) -> (Vec<PageResult>, Vec<PageResult>, Links, usize) {
+        let previous = std::mem::take(&mut self.page_slots);
+        let before: Vec<u64> = edited.iter().map(|page| previous[*page].1).collect();
+        let (mut keyed, links) = fingerprints(
             site,
             global,
             &self.sources,
             &self.bodies,
             links,
-            previous.zip(edited_pages.as_deref()),
+            Some((previous, edited)),
         );
+        let ids = render::page_ids(site);
+        let mut kept = vec![true; outputs.len()];
+        let mut rendered = 0;
+        let mut failed = Vec::new();
+        for (page, before) in edited.iter().zip(before) {
+            if keyed[*page].1 == before {
+                continue;
+            }
+            rendered += 1;
+            kept[*page] = false;
+            match render::render_page(site, bodies, templates, ids[*page]) {
+                Ok(output) => outputs[*page] = output,
+                Err(problem) => failed.push((*page, problem)),
+            }
+        }
+        // A failed page is missing from the outputs, as in a full build.
+        failed.sort_by_key(|(page, _)| std::cmp::Reverse(*page));
+        let mut failures = Vec::new();
+        for (page, problem) in failed {
+            outputs.remove(page);
+            keyed.remove(page);
+            kept.remove(page);
+            failures.push(problem);
+        }
+        // In page order, as a full build reports them.
+        failures.reverse();
+        let listings = outputs.split_off(keyed.len());
+        self.page_slots = keyed;
+        self.kept = kept;
+        let mut results: Vec<PageResult> = outputs.into_iter().map(Ok).collect();
+        results.extend(failures.into_iter().map(Err));
+        (
+            results,
+            listings.into_iter().map(Ok).collect(),
+            links,
+            rendered,
+        )
+    }
+
+    /// Renders the pages whose fingerprints changed and takes the others from the cache.
+    fn render_changed(
+        &mut self,
+        site: &Site,
+        bodies: &Bodies,
+        templates: &Templates,
+        global: u64,
+        links: Links,
+    ) -> (Vec<PageResult>, Links, usize) {
+        let (keyed, links) = fingerprints(site, global, &self.sources, &self.bodies, links, None);
         let ids = render::page_ids(site);
         let mut kept = Vec::with_capacity(keyed.len());
         let mut results: Vec<Option<PageResult>> = keyed
@@ -452,9 +562,24 @@ impl Rebuilder {
         let ok: Vec<bool> = results.iter().map(Result::is_ok).collect();
         self.kept = only_ok(kept, &ok);
         self.page_slots = only_ok(keyed, &ok);
-        let (listings, listings_print) =
-            self.listing_pages(site, templates, global, known_listings);
-        self.links = Some((global, links, listings_print));
+        (results, links, rendered)
+    }
+
+    /// The search files, static files and publishing outputs after the pages and listing
+    /// pages, and the collision check of everything.
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        &mut self,
+        site: &Site,
+        bodies: &Bodies,
+        templates: &Templates,
+        global: u64,
+        edited_pages: Option<Vec<usize>>,
+        results: Vec<PageResult>,
+        listings: Vec<PageResult>,
+        listings_print: u64,
+        problems: &mut Vec<Diagnostic>,
+    ) {
         let static_dir = self.options.root.join(crate::assets::STATIC_DIR);
         let (sources, body_cache) = (&self.sources, &self.bodies);
         let search_inputs = |id: usize| {
@@ -488,7 +613,6 @@ impl Rebuilder {
         problems.append(&mut found);
         problems.extend(self.addresses.collisions(&outputs));
         self.outputs = outputs;
-        rendered
     }
 
     /// The index and alias pages: those of the last build when nothing they show changed
