@@ -7,7 +7,7 @@ use foldhash::HashMap;
 
 use rayon::prelude::*;
 
-use super::tokenize;
+use super::tokenize::{self, Shape};
 use crate::render::Bodies;
 use crate::site::{Article, Site};
 
@@ -48,6 +48,8 @@ pub struct SearchIndex {
     pub documents: Vec<Document>,
     /// Every term with its postings; [`crate::search::encode`] sorts them into ranges.
     pub terms: HashMap<String, Postings>,
+    /// The articles pushed but not joined yet.
+    pending: Indexer,
 }
 
 impl SearchIndex {
@@ -71,36 +73,131 @@ impl SearchIndex {
         SearchIndex::join(runs)
     }
 
-    /// Adds article `id`, whose rendered body is `body_html`, as the next document of this
-    /// index. `kb build` indexes each article as soon as its body is rendered, in runs of
-    /// consecutive articles ([`SearchIndex::join`]).
+    /// Indexes article `id`, whose body is `body_html`, after the articles pushed before it (in
+    /// article order). Its terms are in [`SearchIndex::terms`] once the index is joined.
     pub fn push_article(&mut self, site: &Site, id: usize, body_html: &str) {
         let article = &site.articles[id];
         self.documents.push(document(site, article));
-        for (term, flags) in article_terms(site, article, body_html) {
-            self.terms.entry(term).or_default().push((id as u32, flags));
-        }
+        self.pending.article(site, article, body_html);
+        self.pending.finish(id as u32);
     }
 
-    /// The index of consecutive runs of articles, given in article order.
+    /// The index of runs of articles, each indexed with [`SearchIndex::push_article`], in
+    /// article order.
     pub fn join(runs: Vec<SearchIndex>) -> SearchIndex {
-        let mut index = SearchIndex::default();
-        for run in runs {
-            index.documents.extend(run.documents);
-            for (term, mut postings) in run.terms {
-                // Runs come in article order, so every postings list stays sorted.
-                index.terms.entry(term).or_default().append(&mut postings);
+        // Every term gets a number across the runs and its number of postings, then a list of
+        // exactly that length: no list grows, and the runs' postings are copied once.
+        let mut numbers = Numbering::default();
+        let numbered: Vec<(Vec<usize>, Vec<usize>)> = runs
+            .iter()
+            .map(|run| {
+                let joined = run
+                    .terms
+                    .iter()
+                    .map(|(term, postings)| numbers.of_term(term, postings.len()))
+                    .collect();
+                let pending = &run.pending;
+                let mut local = vec![0; pending.fields.len()];
+                for (key, number) in &pending.short {
+                    let count = pending.counts[*number as usize] as usize;
+                    local[*number as usize] = numbers.of_key(*key, count);
+                }
+                for (term, number) in &pending.long {
+                    let count = pending.counts[*number as usize] as usize;
+                    local[*number as usize] = numbers.of_term(term, count);
+                }
+                (joined, local)
+            })
+            .collect();
+        let mut postings: Vec<Postings> = numbers
+            .lengths
+            .iter()
+            .map(|length| Postings::with_capacity(*length))
+            .collect();
+        let mut documents = Vec::with_capacity(runs.iter().map(|r| r.documents.len()).sum());
+        for (run, (joined, local)) in runs.into_iter().zip(numbered) {
+            documents.extend(run.documents);
+            for ((_, list), number) in run.terms.iter().zip(joined) {
+                postings[number].extend_from_slice(list);
+            }
+            let pending = &run.pending;
+            let mut posted = pending.posted_terms.iter().zip(&pending.posted_fields);
+            for (document, count) in &pending.articles {
+                for (term, fields) in posted.by_ref().take(*count as usize) {
+                    postings[local[*term as usize]].push((*document, *fields));
+                }
             }
         }
-        index
+        for list in &mut postings {
+            // Runs come in article order; only runs joined after more articles were pushed to
+            // them would not.
+            if !list.is_sorted_by_key(|(document, _)| *document) {
+                list.sort_by_key(|(document, _)| *document);
+            }
+        }
+        let Numbering { short, long, .. } = numbers;
+        let mut terms = HashMap::with_capacity_and_hasher(postings.len(), Default::default());
+        let short = short
+            .into_iter()
+            .map(|(key, number)| (tokenize::key_term(key), number));
+        for (term, number) in short.chain(long) {
+            let list = std::mem::take(&mut postings[number]);
+            if !list.is_empty() {
+                terms.insert(term, list);
+            }
+        }
+        SearchIndex {
+            documents,
+            terms,
+            pending: Indexer::default(),
+        }
     }
 
     /// One article's document and terms, exactly as [`SearchIndex::build`] indexes it: `kb
     /// serve` updates its index article by article with these.
     pub fn entry(site: &Site, bodies: &Bodies, id: usize) -> (Document, HashMap<String, u8>) {
         let article = &site.articles[id];
-        let terms = article_terms(site, article, &bodies.articles[id].html);
-        (document(site, article), terms)
+        let mut indexer = Indexer::default();
+        indexer.article(site, article, &bodies.articles[id].html);
+        (document(site, article), indexer.into_fields())
+    }
+}
+
+/// Numbers for the terms of several runs, and how many postings each has in all.
+#[derive(Default)]
+struct Numbering {
+    short: tokenize::KeyMap<usize>,
+    long: HashMap<String, usize>,
+    lengths: Vec<usize>,
+}
+
+impl Numbering {
+    fn of_key(&mut self, key: u128, postings: usize) -> usize {
+        let next = self.lengths.len();
+        let number = *self.short.entry(key).or_insert(next);
+        self.count(number, postings)
+    }
+
+    fn of_term(&mut self, term: &str, postings: usize) -> usize {
+        if let Some(key) = tokenize::key(term) {
+            return self.of_key(key, postings);
+        }
+        let number = match self.long.get(term) {
+            Some(number) => *number,
+            None => {
+                self.long.insert(term.to_string(), self.lengths.len());
+                self.lengths.len()
+            }
+        };
+        self.count(number, postings)
+    }
+
+    fn count(&mut self, number: usize, postings: usize) -> usize {
+        if number == self.lengths.len() {
+            self.lengths.push(0);
+        }
+        self.lengths[number] += postings;
+        number
     }
 }
 
@@ -127,100 +224,260 @@ fn truncate(text: &str, max_chars: usize) -> String {
     )
 }
 
-/// Every term of one article with the fields it occurs in.
-fn article_terms(site: &Site, article: &Article, body_html: &str) -> HashMap<String, u8> {
-    let mut terms = Terms::default();
-    let meta = &article.meta;
-    let code = meta.code.as_str();
-    terms.add_text(code, field::CODE, field::CODE_PART, false);
-    terms.add_text(&meta.title, field::TITLE, field::TITLE, false);
-    for message in &meta.messages {
-        terms.add_text(message, field::MESSAGE, field::MESSAGE, false);
-    }
-    let mut context: Vec<&str> = vec![meta.summary.as_deref().unwrap_or_default()];
-    context.extend(meta.applies_to.iter().map(String::as_str));
-    context.extend(article.tags.iter().map(|t| t.name.as_str()));
-    // The categories above the article (`IIS`, `nginx`), so `nginx 502` finds nginx's 502.
-    context.extend(
-        site.ancestry(article.category)
-            .iter()
-            .skip(1)
-            .map(|c| site.categories[*c].title.as_str()),
-    );
-    for text in context {
-        terms.add_text(text, field::SUMMARY, field::SUMMARY, true);
-    }
-    terms.add_text(&html_text(body_html), field::BODY, field::BODY, true);
-    terms.0
+/// Marks a stop word among a term's fields (every field is a lower bit).
+const STOP: u8 = 0x80;
+
+/// Indexes articles one after the other. A term gets a number the first time it is seen, so
+/// that a word seen before, as most words of a body are, costs one hash lookup and no
+/// allocation, and whether it is a stop word is decided once.
+#[derive(Default)]
+struct Indexer {
+    /// The numbers of the terms of at most [`tokenize::KEY_BYTES`], by key, and of the others.
+    short: tokenize::KeyMap<u32>,
+    long: HashMap<String, u32>,
+    /// By term number: its fields in the article being indexed, and [`STOP`].
+    fields: Vec<u8>,
+    /// By term number: how many of the articles finished have it.
+    counts: Vec<u32>,
+    /// The articles finished, in order: each one's document number and how many postings it
+    /// has, which are the next ones of `posted_terms` and `posted_fields`.
+    articles: Vec<(u32, u32)>,
+    posted_terms: Vec<u32>,
+    posted_fields: Vec<u8>,
+    /// The numbers of the terms the article being indexed has.
+    touched: Vec<u32>,
+    /// Reused for the words that need lower-casing one character at a time.
+    word: String,
+    /// Reused for the keys of a text's words.
+    keys: Vec<u128>,
 }
 
-#[derive(Default)]
-struct Terms(HashMap<String, u8>);
+impl std::fmt::Debug for Indexer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Indexer")
+            .field("terms", &self.fields.len())
+            .finish_non_exhaustive()
+    }
+}
 
-impl Terms {
-    /// Adds each word of `text` with `word_field` and its parts with `part_field`. A code is
-    /// always one word (its characters are all word characters), so only the whole code earns
-    /// [`field::CODE`] and `401` in `401.1` is a [`field::CODE_PART`].
-    fn add_text(&mut self, text: &str, word_field: u8, part_field: u8, skip_stop_words: bool) {
-        let mut word = String::new();
-        for raw in tokenize::raw_words(text) {
-            tokenize::normalize_into(raw, &mut word);
-            if !(skip_stop_words && tokenize::is_stop_word(&word)) {
-                self.add(&word, word_field);
+impl Indexer {
+    /// Every term of one article with the fields it occurs in.
+    fn article(&mut self, site: &Site, article: &Article, body_html: &str) {
+        let meta = &article.meta;
+        self.add_text(meta.code.as_str(), field::CODE, field::CODE_PART, false);
+        self.add_text(&meta.title, field::TITLE, field::TITLE, false);
+        for message in &meta.messages {
+            self.add_text(message, field::MESSAGE, field::MESSAGE, false);
+        }
+        let summary = meta.summary.as_deref().unwrap_or_default();
+        self.add_text(summary, field::SUMMARY, field::SUMMARY, true);
+        for text in &meta.applies_to {
+            self.add_text(text, field::SUMMARY, field::SUMMARY, true);
+        }
+        for tag in &article.tags {
+            self.add_text(&tag.name, field::SUMMARY, field::SUMMARY, true);
+        }
+        // The categories above the article (`IIS`, `nginx`), so `nginx 502` finds nginx's 502.
+        for category in site.ancestry(article.category).iter().skip(1) {
+            let title = &site.categories[*category].title;
+            self.add_text(title, field::SUMMARY, field::SUMMARY, true);
+        }
+        self.add_words::<true>(body_html, field::BODY, field::BODY, true);
+    }
+
+    /// Adds each word of `text` with `word_field` and its parts with `part_field`, leaving out
+    /// stop words in running text. A code is always one word (its characters are all word
+    /// characters), so only the whole code earns [`field::CODE`] and `401` in `401.1` is a
+    /// [`field::CODE_PART`].
+    fn add_text(&mut self, text: &str, word_field: u8, part_field: u8, running_text: bool) {
+        self.add_words::<false>(text, word_field, part_field, running_text);
+    }
+
+    /// [`Indexer::add_text`] of `text`, or with `HTML` of the text of rendered HTML.
+    fn add_words<const HTML: bool>(
+        &mut self,
+        text: &str,
+        word_field: u8,
+        part_field: u8,
+        running_text: bool,
+    ) {
+        // The keys of the plain words are looked up after the text is read, one after the
+        // other: the lookups of several words then wait for memory at the same time.
+        let mut keys = std::mem::take(&mut self.keys);
+        keys.clear();
+        for word in tokenize::Words::<HTML>::new(text) {
+            if word.is_short_ascii() && !word.may_have_parts() {
+                keys.push(tokenize::ascii_key(text, &word));
+            } else if word.entities {
+                let decoded = tokenize::decode_entities(word.raw);
+                for raw in tokenize::raw_words(&decoded) {
+                    self.add_word(raw, word_field, part_field, running_text);
+                }
+            } else {
+                self.add_word(word.raw, word_field, part_field, running_text);
             }
-            for part in tokenize::parts(raw) {
-                if !(skip_stop_words && tokenize::is_stop_word(&part)) {
-                    self.add(&part, part_field);
+        }
+        for key in &keys {
+            self.add_key(*key, word_field, running_text);
+        }
+        self.keys = keys;
+    }
+
+    /// Adds a word as written, and its parts.
+    #[cold]
+    fn add_word(&mut self, raw: &str, word_field: u8, part_field: u8, running_text: bool) {
+        let mut whole = std::mem::take(&mut self.word);
+        let shape = tokenize::normalize_word(raw, &mut whole);
+        self.add(&whole, word_field, running_text);
+        match shape {
+            Shape::Whole => {}
+            Shape::Ascii => tokenize::ascii_parts(raw, &whole, |part| {
+                self.add(part, part_field, running_text);
+            }),
+            Shape::Other => {
+                for part in tokenize::parts(raw) {
+                    self.add(&part, part_field, running_text);
                 }
             }
         }
+        self.word = whole;
     }
 
-    /// One hash and no allocation for a word already seen, as most words of a body are.
-    fn add(&mut self, term: &str, field: u8) {
-        match self.0.get_mut(term) {
-            Some(fields) => *fields |= field,
-            None => {
-                self.0.insert(term.to_string(), field);
-            }
+    fn add(&mut self, term: &str, field: u8, running_text: bool) {
+        if let Some(key) = tokenize::key(term) {
+            return self.add_key(key, field, running_text);
         }
+        let number = match self.long.get(term) {
+            Some(number) => *number,
+            None => {
+                let number = self.new_term(false);
+                self.long.insert(term.to_string(), number);
+                number
+            }
+        };
+        self.add_number(number, field, running_text);
+    }
+
+    #[inline]
+    fn add_key(&mut self, key: u128, field: u8, running_text: bool) {
+        let number = match self.short.get(&key) {
+            Some(number) => *number,
+            None => {
+                let number = self.new_term(tokenize::is_stop_word(&tokenize::key_term(key)));
+                self.short.insert(key, number);
+                number
+            }
+        };
+        self.add_number(number, field, running_text);
+    }
+
+    #[inline]
+    fn add_number(&mut self, number: u32, field: u8, running_text: bool) {
+        let fields = &mut self.fields[number as usize];
+        if running_text && *fields & STOP != 0 {
+            return;
+        }
+        if *fields & !STOP == 0 {
+            self.touched.push(number);
+        }
+        *fields |= field;
+    }
+
+    fn new_term(&mut self, stop_word: bool) -> u32 {
+        let number = self.fields.len() as u32;
+        self.fields.push(if stop_word { STOP } else { 0 });
+        self.counts.push(0);
+        number
+    }
+
+    /// Ends the article being indexed: its terms get a posting for `document`.
+    fn finish(&mut self, document: u32) {
+        self.articles.push((document, self.touched.len() as u32));
+        for number in self.touched.drain(..) {
+            let fields = &mut self.fields[number as usize];
+            self.posted_terms.push(number);
+            self.posted_fields.push(*fields & !STOP);
+            self.counts[number as usize] += 1;
+            *fields &= STOP;
+        }
+    }
+
+    /// Every term by number.
+    fn terms(short: tokenize::KeyMap<u32>, long: HashMap<String, u32>) -> Vec<(String, u32)> {
+        let short = short
+            .into_iter()
+            .map(|(key, number)| (tokenize::key_term(key), number));
+        short.chain(long).collect()
+    }
+
+    /// The terms of the article being indexed with their fields.
+    fn into_fields(self) -> HashMap<String, u8> {
+        Indexer::terms(self.short, self.long)
+            .into_iter()
+            .map(|(term, number)| (term, self.fields[number as usize] & !STOP))
+            .filter(|(_, fields)| *fields != 0)
+            .collect()
     }
 }
 
 /// The text of rendered HTML: tags dropped (each becomes a space), the entities kb's Markdown
 /// renderer writes decoded.
 pub fn html_text(html: &str) -> String {
-    const ENTITIES: &[(&str, char)] = &[
-        ("&lt;", '<'),
-        ("&gt;", '>'),
-        ("&quot;", '"'),
-        ("&#39;", '\''),
-        ("&#x27;", '\''),
-        ("&amp;", '&'),
-    ];
     let mut text = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(at) = rest.find(['<', '&']) {
-        text.push_str(&rest[..at]);
-        rest = &rest[at..];
-        if rest.starts_with('<') {
-            text.push(' ');
-            rest = rest.find('>').map_or("", |close| &rest[close + 1..]);
-        } else if let Some((entity, c)) = ENTITIES.iter().find(|(e, _)| rest.starts_with(e)) {
-            text.push(*c);
-            rest = &rest[entity.len()..];
-        } else {
-            text.push('&');
-            rest = &rest[1..];
+    html_text_into(html, &mut text);
+    text
+}
+
+/// [`html_text`] into a buffer the caller reuses.
+fn html_text_into(html: &str, text: &mut String) {
+    text.clear();
+    let bytes = html.as_bytes();
+    // `html[copied..at]` is text not copied yet.
+    let (mut copied, mut at) = (0, 0);
+    while at < bytes.len() {
+        match bytes[at] {
+            b'<' => {
+                text.push_str(&html[copied..at]);
+                text.push(' ');
+                at = bytes[at..]
+                    .iter()
+                    .position(|b| *b == b'>')
+                    .map_or(bytes.len(), |close| at + close + 1);
+                copied = at;
+            }
+            b'&' => {
+                text.push_str(&html[copied..at]);
+                let rest = &html[at..];
+                match tokenize::ENTITIES.iter().find(|(e, _)| rest.starts_with(e)) {
+                    Some((entity, c)) => {
+                        text.push(*c);
+                        at += entity.len();
+                    }
+                    None => {
+                        text.push('&');
+                        at += 1;
+                    }
+                }
+                copied = at;
+            }
+            _ => at += 1,
         }
     }
-    text.push_str(rest);
-    text
+    text.push_str(&html[copied..]);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fields of `term` in the article `indexer` is indexing.
+    fn fields(indexer: &Indexer, term: &str) -> Option<u8> {
+        let number = match tokenize::key(term) {
+            Some(key) => indexer.short.get(&key),
+            None => indexer.long.get(term),
+        };
+        Some(indexer.fields[*number? as usize] & !STOP).filter(|fields| *fields != 0)
+    }
 
     #[test]
     fn html_text_drops_tags_and_decodes_entities() {
@@ -239,25 +496,25 @@ mod tests {
 
     #[test]
     fn only_the_whole_code_is_an_exact_code() {
-        let mut terms = Terms::default();
+        let mut terms = Indexer::default();
         terms.add_text("401.1", field::CODE, field::CODE_PART, false);
-        assert_eq!(terms.0.get("401.1"), Some(&field::CODE));
-        assert_eq!(terms.0.get("401"), Some(&field::CODE_PART));
-        assert_eq!(terms.0.get("1"), Some(&field::CODE_PART));
-        let mut terms = Terms::default();
+        assert_eq!(fields(&terms, "401.1"), Some(field::CODE));
+        assert_eq!(fields(&terms, "401"), Some(field::CODE_PART));
+        assert_eq!(fields(&terms, "1"), Some(field::CODE_PART));
+        let mut terms = Indexer::default();
         terms.add_text(
             "ERR_CONNECTION_REFUSED",
             field::CODE,
             field::CODE_PART,
             false,
         );
-        assert_eq!(terms.0.get("err_connection_refused"), Some(&field::CODE));
-        assert_eq!(terms.0.get("refused"), Some(&field::CODE_PART));
+        assert_eq!(fields(&terms, "err_connection_refused"), Some(field::CODE));
+        assert_eq!(fields(&terms, "refused"), Some(field::CODE_PART));
     }
 
     #[test]
     fn stop_words_are_skipped_only_in_running_text() {
-        let mut terms = Terms::default();
+        let mut terms = Indexer::default();
         terms.add_text(
             "This page isn't working",
             field::MESSAGE,
@@ -265,8 +522,42 @@ mod tests {
             false,
         );
         terms.add_text("the body", field::BODY, field::BODY, true);
-        assert_eq!(terms.0.get("this"), Some(&field::MESSAGE));
-        assert_eq!(terms.0.get("the"), None);
-        assert_eq!(terms.0.get("body"), Some(&field::BODY));
+        assert_eq!(fields(&terms, "this"), Some(field::MESSAGE));
+        assert_eq!(fields(&terms, "the"), None);
+        assert_eq!(fields(&terms, "body"), Some(field::BODY));
+    }
+    /// The terms of `text` as indexing found them one word at a time, with `String`s.
+    fn terms_word_by_word(text: &str, word_field: u8, part_field: u8) -> HashMap<String, u8> {
+        let mut terms = HashMap::default();
+        let mut add = |term: String, field: u8| {
+            if !tokenize::is_stop_word(&term) || word_field != field::BODY {
+                *terms.entry(term).or_default() |= field;
+            }
+        };
+        for raw in tokenize::raw_words(text) {
+            add(tokenize::normalize(raw), word_field);
+            for part in tokenize::parts(raw) {
+                add(part, part_field);
+            }
+        }
+        terms
+    }
+
+    #[test]
+    fn terms_are_those_found_one_word_at_a_time() {
+        for text in tokenize::tricky_samples(10_000) {
+            let mut indexer = Indexer::default();
+            indexer.add_text(&text, field::CODE, field::CODE_PART, false);
+            let expected = terms_word_by_word(&text, field::CODE, field::CODE_PART);
+            assert_eq!(indexer.into_fields(), expected, "terms of {text:?}");
+            let mut indexer = Indexer::default();
+            indexer.add_words::<true>(&text, field::BODY, field::BODY, true);
+            let expected = terms_word_by_word(&html_text(&text), field::BODY, field::BODY);
+            assert_eq!(
+                indexer.into_fields(),
+                expected,
+                "terms of the HTML {text:?}"
+            );
+        }
     }
 }

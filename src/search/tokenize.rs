@@ -34,11 +34,266 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || is_joiner(c) || is_apostrophe(c)
 }
 
+// What a byte of text is, as bit flags, so that a word's bytes can be or-ed together. A byte
+// above ASCII is part of a character that must be decoded to be classified; in HTML, `<` and
+// `&` start a tag or an entity.
+const LOWER: u8 = 1;
+const DIGIT: u8 = 2;
+const UPPER: u8 = 4;
+const JOINER: u8 = 8;
+const APOSTROPHE: u8 = 16;
+const NON_ASCII: u8 = 32;
+const MARKUP: u8 = 64;
+/// The classes of ASCII word characters.
+const WORD: u8 = LOWER | DIGIT | UPPER | JOINER | APOSTROPHE;
+
+const fn classes(html: bool) -> [u8; 256] {
+    let mut class = [0u8; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        class[byte] = match byte as u8 {
+            b'a'..=b'z' => LOWER,
+            b'0'..=b'9' => DIGIT,
+            b'A'..=b'Z' => UPPER,
+            b'_' | b'-' | b'.' | b'+' => JOINER,
+            b'\'' => APOSTROPHE,
+            0x80..=0xff => NON_ASCII,
+            b'<' | b'&' if html => MARKUP,
+            _ => 0,
+        };
+        byte += 1;
+    }
+    class
+}
+
+const CLASS: [u8; 256] = classes(false);
+const HTML_CLASS: [u8; 256] = classes(true);
+
+/// The entities kb's Markdown renderer writes, and what they stand for.
+pub(crate) const ENTITIES: &[(&str, char)] = &[
+    ("&lt;", '<'),
+    ("&gt;", '>'),
+    ("&quot;", '"'),
+    ("&#39;", '\''),
+    ("&#x27;", '\''),
+    ("&amp;", '&'),
+];
+
 /// The words of `text` as written (not yet lower-cased), in order.
 pub fn raw_words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !is_word_char(c))
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
-        .filter(|w| !w.is_empty() && w.chars().count() <= MAX_WORD_CHARS)
+    Words::<false>::new(text).map(|word| word.raw)
+}
+
+/// A word of a text as [`Words`] finds it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Word<'a> {
+    /// As written, joiners and apostrophes at its ends dropped, unless it has entities.
+    pub raw: &'a str,
+    /// Where `raw` starts in the text.
+    pub start: usize,
+    /// The classes of its first byte and of the others, or-ed together.
+    pub first: u8,
+    pub rest: u8,
+    /// In HTML: `raw` has apostrophes written as entities, and is the word only once they are
+    /// decoded ([`html_words`]).
+    pub entities: bool,
+}
+
+impl Word<'_> {
+    /// ASCII without apostrophes, up to [`KEY_BYTES`]: the words of running text, whose
+    /// [`key`] [`ascii_key`] makes straight from the text.
+    #[inline]
+    pub fn is_short_ascii(&self) -> bool {
+        (self.first | self.rest) & (NON_ASCII | APOSTROPHE) == 0
+            && self.raw.len() <= KEY_BYTES
+            && !self.entities
+    }
+
+    /// Whether [`parts`] may find any (it finds none for the words of most running text).
+    #[inline]
+    pub fn may_have_parts(&self) -> bool {
+        let bytes = self.raw.as_bytes();
+        (self.first | self.rest) & JOINER != 0
+            || self.rest & (UPPER | NON_ASCII) != 0
+            || (bytes.len() >= 2 && bytes[0] == b'0' && (bytes[1] | 0x20) == b'x')
+    }
+}
+
+/// The words of a text, or with `HTML` of the text of rendered HTML (tags dropped, each a
+/// space; [`ENTITIES`] decoded): one pass over the bytes, decoding only characters beyond
+/// ASCII and entities.
+pub(crate) struct Words<'a, const HTML: bool> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a, const HTML: bool> Words<'a, HTML> {
+    pub fn new(text: &'a str) -> Words<'a, HTML> {
+        Words { text, at: 0 }
+    }
+
+    /// The character at byte `at` beyond ASCII: whether it is a word character, and its
+    /// length in bytes.
+    #[cold]
+    fn wide_char_at(&self, at: usize) -> (bool, usize) {
+        let c = self.text[at..].chars().next().unwrap_or(' ');
+        (is_word_char(c), c.len_utf8())
+    }
+
+    /// The entity at byte `at` (its length, and whether it is an apostrophe), if any.
+    #[cold]
+    fn entity_at(&self, at: usize) -> Option<(usize, bool)> {
+        let rest = &self.text[at..];
+        ENTITIES
+            .iter()
+            .find(|(entity, _)| rest.starts_with(entity))
+            .map(|(entity, c)| (entity.len(), *c == '\''))
+    }
+}
+
+impl<'a, const HTML: bool> Iterator for Words<'a, HTML> {
+    type Item = Word<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Word<'a>> {
+        let table = if HTML { &HTML_CLASS } else { &CLASS };
+        let bytes = self.text.as_bytes();
+        let length = bytes.len();
+        loop {
+            let mut at = self.at;
+            let mut entities = false;
+            // Up to the first word character.
+            let (mut first, width) = loop {
+                let Some(byte) = bytes.get(at) else {
+                    self.at = length;
+                    return None;
+                };
+                let class = table[usize::from(*byte)];
+                if class & WORD != 0 {
+                    break (class, 1);
+                } else if class == 0 {
+                    at += 1;
+                } else if class & NON_ASCII != 0 {
+                    let (word, width) = self.wide_char_at(at);
+                    if word {
+                        break (NON_ASCII, width);
+                    }
+                    at += width;
+                } else if *byte == b'<' {
+                    // A tag, up to its end; an unclosed tag hides the rest.
+                    at = bytes[at..]
+                        .iter()
+                        .position(|b| *b == b'>')
+                        .map_or(length, |end| at + end + 1);
+                } else {
+                    match self.entity_at(at) {
+                        Some((width, true)) => {
+                            entities = true;
+                            break (APOSTROPHE, width);
+                        }
+                        Some((width, false)) => at += width,
+                        None => at += 1,
+                    }
+                }
+            };
+            let start = at;
+            at += width;
+            // Up to the next character that is not one.
+            let mut rest = 0;
+            while let Some(byte) = bytes.get(at) {
+                let class = table[usize::from(*byte)];
+                if class & WORD != 0 {
+                    at += 1;
+                } else if class & NON_ASCII != 0 {
+                    let (word, width) = self.wide_char_at(at);
+                    if !word {
+                        break;
+                    }
+                    at += width;
+                } else if HTML && *byte == b'&' {
+                    match self.entity_at(at) {
+                        Some((width, true)) => {
+                            entities = true;
+                            at += width;
+                        }
+                        _ => break,
+                    }
+                } else {
+                    break;
+                }
+                rest |= class;
+            }
+            self.at = at;
+            let mut raw = &self.text[start..at];
+            let mut word_start = start;
+            if entities {
+                return Some(Word {
+                    raw,
+                    start,
+                    first,
+                    rest,
+                    entities,
+                });
+            }
+            let edges = CLASS[usize::from(bytes[start])] | CLASS[usize::from(bytes[at - 1])];
+            if edges & (JOINER | APOSTROPHE | NON_ASCII) != 0 {
+                let trimmed = trim_word(raw);
+                if trimmed.len() != raw.len() {
+                    word_start = start + (trimmed.as_ptr() as usize - raw.as_ptr() as usize);
+                    raw = trimmed;
+                    let trimmed = raw.as_bytes();
+                    first = trimmed.first().map_or(0, |b| CLASS[usize::from(*b)]);
+                    rest = trimmed
+                        .iter()
+                        .skip(1)
+                        .fold(0, |seen, b| seen | CLASS[usize::from(*b)]);
+                }
+            }
+            if !raw.is_empty()
+                && (raw.len() <= MAX_WORD_CHARS || raw.chars().count() <= MAX_WORD_CHARS)
+            {
+                return Some(Word {
+                    raw,
+                    start: word_start,
+                    first,
+                    rest,
+                    entities,
+                });
+            }
+        }
+    }
+}
+
+/// A word with apostrophes written as entities, decoded (the only entities in a word).
+pub(crate) fn decode_entities(raw: &str) -> String {
+    raw.replace("&#39;", "'").replace("&#x27;", "'")
+}
+
+/// Drops the joiners and apostrophes at the ends of a run of word characters (every other
+/// word character is a letter or a digit).
+fn trim_word(word: &str) -> &str {
+    const CURLY: &str = "\u{2019}";
+    let bytes = word.as_bytes();
+    let (mut start, mut end) = (0, bytes.len());
+    while start < end {
+        if CLASS[usize::from(bytes[start])] & (JOINER | APOSTROPHE) != 0 {
+            start += 1;
+        } else if word[start..end].starts_with(CURLY) {
+            start += CURLY.len();
+        } else {
+            break;
+        }
+    }
+    while start < end {
+        if CLASS[usize::from(bytes[end - 1])] & (JOINER | APOSTROPHE) != 0 {
+            end -= 1;
+        } else if word[start..end].ends_with(CURLY) {
+            end -= CURLY.len();
+        } else {
+            break;
+        }
+    }
+    &word[start..end]
 }
 
 /// A word as it is indexed: lower-case, apostrophes dropped.
@@ -52,11 +307,186 @@ pub fn normalize(word: &str) -> String {
 pub fn normalize_into(word: &str, out: &mut String) {
     out.clear();
     if word.is_ascii() && !word.contains('\'') {
-        out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        out.push_str(word);
+        out.make_ascii_lowercase();
         return;
     }
     let kept: String = word.chars().filter(|c| !is_apostrophe(*c)).collect();
     out.push_str(&kept.to_lowercase());
+}
+
+/// The longest term a key holds: most terms.
+pub(crate) const KEY_BYTES: usize = 16;
+
+/// A term of at most [`KEY_BYTES`] bytes as one number, its bytes padded with zeros: no term
+/// has a zero byte, so two terms have the same key exactly when they are the same term, and a
+/// key is compared and hashed without a loop.
+pub(crate) fn key(term: &str) -> Option<u128> {
+    let bytes = term.as_bytes();
+    let mut padded = [0u8; KEY_BYTES];
+    padded.get_mut(..bytes.len())?.copy_from_slice(bytes);
+    Some(u128::from_le_bytes(padded))
+}
+
+/// The term of a [`key`].
+pub(crate) fn key_term(key: u128) -> String {
+    let bytes = key.to_le_bytes();
+    let length = bytes.iter().position(|b| *b == 0).unwrap_or(KEY_BYTES);
+    String::from_utf8_lossy(&bytes[..length]).into_owned()
+}
+
+/// The [`key`] of the lower-cased form of `word` of `text`, a word for which
+/// [`Word::is_short_ascii`] holds, read from the text and lower-cased eight bytes at a time.
+#[inline]
+pub(crate) fn ascii_key(text: &str, word: &Word) -> u128 {
+    let bytes = text.as_bytes();
+    let length = word.raw.len();
+    let mut window = [0u8; KEY_BYTES];
+    match bytes.get(word.start..word.start + KEY_BYTES) {
+        Some(next) => window.copy_from_slice(next),
+        None => window[..length].copy_from_slice(word.raw.as_bytes()),
+    }
+    let low: [u8; 8] = window[..8].try_into().unwrap_or_default();
+    let high: [u8; 8] = window[8..].try_into().unwrap_or_default();
+    let (low_mask, high_mask) = if length >= 8 {
+        (u64::MAX, byte_mask(length - 8))
+    } else {
+        (byte_mask(length), 0)
+    };
+    let low = ascii_lowercase(u64::from_le_bytes(low) & low_mask);
+    let high = ascii_lowercase(u64::from_le_bytes(high) & high_mask);
+    u128::from(low) | (u128::from(high) << 64)
+}
+
+/// The low `bytes` bytes of a `u64` set.
+#[inline]
+fn byte_mask(bytes: usize) -> u64 {
+    if bytes >= 8 {
+        u64::MAX
+    } else {
+        (1 << (8 * bytes)) - 1
+    }
+}
+
+/// Eight ASCII bytes lower-cased at once: every byte is below 0x80, so adding to each does not
+/// carry into the next, and its high bit is set from `A` up in the first sum and past `Z` in
+/// the second.
+#[inline]
+fn ascii_lowercase(bytes: u64) -> u64 {
+    const ONES: u64 = u64::MAX / 0xff;
+    let from_a = bytes + ONES * u64::from(0x80 - b'A');
+    let past_z = bytes + ONES * u64::from(0x80 - b'Z' - 1);
+    bytes | ((from_a & !past_z & (ONES * 0x80)) >> 2)
+}
+
+/// Hashes a [`key`] with one multiplication: keys are the site's own words, not chosen to
+/// collide.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    #[inline]
+    fn write_u128(&mut self, key: u128) {
+        let product = u128::from(key as u64 ^ 0x243f_6a88_85a3_08d3)
+            * u128::from((key >> 64) as u64 ^ 0x1319_8a2e_0370_7344);
+        self.0 = product as u64 ^ (product >> 64) as u64;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A map keyed by [`key`]s.
+pub(crate) type KeyMap<V> =
+    std::collections::HashMap<u128, V, std::hash::BuildHasherDefault<KeyHasher>>;
+
+/// How to find the parts of a word [`normalize_word`] lower-cased.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// It has none.
+    Whole,
+    /// ASCII without apostrophes: [`ascii_parts`] cuts them from the lower-cased word.
+    Ascii,
+    /// Anything else: [`parts`].
+    Other,
+}
+
+/// [`normalize_into`] for a raw word, telling at the same time whether it has parts: one look
+/// at each byte for the words of running text, which are short and plain ASCII.
+pub(crate) fn normalize_word(raw: &str, out: &mut String) -> Shape {
+    let bytes = raw.as_bytes();
+    let first = bytes.first().map_or(0, |b| CLASS[usize::from(*b)]);
+    let rest = bytes
+        .iter()
+        .skip(1)
+        .fold(0, |seen, b| seen | CLASS[usize::from(*b)]);
+    let seen = first | rest;
+    let hex_prefix = bytes.len() >= 2 && bytes[0] == b'0' && (bytes[1] | 0x20) == b'x';
+    if seen & (NON_ASCII | APOSTROPHE) != 0 {
+        normalize_into(raw, out);
+        let splittable =
+            raw.contains(is_joiner) || raw.chars().skip(1).any(char::is_uppercase) || hex_prefix;
+        return if splittable {
+            Shape::Other
+        } else {
+            Shape::Whole
+        };
+    }
+    out.clear();
+    out.push_str(raw);
+    out.make_ascii_lowercase();
+    if seen & JOINER != 0 || rest & UPPER != 0 || hex_prefix {
+        Shape::Ascii
+    } else {
+        Shape::Whole
+    }
+}
+
+/// The parts of `raw`, an ASCII word without apostrophes whose lower-case form is `whole`,
+/// given to `add` in the order [`parts`] finds them, repeats included, `whole` never.
+pub(crate) fn ascii_parts<'w>(raw: &str, whole: &'w str, mut add: impl FnMut(&'w str)) {
+    if let Some(digits) = hex_digits(whole) {
+        add(digits);
+        return;
+    }
+    let bytes = raw.as_bytes();
+    let lower = |b: u8| b.is_ascii_lowercase();
+    let upper = |b: u8| b.is_ascii_uppercase();
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = bytes[start..]
+            .iter()
+            .position(|b| CLASS[usize::from(*b)] == JOINER)
+            .map_or(bytes.len(), |at| start + at);
+        if end > start {
+            if end - start != whole.len() {
+                add(&whole[start..end]);
+            }
+            // The case pieces of the piece, as `case_pieces` cuts them.
+            let mut from = start;
+            for i in start + 1..end {
+                let (previous, current) = (bytes[i - 1], bytes[i]);
+                let next_is_lower = i + 1 < end && lower(bytes[i + 1]);
+                if (lower(previous) && upper(current))
+                    || (upper(previous) && upper(current) && next_is_lower)
+                {
+                    add(&whole[from..i]);
+                    from = i;
+                }
+            }
+            if from > start {
+                add(&whole[from..end]);
+            }
+        }
+        start = end + 1;
+    }
 }
 
 /// The lower-cased words of `text`, in order.
@@ -72,22 +502,29 @@ fn hex_digits(normalized: &str) -> Option<&str> {
 
 /// The parts of a raw word, lower-cased, without the word itself and without repeats.
 pub fn parts(raw: &str) -> Vec<String> {
-    // Most words of running text (`timeout`, `Server`) have no parts; say so without allocating.
-    let splittable = raw.contains(is_joiner)
-        || raw.chars().skip(1).any(char::is_uppercase)
-        || raw.starts_with("0x")
-        || raw.starts_with("0X");
-    if !splittable {
-        return Vec::new();
+    let mut whole = String::new();
+    let mut found: Vec<String> = Vec::new();
+    match normalize_word(raw, &mut whole) {
+        Shape::Whole => {}
+        Shape::Ascii => ascii_parts(raw, &whole, |part| {
+            if !found.iter().any(|f| f == part) {
+                found.push(part.to_string());
+            }
+        }),
+        Shape::Other => found = general_parts(raw, &whole),
     }
-    let whole = normalize(raw);
+    found
+}
+
+/// [`parts`] of any word, one character at a time.
+fn general_parts(raw: &str, whole: &str) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
     let mut add = |part: String| {
         if !part.is_empty() && part != whole && !found.contains(&part) {
             found.push(part);
         }
     };
-    if let Some(digits) = hex_digits(&whole) {
+    if let Some(digits) = hex_digits(whole) {
         add(digits.to_string());
         return found;
     }
@@ -127,6 +564,78 @@ const MAX_STOP_WORD_BYTES: usize = 5;
 
 pub fn is_stop_word(word: &str) -> bool {
     word.len() <= MAX_STOP_WORD_BYTES && STOP_WORDS.binary_search(&word).is_ok()
+}
+
+#[cfg(test)]
+/// Strings made of the pieces that make tokenizing hard, by a fixed pseudo-random walk.
+pub(crate) fn tricky_samples(count: usize) -> Vec<String> {
+    const PIECES: &[&str] = &[
+        "a",
+        "Z",
+        "9",
+        "_",
+        "-",
+        ".",
+        "+",
+        "'",
+        "\u{2019}",
+        "é",
+        "É",
+        "Σ",
+        "ß",
+        "İ",
+        " ",
+        "\n",
+        ",",
+        "(",
+        "<b>",
+        "</b>",
+        "<",
+        ">",
+        "&amp;",
+        "&lt;",
+        "&gt;",
+        "&quot;",
+        "&#39;",
+        "&#x27;",
+        "&",
+        "&#39",
+        "0x",
+        "0X",
+        "1f",
+        "IO",
+        "Exception",
+        "err",
+        "ERR_",
+        "http",
+        "HTTPServer",
+        "the",
+        "The",
+        "isn",
+        "t",
+        "connectionRefused",
+        "401.1",
+        "x",
+        "abcdefghijklmnop",
+        "q",
+        "ABCDEFGH",
+        "\u{3000}",
+        "٣",
+        "ǅ",
+    ];
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move |below: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % below as u64) as usize
+    };
+    (0..count)
+        .map(|_| {
+            let length = 1 + next(14);
+            (0..length).map(|_| PIECES[next(PIECES.len())]).collect()
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -219,5 +728,69 @@ mod tests {
             words(&format!("x {long} y")).collect::<Vec<_>>(),
             ["x", "y"]
         );
+    }
+
+    #[test]
+    fn html_is_read_like_its_text() {
+        let mut samples = tricky_samples(20_000);
+        samples.extend(
+            [
+                "<p>Use <code>a &lt;b&gt;</code> &amp; go</p>",
+                "isn&#39;t it, don&#x27;t &#39;quoted&#39; rock&#39;n&#39;roll",
+                "AT&amp;T &amp;#39; &copy; a&b <unclosed tag and text",
+                "&#39;&#39; &#39; x&#39; &#39;y <a href=\"x\">link</a>text",
+            ]
+            .map(String::from),
+        );
+        for html in samples {
+            let text = crate::search::html_text(&html);
+            let expected: Vec<&str> = raw_words(&text).collect();
+            let mut found = Vec::new();
+            for word in Words::<true>::new(&html) {
+                if word.entities {
+                    found.extend(raw_words(&decode_entities(word.raw)).map(str::to_string));
+                } else {
+                    found.push(word.raw.to_string());
+                }
+            }
+            assert_eq!(found, expected, "words of {html:?}");
+        }
+    }
+
+    /// What `parts` was before it had an ASCII path: one character at a time.
+    fn parts_by_characters(raw: &str) -> Vec<String> {
+        let splittable = raw.contains(is_joiner)
+            || raw.chars().skip(1).any(char::is_uppercase)
+            || raw.starts_with("0x")
+            || raw.starts_with("0X");
+        if !splittable {
+            return Vec::new();
+        }
+        general_parts(raw, &normalize(raw))
+    }
+
+    #[test]
+    fn keys_and_parts_of_ascii_words_are_those_of_any_word() {
+        for text in tricky_samples(20_000) {
+            for word in Words::<false>::new(&text) {
+                let whole = normalize(word.raw);
+                if word.is_short_ascii() {
+                    assert_eq!(Some(ascii_key(&text, &word)), key(&whole), "{:?}", word.raw);
+                    assert_eq!(key_term(ascii_key(&text, &word)), whole);
+                }
+                if !word.may_have_parts() {
+                    assert_eq!(parts_by_characters(word.raw), Vec::<String>::new());
+                }
+                assert_eq!(
+                    parts(word.raw),
+                    parts_by_characters(word.raw),
+                    "{:?}",
+                    word.raw
+                );
+                let mut normalized = String::new();
+                normalize_word(word.raw, &mut normalized);
+                assert_eq!(normalized, whole);
+            }
+        }
     }
 }
