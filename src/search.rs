@@ -199,16 +199,49 @@ pub fn encode(index: &SearchIndex) -> EncodedIndex {
 
 /// Orders terms as JavaScript compares strings: by UTF-16 code units.
 pub fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
-    a.encode_utf16().cmp(b.encode_utf16())
+    // UTF-8 bytes compare like code points, and code points like UTF-16 code units except a
+    // character from U+10000 (a surrogate pair, lead byte F0–F4) against one from U+E000 to
+    // U+FFFF (lead byte EE or EF). The first differing byte tells which case this is.
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    match x.iter().zip(y).position(|(p, q)| p != q) {
+        None => x.len().cmp(&y.len()),
+        Some(at) if x[at] < 0xee || y[at] < 0xee => x[at].cmp(&y[at]),
+        Some(_) => a.encode_utf16().cmp(b.encode_utf16()),
+    }
 }
 
 /// A term's entry in its shard: `"term":[postings]`.
 pub fn entry(term: &str, postings: &Postings) -> String {
-    format!(
-        "{}:{}",
-        serde_json::to_string(term).unwrap_or_default(),
-        encode_postings(postings)
-    )
+    let mut out = String::with_capacity(term.len() + 16 + 6 * postings.len().min(MAX_POSTINGS));
+    push_json_string(&mut out, term);
+    out.push(':');
+    push_postings(&mut out, postings);
+    out
+}
+
+/// `text` as a JSON string, as `serde_json` writes it.
+fn push_json_string(out: &mut String, text: &str) {
+    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
+    } else {
+        out.push_str(&serde_json::to_string(text).unwrap_or_default());
+    }
+}
+
+fn push_number(out: &mut String, mut number: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (number % 10) as u8;
+        number /= 10;
+        if number == 0 {
+            break;
+        }
+    }
+    out.extend(digits[at..].iter().map(|digit| char::from(*digit)));
 }
 
 /// Packs the entries of sorted terms into shards of at most [`SHARD_BYTES`] (a longer entry
@@ -330,8 +363,60 @@ fn files_and_meta(
 /// documents the term occurs in, then its postings, cut to [`MAX_TEXT_POSTINGS`] from summaries
 /// and bodies only and [`MAX_POSTINGS`] in all.
 pub fn encode_postings(postings: &Postings) -> String {
-    let text_only = |fields: u8| fields & !(field::SUMMARY | field::BODY) == 0;
-    let mut kept: Vec<(u32, u8)> = postings.clone();
+    let mut out = String::new();
+    push_postings(&mut out, postings);
+    out
+}
+
+fn text_only(fields: u8) -> bool {
+    fields & !(field::SUMMARY | field::BODY) == 0
+}
+
+/// [`encode_postings`] onto `out`.
+fn push_postings(out: &mut String, postings: &[(u32, u8)]) {
+    if !postings.is_sorted_by(|a, b| a.0 < b.0) {
+        return push_postings_sorted(out, postings);
+    }
+    // The cut keeps the highest fields first, and of each set of fields the first documents:
+    // so many postings of each set of fields, in document order.
+    let mut kept = [u32::MAX; 256];
+    if postings.len() > MAX_TEXT_POSTINGS {
+        let mut count = [0u32; 256];
+        for (_, fields) in postings {
+            count[usize::from(*fields)] += 1;
+        }
+        let (mut text, mut left) = (0, MAX_POSTINGS as u32);
+        for fields in (0..=u8::MAX).rev() {
+            let mut keep = count[usize::from(fields)];
+            if text_only(fields) {
+                keep = keep.min((MAX_TEXT_POSTINGS as u32).saturating_sub(text));
+                text += count[usize::from(fields)];
+            }
+            kept[usize::from(fields)] = keep.min(left);
+            left -= kept[usize::from(fields)];
+        }
+    }
+    out.push('[');
+    push_number(out, postings.len());
+    let mut previous = 0;
+    for (document, fields) in postings {
+        let left = &mut kept[usize::from(*fields)];
+        if *left == 0 {
+            continue;
+        }
+        *left -= 1;
+        out.push(',');
+        push_number(out, (document - previous) as usize);
+        out.push(',');
+        push_number(out, usize::from(*fields));
+        previous = *document;
+    }
+    out.push(']');
+}
+
+/// [`push_postings`] of postings in any order: sorted by fields to be cut, then by document.
+fn push_postings_sorted(out: &mut String, postings: &[(u32, u8)]) {
+    let mut kept: Vec<(u32, u8)> = postings.to_vec();
     // Highest fields first (the flags of higher fields are higher bits), then by document.
     kept.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let mut text = 0;
@@ -341,14 +426,17 @@ pub fn encode_postings(postings: &Postings) -> String {
     });
     kept.truncate(MAX_POSTINGS);
     kept.sort_unstable();
-    let mut out = format!("[{}", postings.len());
+    out.push('[');
+    push_number(out, postings.len());
     let mut previous = 0;
     for (document, fields) in kept {
-        out.push_str(&format!(",{},{}", document - previous, fields));
+        out.push(',');
+        push_number(out, (document - previous) as usize);
+        out.push(',');
+        push_number(out, usize::from(fields));
         previous = document;
     }
     out.push(']');
-    out
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -494,6 +582,85 @@ mod tests {
                 worst < 300 * 1024,
                 "a first search showing {results} results may download {worst} bytes"
             );
+        }
+    }
+
+    /// A fixed pseudo-random sequence below `below`.
+    fn walk(seed: u64) -> impl FnMut(u64) -> u64 {
+        let mut state = seed | 1;
+        move |below| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % below
+        }
+    }
+
+    #[test]
+    fn postings_cut_by_counting_are_those_cut_by_sorting() {
+        let mut next = walk(0x9e37_79b9_7f4a_7c15);
+        let all_fields = [1, 2, 3, 4, 5, 8, 9, 16, 17, 19, 32, 33, 63];
+        for length in [0, 1, 2, 399, 400, 401, 402, 1499, 1500, 1501, 3000, 12_000] {
+            for _ in 0..4 {
+                // Few kinds of fields, or many; documents with gaps.
+                let kinds = 1 + next(all_fields.len() as u64) as usize;
+                let mut document = 0;
+                let postings: Postings = (0..length)
+                    .map(|_| {
+                        document += 1 + next(3) as u32;
+                        (document, all_fields[next(kinds as u64) as usize])
+                    })
+                    .collect();
+                let (mut fast, mut sorted) = (String::new(), String::new());
+                push_postings(&mut fast, &postings);
+                push_postings_sorted(&mut sorted, &postings);
+                assert_eq!(fast, sorted, "{length} postings of {kinds} kinds of fields");
+            }
+        }
+    }
+
+    #[test]
+    fn terms_are_ordered_and_quoted_like_javascript_and_serde_json_do() {
+        let pieces = [
+            "a",
+            "b",
+            "z",
+            "0",
+            "é",
+            "\u{e000}",
+            "\u{ffff}",
+            "\u{fffd}",
+            "\u{10000}",
+            "😀",
+            "\u{d7ff}",
+            "\"",
+            "\\",
+            "\n",
+            "\u{1}",
+            "\u{7f}",
+            "ß",
+            "",
+        ];
+        let mut next = walk(0x2545_f491_4f6c_dd1d);
+        let words: Vec<String> = (0..2000)
+            .map(|_| {
+                let length = next(5);
+                (0..length)
+                    .map(|_| pieces[next(pieces.len() as u64) as usize])
+                    .collect()
+            })
+            .collect();
+        for a in &words {
+            let mut quoted = String::new();
+            push_json_string(&mut quoted, a);
+            assert_eq!(quoted, serde_json::to_string(a).unwrap_or_default());
+            for b in words.iter().take(200) {
+                assert_eq!(
+                    utf16_cmp(a, b),
+                    a.encode_utf16().cmp(b.encode_utf16()),
+                    "{a:?} against {b:?}"
+                );
+            }
         }
     }
 }
