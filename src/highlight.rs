@@ -139,15 +139,14 @@ impl Highlighter {
     /// set's number.
     fn syntax(&self, language: &str) -> Option<(&SyntaxReference, &SyntaxSet, usize)> {
         let lower = language.to_ascii_lowercase();
-        let sets = [
-            self.syntaxes.get_or_init(SyntaxSet::load_defaults_newlines),
-            self.extra.get_or_init(grammars::syntax_set),
-        ];
-        sets.into_iter().enumerate().find_map(|(number, set)| {
-            set.find_syntax_by_token(language)
-                .or_else(|| set.find_syntax_by_token(&lower))
-                .map(|syntax| (syntax, set, number))
-        })
+        // kb's own grammars first (its shell grammar takes the place of syntect's); syntect's
+        // set, slow to load, only when a block needs it.
+        let own = self.extra.get_or_init(grammars::syntax_set);
+        if let Some(syntax) = find_syntax(own, language, &lower) {
+            return Some((syntax, own, 0));
+        }
+        let bundled = self.syntaxes.get_or_init(SyntaxSet::load_defaults_newlines);
+        find_syntax(bundled, language, &lower).map(|syntax| (syntax, bundled, 1))
     }
 
     /// The HTML of a fenced block whose info string is `info` (`sh`, `rust ignore`, or empty).
@@ -193,6 +192,12 @@ impl Highlighter {
         }
         Some(spans.finish())
     }
+}
+
+/// The syntax of `set` for a fence name, as written or in lower case.
+fn find_syntax<'a>(set: &'a SyntaxSet, name: &str, lower: &str) -> Option<&'a SyntaxReference> {
+    set.find_syntax_by_token(name)
+        .or_else(|| set.find_syntax_by_token(lower))
 }
 
 /// Highlighted HTML being written: a `<span>` for each scope of a [`MARKED`] kind, with the
@@ -311,6 +316,46 @@ mod tests {
         );
         assert!(html.contains("&lt;b&gt;"), "{html}");
         assert!(!html.contains("<b>"), "{html}");
+    }
+
+    /// Each span of kb's shell grammar as (classes, text), in order.
+    fn shell_spans(code: &str) -> Vec<(String, String)> {
+        let html = Highlighter::new().code_block("sh", code);
+        let fragment = scraper::Html::parse_fragment(&html);
+        let span = scraper::Selector::parse("span").unwrap();
+        fragment
+            .select(&span)
+            .map(|s| {
+                let classes = s.value().attr("class").unwrap_or_default().to_string();
+                (classes, s.text().collect())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn shell_commands_options_strings_variables_and_comments_are_told_apart() {
+        let spans = shell_spans(
+            "sudo systemctl restart nginx && curl -sI \"$URL\" | grep -i 'x-cache' # why\n\
+             if [ -f /etc/app.conf ]; then echo ${HOME}#not-a-comment; fi\n\
+             LANG=C\n",
+        );
+        let of = |kind: &str| -> Vec<&str> {
+            spans
+                .iter()
+                .filter(|(classes, _)| classes == kind)
+                .map(|(_, text)| text.as_str())
+                .collect()
+        };
+        assert_eq!(
+            of("hl-variable hl-function"),
+            ["sudo", "curl", "grep", "echo"]
+        );
+        assert_eq!(of("hl-variable hl-parameter"), ["-sI", "-i", "-f"]);
+        assert_eq!(of("hl-string hl-quoted"), ["\"$URL\"", "'x-cache'"]);
+        assert_eq!(of("hl-variable hl-other"), ["${HOME}", "LANG"]);
+        assert_eq!(of("hl-comment hl-line"), ["# why"]);
+        assert_eq!(of("hl-keyword hl-control"), ["if", "then", "fi"]);
+        assert_eq!(of("hl-keyword hl-operator"), ["&&", "|", ";", ";", "="]);
     }
 
     #[test]

@@ -1,5 +1,8 @@
-//! Small grammars for the languages error articles show most that syntect's bundled set lacks:
-//! HTTP messages, nginx and Apache configuration. Each is a list of one-line rules (a regex and
+//! Small grammars for the languages error articles show most: HTTP messages, nginx and Apache
+//! configuration, which syntect's bundled set lacks, and shell commands, which it has: its
+//! Bourne Again Shell grammar tells apart far more than a help article's one-line commands
+//! need, at several times the cost per line (it was a quarter of a build's work on sites with a
+//! command in every article). Each is a list of one-line rules (a regex and
 //! the scopes of its groups), enough to tell directives, headers, strings, numbers and comments
 //! apart. They are built in code rather than loaded from `.sublime-syntax` files, which would
 //! need syntect's YAML loader and its unmaintained `yaml-rust` dependency.
@@ -29,6 +32,47 @@ const STRINGS: [Rule; 2] = [
 ];
 
 const GRAMMARS: &[Grammar] = &[
+    Grammar {
+        name: "Shell",
+        tokens: &["sh", "bash", "shell", "zsh"],
+        scope: "source.shell",
+        rules: &[
+            // A `#` starts a comment only at the start of a word.
+            Rule(r"(?:^|(?<=[ \t;|&(]))#.*", &["comment.line.number-sign"]),
+            Rule(r#""(?:[^"\\]|\\.)*""#, &["string.quoted.double"]),
+            Rule(r"'[^']*'", &["string.quoted.single"]),
+            Rule(
+                r"\$\{[^}\n]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\$[0-9@#?*$!-]",
+                &["variable.other.readwrite"],
+            ),
+            // NAME=value before a command.
+            Rule(
+                r"(?:^|(?<=[|;&(]))[ \t]*([A-Za-z_][A-Za-z0-9_]*)(=)",
+                &[
+                    "",
+                    "variable.other.assignment",
+                    "keyword.operator.assignment",
+                ],
+            ),
+            // Words that start or end a construct rather than name a command.
+            Rule(
+                r"\b(?:if|then|else|elif|fi|for|while|until|do|done|case|esac|in|function|select)\b",
+                &["keyword.control"],
+            ),
+            // The command: the first word of a line, or after `|`, `;`, `&&`, `||`, `(`, `then`,
+            // `else` or `do`.
+            Rule(
+                r"(?:^|(?<=[|;&(])|(?<=\bthen|\belse|\bdo))[ \t]*(?!(?:if|then|else|elif|fi|for|while|until|do|done|case|esac|in|function|select)\b)([A-Za-z0-9_./~+-][A-Za-z0-9_./~+:@%-]*)",
+                &["", "variable.function"],
+            ),
+            Rule(
+                r"(?<=[ \t])--?[A-Za-z0-9][A-Za-z0-9_-]*",
+                &["variable.parameter.option"],
+            ),
+            Rule(r"\|\||&&|[|;&]|[<>]+", &["keyword.operator"]),
+            Rule(r"\b[0-9]+\b", &["constant.numeric"]),
+        ],
+    },
     Grammar {
         name: "HTTP",
         tokens: &["http"],
@@ -200,7 +244,7 @@ mod tests {
             }
         }
         let set = syntax_set();
-        for token in ["http", "nginx", "apache", "htaccess"] {
+        for token in ["http", "nginx", "apache", "htaccess", "sh", "bash"] {
             assert!(set.find_syntax_by_token(token).is_some(), "{token}");
         }
     }
