@@ -200,7 +200,26 @@ impl<'a, const HTML: bool> Iterator for Words<'a, HTML> {
             at += width;
             // Up to the next character that is not one.
             let mut rest = 0;
-            while let Some(byte) = bytes.get(at) {
+            loop {
+                // Eight bytes at a time while they are ASCII letters and digits, as most of a
+                // word is.
+                if let Some(eight) = bytes.get(at..at + 8) {
+                    let (letters_and_digits, upper) = ascii_letters_and_digits(u64::from_le_bytes(
+                        eight.try_into().unwrap_or_default(),
+                    ));
+                    let run = (!letters_and_digits & HIGH_BITS).trailing_zeros() / 8;
+                    let run = run as usize;
+                    if upper & byte_mask(run) != 0 {
+                        rest |= UPPER;
+                    }
+                    at += run;
+                    if run == 8 {
+                        continue;
+                    }
+                }
+                let Some(byte) = bytes.get(at) else {
+                    break;
+                };
                 let class = table[usize::from(*byte)];
                 if class & WORD != 0 {
                     at += 1;
@@ -267,6 +286,25 @@ impl<'a, const HTML: bool> Iterator for Words<'a, HTML> {
 /// A word with apostrophes written as entities, decoded (the only entities in a word).
 pub(crate) fn decode_entities(raw: &str) -> String {
     raw.replace("&#39;", "'").replace("&#x27;", "'")
+}
+
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// Of eight bytes, those that are ASCII letters or digits and those that are capitals, each as
+/// its high bit. Each range test adds to every byte a number that carries into its high bit
+/// from the start of the range, and no byte carries into the next: the bytes tested have it
+/// clear.
+#[inline]
+fn ascii_letters_and_digits(bytes: u64) -> (u64, u64) {
+    const ONES: u64 = u64::MAX / 0xff;
+    let from = |low: u8| ONES * u64::from(0x80 - low);
+    let seven = bytes & !HIGH_BITS;
+    let folded = seven | (ONES * 0x20);
+    let letter = (folded + from(b'a')) & !(folded + from(b'z' + 1));
+    let digit = (seven + from(b'0')) & !(seven + from(b'9' + 1));
+    let upper = (seven + from(b'A')) & !(seven + from(b'Z' + 1));
+    let ascii = !bytes & HIGH_BITS;
+    ((letter | digit) & ascii, upper & ascii)
 }
 
 /// Drops the joiners and apostrophes at the ends of a run of word characters (every other
