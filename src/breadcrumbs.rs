@@ -64,21 +64,44 @@ fn ui_home(site: &Site) -> String {
 }
 
 /// The schema.org `BreadcrumbList` for a trail, with absolute URLs where the site has an origin.
-pub fn json_ld(site: &Site, trail: &[Crumb]) -> serde_json::Value {
-    let items: Vec<serde_json::Value> = trail
+pub fn json_ld<'a>(site: &Site, trail: &'a [Crumb]) -> BreadcrumbList<'a> {
+    let items = trail
         .iter()
         .enumerate()
-        .map(|(i, crumb)| {
-            let url = match &site.config.base_url.origin {
+        .map(|(i, crumb)| ListItem {
+            kind: "ListItem",
+            item: match &site.config.base_url.origin {
                 Some(origin) => format!("{origin}{}", crumb.url),
                 None => crumb.url.clone(),
-            };
-            serde_json::json!({ "@type": "ListItem", "position": i + 1, "name": crumb.title, "item": url })
+            },
+            name: &crumb.title,
+            position: i + 1,
         })
         .collect();
-    serde_json::json!({
-        "@context": "https://schema.org",
-        "@type": "BreadcrumbList",
-        "itemListElement": items,
-    })
+    BreadcrumbList {
+        context: "https://schema.org",
+        kind: "BreadcrumbList",
+        items,
+    }
+}
+
+/// A schema.org `BreadcrumbList`, its keys in the order JSON-LD has always been written in
+/// (sorted).
+#[derive(Debug, serde::Serialize)]
+pub struct BreadcrumbList<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "itemListElement")]
+    items: Vec<ListItem<'a>>,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct ListItem<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    item: String,
+    name: &'a str,
+    position: usize,
 }

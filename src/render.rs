@@ -544,17 +544,23 @@ pub(crate) fn render(
 
 /// JSON for a `<script type="application/ld+json">`: `<`, `>` and `&` escaped so that no text
 /// from front matter can close the script element.
-pub fn script_json(value: &serde_json::Value) -> String {
-    let json = value.to_string();
-    let mut escaped = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        match c {
-            '<' => escaped.push_str("\\u003c"),
-            '>' => escaped.push_str("\\u003e"),
-            '&' => escaped.push_str("\\u0026"),
-            c => escaped.push(c),
-        }
+pub fn script_json(value: &impl serde::Serialize) -> String {
+    let json = serde_json::to_string(value).unwrap_or_default();
+    if !json.contains(['<', '>', '&']) {
+        return json;
     }
+    let mut escaped = String::with_capacity(json.len() + 16);
+    let mut rest = json.as_str();
+    while let Some(at) = rest.find(['<', '>', '&']) {
+        escaped.push_str(&rest[..at]);
+        escaped.push_str(match rest.as_bytes()[at] {
+            b'<' => "\\u003c",
+            b'>' => "\\u003e",
+            _ => "\\u0026",
+        });
+        rest = &rest[at + 1..];
+    }
+    escaped.push_str(rest);
     escaped
 }
 
@@ -575,10 +581,10 @@ fn article_page(
         &article.url,
     );
     let trail = breadcrumbs::for_article(site, id);
-    let json_ld = serde_json::json!([
+    let json_ld = script_json(&(
         tech_article(site, article, &page),
-        breadcrumbs::json_ld(site, &trail)
-    ]);
+        breadcrumbs::json_ld(site, &trail),
+    ));
     let links = |ids: &[ArticleId]| shared.articles(ids);
     let view = ArticlePage {
         article: ArticleView {
@@ -611,7 +617,7 @@ fn article_page(
         referenced_by: links(&article.referenced_by),
         also_referenced_by: links(&not_in(&article.referenced_by, &article.related)),
         siblings: links(&siblings(site, id)),
-        json_ld: script_json(&json_ld),
+        json_ld,
         page,
     };
     render(
@@ -623,21 +629,34 @@ fn article_page(
     )
 }
 
-fn tech_article(site: &Site, article: &Article, page: &PageMeta) -> serde_json::Value {
-    let mut value = serde_json::json!({
-        "@context": "https://schema.org",
-        "@type": "TechArticle",
-        "headline": format!("{} {}", article.meta.code, article.meta.title),
-        "url": page.canonical,
-        "inLanguage": site.config.language,
-    });
-    if let Some(summary) = &article.meta.summary {
-        value["description"] = summary.clone().into();
+fn tech_article<'a>(site: &'a Site, article: &'a Article, page: &'a PageMeta) -> TechArticle<'a> {
+    TechArticle {
+        context: "https://schema.org",
+        kind: "TechArticle",
+        date_modified: article.meta.updated.as_ref().map(|d| d.as_str()),
+        description: article.meta.summary.as_deref(),
+        headline: format!("{} {}", article.meta.code, article.meta.title),
+        in_language: &site.config.language,
+        url: &page.canonical,
     }
-    if let Some(updated) = &article.meta.updated {
-        value["dateModified"] = updated.as_str().into();
-    }
-    value
+}
+
+/// A schema.org `TechArticle`, its keys in the order JSON-LD has always been written in
+/// (sorted).
+#[derive(serde::Serialize)]
+struct TechArticle<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "dateModified", skip_serializing_if = "Option::is_none")]
+    date_modified: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    headline: String,
+    #[serde(rename = "inLanguage")]
+    in_language: &'a str,
+    url: &'a str,
 }
 
 /// The ids of `ids` that `listed` does not contain, in order.
