@@ -215,9 +215,6 @@ impl LinkResolver for SiteLinks<'_> {
 
 /// What [`stream_site`] leaves once every output is in the sink.
 pub struct Streamed {
-    /// The bodies of every article and category; the articles' without their HTML, which went
-    /// into their pages.
-    pub bodies: Bodies,
     /// The address and origin of every output handed to the sink, for the collision check.
     pub placed: Vec<(UrlPath, Origin)>,
     pub problems: Vec<Diagnostic>,
@@ -311,6 +308,10 @@ pub fn stream_site(
     for asset in assets {
         handed.hand(sink, Ok(asset));
     }
+    // Every body and the search index have served their purpose: their memory goes to the
+    // publishing files.
+    drop(bodies);
+    drop(index);
     // Last: short addresses must only take what no page or static file has taken.
     let taken = crate::publish::Taken::of_urls(handed.placed.iter().map(|(url, _)| url));
     let (published, mut publish_problems) = crate::publish::render_around(site, templates, taken);
@@ -325,7 +326,6 @@ pub fn stream_site(
         .dedup_by(|a, b| a.message == b.message && a.location == b.location && a.file == b.file);
     problems.append(&mut handed.problems);
     Streamed {
-        bodies,
         placed: handed.placed,
         problems,
         write_error: handed.write_error,
