@@ -50,6 +50,8 @@ struct Article {
     aliases: Vec<String>,
     weight: i64,
     draft: bool,
+    /// The day of January 2024 it was updated on.
+    updated: Option<u32>,
     paragraphs: Vec<String>,
     broken: bool,
 }
@@ -75,6 +77,9 @@ impl Article {
         }
         if self.draft {
             text += "draft: true\n";
+        }
+        if let Some(day) = self.updated {
+            text += &format!("updated: 2024-01-{day:02}\n");
         }
         if self.broken {
             text += "relatd: [oops]\n";
@@ -204,6 +209,7 @@ impl World {
             aliases: Vec::new(),
             weight: 0,
             draft: false,
+            updated: None,
             paragraphs,
             broken: false,
             code: code.clone(),
@@ -399,6 +405,13 @@ impl World {
             94 => {
                 self.write("content/http/4xx/.401.md.swp", "swap");
                 return "write an editor leftover".into();
+            }
+            95..=96 => {
+                let day = choice as u32 * 7
+                    + article.paragraphs.len() as u32
+                    + article.title.len() as u32;
+                article.updated = Some(1 + day % 28);
+                "change the date"
             }
             _ => {
                 article.paragraphs.clear();

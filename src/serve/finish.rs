@@ -5,7 +5,9 @@
 //! - the static files, until a file under `static/` changes;
 //! - the publishing outputs, while no front matter, no page address that could take a short
 //!   address and nothing site-wide changed; otherwise each redirect page is kept while its
-//!   article shows the same (code, title, summary, address), and the files are made again.
+//!   article shows the same (code, title, summary, address), and while nothing but what the
+//!   feed and the catalog show changed (a title, a summary), the short addresses and the other
+//!   files are kept and only those two are made again.
 //!
 //! The outputs come in the order `finish_site` gives them, each with whether it is the very
 //! output of the last build (so publishing to the server compares only the others).
@@ -20,7 +22,7 @@ use crate::diagnostic::Diagnostic;
 use crate::output::Output;
 use crate::paths::UrlPath;
 use crate::publish::{self, Taken};
-use crate::redirects;
+use crate::redirects::{self, ShortUrl};
 use crate::site::Site;
 use crate::templates::Templates;
 
@@ -57,6 +59,9 @@ pub struct Finisher {
     files: Vec<Output>,
     /// The kind of each output of the last finish, in order.
     slots: Vec<Slot>,
+    /// The short addresses of the last build, with the fingerprint of everything they, the
+    /// sitemap, `robots.txt`, the schema and the redirect rules are made from.
+    short: Option<(u64, Vec<ShortUrl>)>,
 }
 
 struct Published {
@@ -171,17 +176,35 @@ impl Finisher {
             .collect();
         let print = hash_of((inputs.listings, &near_top));
         let mut old = std::mem::take(&mut self.redirects);
-        let files = std::mem::take(&mut self.files);
+        let mut files = std::mem::take(&mut self.files);
+        let last_short = self.short.take();
         if let Some(published) = self.published.take() {
             if published.print == print {
-                if let Some(reused) = reuse(&published, &mut old, files) {
+                if let Some(reused) = reuse(&published, &mut old, &mut files) {
                     self.published = Some(published);
+                    self.short = last_short;
                     return reused;
                 }
+                files.clear();
             }
         }
+        let structure = structure_print(inputs, &near_top);
         let mut taken = Taken::of_urls(near_top.into_iter());
-        let short = redirects::short_urls(site, &mut taken);
+        // Nothing but titles, summaries and such changed: the short addresses and all the
+        // files but the feed and the catalog are those of the last build.
+        let kept_files = match last_short {
+            Some((last, short)) if last == structure && !files.is_empty() => {
+                for short_url in &short {
+                    taken.insert(&short_url.url);
+                }
+                Some((short, files))
+            }
+            _ => None,
+        };
+        let (short, kept_files) = match kept_files {
+            Some((short, files)) => (short, Some(files)),
+            None => (redirects::short_urls(site, &mut taken), None),
+        };
         let mut pages: Vec<(RedirectKey, u64, Option<PageResult>)> = short
             .iter()
             .map(|short_url| {
@@ -218,8 +241,16 @@ impl Finisher {
                         ));
                     });
             },
-            || publish::files(site, &short),
+            || match kept_files {
+                Some(files) => remake_titled(site, &short, files),
+                None => {
+                    let files = publish::files(site, &short);
+                    let count = files.len();
+                    (files, vec![false; count])
+                }
+            },
         );
+        let (files, files_kept) = files;
         let mut outputs = Vec::with_capacity(pages.len() + files.len());
         let mut slots = Vec::with_capacity(pages.len() + files.len());
         let mut problems = Vec::new();
@@ -240,12 +271,13 @@ impl Finisher {
         // A template error repeats on every redirect page; once is enough.
         problems.dedup_by(|a, b| a.message == b.message && a.location == b.location);
         let all_ok = keys.len() == short.len();
-        let files: Vec<Output> = files
+        let (files, files_kept): (Vec<Output>, Vec<bool>) = files
             .into_iter()
-            .filter(|f| taken.is_free(&f.url))
-            .collect();
+            .zip(files_kept)
+            .filter(|(f, _)| taken.is_free(&f.url))
+            .unzip();
         slots.extend(std::iter::repeat_n(Slot::File, files.len()));
-        kept_pages.extend(std::iter::repeat_n(false, files.len()));
+        kept_pages.extend(files_kept);
         outputs.extend(files);
         if all_ok {
             self.published = Some(Published {
@@ -254,16 +286,82 @@ impl Finisher {
                 problems: problems.clone(),
             });
         }
+        self.short = Some((structure, short));
         (outputs, slots, kept_pages, problems)
     }
+}
+
+/// Everything the short addresses, sitemap, `robots.txt`, schema and redirect rules are made
+/// from: the site-wide context, the outputs that may take a publishing address, each article's
+/// address, catalog, code, date, aliases and category, each category's address and parent, and
+/// each tag's address and articles. The feed and the catalog read more (titles, summaries).
+fn structure_print(inputs: &Inputs, near_top: &[&UrlPath]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let site = inputs.site;
+    let mut hasher = std::hash::DefaultHasher::new();
+    (inputs.global, near_top).hash(&mut hasher);
+    site.articles.len().hash(&mut hasher);
+    for article in &site.articles {
+        (
+            &article.url,
+            &article.catalog,
+            article.meta.code.as_str(),
+            article.meta.updated.as_ref().map(|d| d.as_str()),
+            &article.meta.aliases,
+            article.category,
+        )
+            .hash(&mut hasher);
+    }
+    site.categories.len().hash(&mut hasher);
+    for category in &site.categories {
+        (&category.url, category.parent).hash(&mut hasher);
+    }
+    site.tags.len().hash(&mut hasher);
+    for (slug, tag) in &site.tags {
+        (slug, &tag.url, &tag.articles).hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// The publishing files of the last build (after those a site's own file takes the place of
+/// were left out) with the feed and the catalog made again, each with whether it was kept.
+fn remake_titled(site: &Site, short: &[ShortUrl], files: Vec<Output>) -> (Vec<Output>, Vec<bool>) {
+    let (feed, catalog) = rayon::join(
+        || crate::feed::atom(site),
+        || crate::catalog::json(site, short),
+    );
+    let (mut feed, mut catalog) = (Some(feed), Some(catalog));
+    files
+        .into_iter()
+        .map(|file| {
+            let new = if feed.as_ref().is_some_and(|f| f.url == file.url) {
+                feed.take()
+            } else if catalog.as_ref().is_some_and(|c| c.url == file.url) {
+                catalog.take()
+            } else {
+                None
+            };
+            match new {
+                Some(new) => (new, false),
+                None => (file, true),
+            }
+        })
+        .unzip()
 }
 
 /// The publishing outputs of the last build, all kept; `None` if any is missing.
 fn reuse(
     published: &Published,
     pages: &mut HashMap<RedirectKey, (u64, Output)>,
-    files: Vec<Output>,
+    files: &mut Vec<Output>,
 ) -> Option<Made> {
+    if published
+        .redirects
+        .iter()
+        .any(|key| !pages.contains_key(key))
+    {
+        return None;
+    }
     let mut outputs = Vec::with_capacity(published.redirects.len() + files.len());
     let mut slots = Vec::with_capacity(outputs.capacity());
     for key in &published.redirects {
@@ -272,7 +370,7 @@ fn reuse(
         slots.push(Slot::Redirect(key.clone(), print));
     }
     slots.extend(std::iter::repeat_n(Slot::File, files.len()));
-    outputs.extend(files);
+    outputs.append(files);
     let kept = vec![true; outputs.len()];
     Some((outputs, slots, kept, published.problems.clone()))
 }

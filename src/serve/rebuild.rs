@@ -5,7 +5,8 @@
 //!
 //! What is kept (see docs/serve.md):
 //! - the loaded content tree, file by file (`sources`), keyed in walk order, so a save re-reads
-//!   one file; the linked site too, while every re-read file kept its front matter;
+//!   one file; the linked site too, while every re-read file kept its front matter, or changed
+//!   only front matter values linking does not read (then with the new front matter in place);
 //! - rendered Markdown bodies (`bodies`), reused while the source text is the same and either no
 //!   article or category moved, appeared or disappeared, or the body has no links into the site;
 //! - article and category pages, each with a fingerprint of everything its template is given
@@ -34,11 +35,11 @@ use super::bodies::BodyCache;
 use super::fingerprint::{Fingerprints, Links};
 use super::finish::{self, Finisher};
 use super::search::SearchCache;
-use super::sources::Sources;
+use super::sources::{Reloaded, Sources};
 use super::watch::Changes;
 use crate::build::{self, BuildOptions};
 use crate::config::SiteConfig;
-use crate::content::{self, CONTENT_DIR, LoadOptions, Source};
+use crate::content::{self, CONTENT_DIR, LoadOptions, LoadedArticle, Source};
 use crate::diagnostic::{self, Diagnostic, Severity};
 use crate::error::{Error, Result};
 use crate::frontmatter::Date;
@@ -103,6 +104,45 @@ impl Linked {
             }
         }
         paths
+    }
+
+    /// Whether these articles' new front matter leaves the linked site as it is but for their
+    /// own front matter: each is in the site, with the same code, slug, related codes, tags,
+    /// weight and draft flag (all linking reads of an article's front matter), and linking
+    /// found no problem in it (whose place in the file may have moved).
+    fn can_relink(&self, fronts: &[LoadedArticle]) -> bool {
+        fronts.iter().all(|new| {
+            let path = &new.source.path;
+            let Some(old) = self.site.articles.iter().find(|a| a.source.path == *path) else {
+                return false;
+            };
+            let (a, b) = (&old.meta, &new.meta);
+            a.code == b.code
+                && a.slug == b.slug
+                && a.related == b.related
+                && a.tags == b.tags
+                && a.weight == b.weight
+                && a.draft == b.draft
+                && !self.problems.iter().any(|p| p.file.as_ref() == Some(path))
+        })
+    }
+
+    /// Puts the re-read files in place (see [`Linked::can_relink`]): what linking the new
+    /// sources would make.
+    fn relink(&mut self, reloaded: Reloaded) {
+        for new in reloaded.fronts {
+            let path = new.source.path.clone();
+            if let Some(article) = self
+                .site
+                .articles
+                .iter_mut()
+                .find(|a| a.source.path == path)
+            {
+                article.meta = new.meta;
+                article.source = new.source;
+            }
+        }
+        self.replace_sources(reloaded.sources);
     }
 }
 
@@ -225,12 +265,20 @@ impl Rebuilder {
         self.statics_changed |= changes.statics || full;
         let (template_problems, content_problems, edited) = self.load_sources(changes, full);
         let mut site_kept = false;
+        let mut relinked = false;
         let mut edited_paths = Vec::new();
         let linked = match (edited, self.linked.take()) {
             // Only bodies changed: the linked site stays, with those sources replaced.
-            (Some(sources), Some(mut linked)) => {
-                edited_paths = linked.replace_sources(sources);
+            (Some(reloaded), Some(mut linked)) if reloaded.fronts.is_empty() => {
+                edited_paths = linked.replace_sources(reloaded.sources);
                 site_kept = true;
+                linked
+            }
+            // Only front matter values linking does not read changed: the same site with the
+            // new front matter in place, but no longer the same site for what follows.
+            (Some(reloaded), Some(mut linked)) if linked.can_relink(&reloaded.fronts) => {
+                linked.relink(reloaded);
+                relinked = true;
                 linked
             }
             _ => {
@@ -252,9 +300,11 @@ impl Rebuilder {
             _ => None,
         };
         let same_site = self.edited.is_some();
+        // Relinked, every page is where it was with the same code: what bodies link to is the
+        // same.
         let bodies = self
             .bodies
-            .render(site, &self.sources, same_site, &mut problems);
+            .render(site, &self.sources, same_site || relinked, &mut problems);
         let today = crate::warnings::latest_date_today();
         let front_warnings = match self.front_warnings.take() {
             Some((date, warnings)) if site_kept && date == today => warnings,
@@ -329,13 +379,13 @@ impl Rebuilder {
     }
 
     /// Reads templates and content as far as `changes` require. Returns the problems of the
-    /// templates and of the content folder itself, and the sources read when only bodies
-    /// changed (see [`Sources::reload`]).
+    /// templates and of the content folder itself, and the files read when they are the same
+    /// files as before (see [`Sources::reload`]).
     fn load_sources(
         &mut self,
         changes: &Changes,
         full: bool,
-    ) -> (Vec<Diagnostic>, Vec<Diagnostic>, Option<Vec<Source>>) {
+    ) -> (Vec<Diagnostic>, Vec<Diagnostic>, Option<Reloaded>) {
         let root = self.options.root.clone();
         let mut template_problems = Vec::new();
         if self.templates.is_none() {
@@ -359,11 +409,11 @@ impl Rebuilder {
             }
             return (template_problems, Vec::new(), None);
         }
-        let mut edited = Some(Vec::new());
+        let mut edited = Some(Reloaded::default());
         for path in &changes.content {
             let below = path.strip_prefix(CONTENT_DIR).unwrap_or(path);
-            let sources = self.sources.reload(&root, below);
-            edited = edited.zip(sources).map(|(mut all, more)| {
+            let reloaded = self.sources.reload(&root, below);
+            edited = edited.zip(reloaded).map(|(mut all, more)| {
                 all.extend(more);
                 all
             });

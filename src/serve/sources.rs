@@ -6,7 +6,25 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::rebuild::hash_of;
-use crate::content::{self, CONTENT_DIR, LoadOptions, LoadedContent, LoadedEntry, Source};
+use crate::content::{
+    self, CONTENT_DIR, LoadOptions, LoadedArticle, LoadedContent, LoadedEntry, Source,
+};
+
+/// The files a change re-read, when none was added, removed or failed to load.
+#[derive(Default)]
+pub struct Reloaded {
+    /// The sources whose front matter did not change.
+    pub sources: Vec<Source>,
+    /// The articles whose front matter changed (same file, still an article).
+    pub fronts: Vec<LoadedArticle>,
+}
+
+impl Reloaded {
+    pub fn extend(&mut self, more: Reloaded) {
+        self.sources.extend(more.sources);
+        self.fronts.extend(more.fronts);
+    }
+}
 
 #[derive(Default)]
 pub struct Sources {
@@ -42,10 +60,10 @@ impl Sources {
     }
 
     /// Reads `root/content/<below>` again: a file or a folder, or nothing once deleted.
-    /// Returns the sources read when only their bodies changed (the same files, each with the
-    /// same front matter), so that the linked site stays valid with just those sources
-    /// replaced; `None` when anything else changed.
-    pub fn reload(&mut self, root: &Path, below: &Path) -> Option<Vec<Source>> {
+    /// Returns the files read when they are the same files as before, each loaded: those that
+    /// kept their front matter (the linked site stays valid with just those sources replaced)
+    /// and the articles whose front matter changed; `None` when anything else changed.
+    pub fn reload(&mut self, root: &Path, below: &Path) -> Option<Reloaded> {
         let mut key = names(below);
         // A new folder whose own event was missed: read it from its first unknown ancestor.
         while key.len() > 1 && !self.entries.contains_key(&key[..key.len() - 1]) {
@@ -69,7 +87,7 @@ impl Sources {
         }
         let folder: PathBuf = key.iter().collect();
         let mut after = Vec::new();
-        let mut sources = Vec::new();
+        let mut reloaded = Reloaded::default();
         // `symlink_metadata`, so that a dangling link is walked (and reported) as a full load
         // would.
         let exists = root
@@ -89,11 +107,25 @@ impl Sources {
                 self.front_hashes
                     .insert(path, hash_of(&source.text[..source.body_offset]));
             }
-            after.push(shape(&names, Some(&entry)));
-            sources.extend(source_of(&entry).cloned());
+            let now = shape(&names, Some(&entry));
+            let same_front = before.get(after.len()) == Some(&now);
+            match &entry {
+                LoadedEntry::Article(article) if !same_front => {
+                    reloaded.fronts.push(article.as_ref().clone());
+                }
+                _ => reloaded.sources.extend(source_of(&entry).cloned()),
+            }
+            after.push(now);
             self.entries.insert(names, entry);
         }
-        (before == after && after.iter().all(Option::is_some)).then_some(sources)
+        // The same files in the same places, each loaded; only articles may have a new front
+        // matter.
+        let same_files = before.len() == after.len()
+            && before.iter().zip(&after).all(|(b, a)| match (b, a) {
+                (Some(b), Some(a)) => b == a || (b.0 == a.0 && b.1 == 1 && a.1 == 1),
+                _ => false,
+            });
+        same_files.then_some(reloaded)
     }
 }
 
