@@ -294,7 +294,7 @@ pub fn stream_site(
         },
         || {
             rayon::join(
-                || hand_all(sink, listing_pages_with(site, templates, &shared)),
+                || hand_listing_pages(site, templates, &shared, sink),
                 || hand_all(sink, crate::search::outputs_of(site, templates, &index)),
             )
         },
@@ -772,6 +772,19 @@ fn index_pages(
     templates: &Templates,
     shared: &SharedLinks,
 ) -> Vec<Result<Output, Diagnostic>> {
+    let mut pages = Vec::new();
+    index_pages_each(site, templates, shared, |page| pages.push(page));
+    pages
+}
+
+/// Renders the index pages one by one, handing each to `each` as soon as it is made: a tag
+/// page of a big site lists thousands of articles.
+fn index_pages_each(
+    site: &Site,
+    templates: &Templates,
+    shared: &SharedLinks,
+    mut each: impl FnMut(Result<Output, Diagnostic>),
+) {
     let ui = |key: &str, fallback: &str| {
         site.config
             .ui
@@ -779,7 +792,6 @@ fn index_pages(
             .cloned()
             .unwrap_or_else(|| fallback.to_string())
     };
-    let mut pages = Vec::new();
 
     let codes_url = fixed_path(&["codes"], true);
     let mut groups: Vec<CodeGroup> = Vec::new();
@@ -813,7 +825,7 @@ fn index_pages(
         groups,
         total_articles: site.articles.len(),
     };
-    pages.push(render(
+    each(render(
         templates,
         "codes.html",
         &view,
@@ -836,7 +848,7 @@ fn index_pages(
         ),
         tags: site.tags.values().map(tag_link).collect(),
     };
-    pages.push(render(
+    each(render(
         templates,
         "tags.html",
         &view,
@@ -854,7 +866,7 @@ fn index_pages(
             tag: tag_link(tag),
             articles: sorted_by_code(site, shared, tag.articles.clone()),
         };
-        pages.push(render(
+        each(render(
             templates,
             "tag.html",
             &view,
@@ -876,14 +888,13 @@ fn index_pages(
             &not_found,
         ),
     };
-    pages.push(render(
+    each(render(
         templates,
         "404.html",
         &view,
         &not_found,
         Origin::Builtin("the 404 page"),
     ));
-    pages
 }
 
 /// The catalog (a child of the home page) that `category` is in or is; `None` for the home page.
@@ -918,17 +929,52 @@ fn alias_pages(site: &Site, templates: &Templates) -> Vec<Result<Output, Diagnos
                 .iter()
                 .map(move |alias| (article, alias))
         })
-        .map(|(article, alias)| {
-            let mut page = redirect_page(site, templates, article, alias)?;
-            let written = alias.to_string();
-            page.origin = Origin::Alias {
-                source: article.source.path.clone(),
-                location: crate::site::front_matter_diagnostic(article, "aliases", &written, "")
-                    .location,
-            };
-            Ok(page)
-        })
+        .map(|(article, alias)| alias_page(site, templates, article, alias))
         .collect()
+}
+
+/// The redirect page at one of an article's aliases.
+fn alias_page(
+    site: &Site,
+    templates: &Templates,
+    article: &Article,
+    alias: &UrlPath,
+) -> Result<Output, Diagnostic> {
+    let mut page = redirect_page(site, templates, article, alias)?;
+    let written = alias.to_string();
+    page.origin = Origin::Alias {
+        source: article.source.path.clone(),
+        location: crate::site::front_matter_diagnostic(article, "aliases", &written, "").location,
+    };
+    Ok(page)
+}
+
+/// [`listing_pages_with`], each page handed to `sink` as soon as it is made.
+fn hand_listing_pages(
+    site: &Site,
+    templates: &Templates,
+    shared: &SharedLinks,
+    sink: &dyn Sink,
+) -> Handed {
+    let mut handed = Handed::default();
+    index_pages_each(site, templates, shared, |page| handed.hand(sink, page));
+    let aliases: Vec<Handed> = site
+        .articles
+        .par_iter()
+        .flat_map_iter(|article| {
+            article
+                .meta
+                .aliases
+                .iter()
+                .map(move |alias| (article, alias))
+        })
+        .fold(Handed::default, |mut done, (article, alias)| {
+            done.hand(sink, alias_page(site, templates, article, alias));
+            done
+        })
+        .collect();
+    aliases.into_iter().for_each(|part| handed.append(part));
+    handed
 }
 
 /// A redirect page at `from` (an alias or a short address) leading to `article`.
