@@ -22,7 +22,29 @@ struct Catalog<'a> {
     schema: String,
     version: u32,
     site: SiteInfo<'a>,
-    codes: Vec<CodeEntry<'a>>,
+    codes: Codes<'a>,
+}
+
+/// Every article's entry, made while it is written rather than all kept at once (at 100,000
+/// articles the entries are hundreds of megabytes).
+#[derive(Debug)]
+struct Codes<'a> {
+    site: &'a Site,
+    /// Article ids in catalog order.
+    ids: Vec<usize>,
+    short_by_article: Vec<Option<String>>,
+}
+
+impl Serialize for Codes<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.ids.iter().map(|id| {
+            entry(
+                self.site,
+                &self.site.articles[*id],
+                self.short_by_article[*id].as_deref(),
+            )
+        }))
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -41,7 +63,7 @@ struct CodeEntry<'a> {
     messages: &'a [String],
     url: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    short_url: Option<String>,
+    short_url: Option<&'a str>,
     category: Vec<CategoryStep<'a>>,
     related: Vec<Reference<'a>>,
     tags: Vec<&'a str>,
@@ -63,7 +85,7 @@ struct Reference<'a> {
 /// `catalog.json`.
 pub fn json(site: &Site, short: &[ShortUrl]) -> Output {
     let base = &site.config.base_url;
-    let mut short_by_article = vec![None; site.articles.len()];
+    let mut short_by_article: Vec<Option<String>> = vec![None; site.articles.len()];
     for short_url in short {
         short_by_article[short_url.article] = Some(absolute_uri(base, &short_url.url.to_string()));
     }
@@ -82,14 +104,22 @@ pub fn json(site: &Site, short: &[ShortUrl]) -> Output {
             url: absolute_uri(base, "/"),
             language: &site.config.language,
         },
-        codes: ids
-            .into_iter()
-            .map(|id| entry(site, &site.articles[id], short_by_article[id].take()))
-            .collect(),
+        codes: Codes {
+            site,
+            ids,
+            short_by_article,
+        },
     };
+    // Room for the whole text at once, so that it is never copied as it grows: the pages of
+    // the room it does not use are never touched, so they cost no memory.
+    let mut json = Vec::with_capacity(4096 * (site.articles.len() + 1));
     // Serializing plain structs of strings cannot fail; an empty object keeps this total.
-    let text = serde_json::to_string_pretty(&catalog).unwrap_or_else(|_| "{}".into());
-    text_file(CATALOG_FILE, text + "\n", "the catalog")
+    if serde_json::to_writer_pretty(&mut json, &catalog).is_err() {
+        json = b"{}".to_vec();
+    }
+    json.push(b'\n');
+    let text = String::from_utf8(json).unwrap_or_else(|_| "{}\n".into());
+    text_file(CATALOG_FILE, text, "the catalog")
 }
 
 /// `catalog.schema.json`.
@@ -97,7 +127,7 @@ pub fn schema() -> Output {
     text_file(SCHEMA_FILE, SCHEMA.to_string(), "the catalog schema")
 }
 
-fn entry<'a>(site: &'a Site, article: &'a Article, short_url: Option<String>) -> CodeEntry<'a> {
+fn entry<'a>(site: &'a Site, article: &'a Article, short_url: Option<&'a str>) -> CodeEntry<'a> {
     let base = &site.config.base_url;
     let meta = &article.meta;
     CodeEntry {
