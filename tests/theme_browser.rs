@@ -256,7 +256,14 @@ async fn code_blocks_and_messages_get_working_copy_buttons() {
         .await
         .expect("a code block's copy button");
     button.click().await.expect("the button can be clicked");
-    let label = button.text().await.unwrap_or_default();
+    // The label changes once the clipboard has taken the text (a promise), and changes back
+    // 1.5 s later: watch for it rather than read it once.
+    let started = Instant::now();
+    let mut label = button.text().await.unwrap_or_default();
+    while label != "Copied" && started.elapsed() < Duration::from_secs(5) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        label = button.text().await.unwrap_or_default();
+    }
     browser.close().await;
     let counts: Vec<u64> = counts
         .as_array()
