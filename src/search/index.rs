@@ -24,8 +24,8 @@ pub mod field {
     pub const CODE: u8 = 32;
 }
 
-/// How many articles [`SearchIndex::build`] indexes together.
-pub const ARTICLES_PER_RUN: usize = 256;
+/// At most how many articles [`SearchIndex::build`] indexes together.
+pub const ARTICLES_PER_RUN: usize = 4096;
 
 /// How much of a summary a result shows.
 pub const SUMMARY_CHARS: usize = 180;
@@ -57,12 +57,15 @@ impl SearchIndex {
     pub fn build(site: &Site, bodies: &Bodies) -> SearchIndex {
         // Runs of articles are indexed in parallel, then joined in order: one map insertion per
         // term of a run rather than per term of every article, which left one core busy alone.
+        // Four runs a core keep the cores busy to the end; every run has its own map of words.
+        let tasks = 4 * rayon::current_num_threads().max(1);
+        let run_size = site.articles.len().div_ceil(tasks).clamp(8, ARTICLES_PER_RUN);
         let runs: Vec<SearchIndex> = site
             .articles
-            .par_chunks(ARTICLES_PER_RUN)
+            .par_chunks(run_size)
             .enumerate()
             .map(|(run, articles)| {
-                let first = run * ARTICLES_PER_RUN;
+                let first = run * run_size;
                 let mut index = SearchIndex::default();
                 for id in first..first + articles.len() {
                     index.push_article(site, id, &bodies.articles[id].html);
@@ -358,17 +361,20 @@ impl Indexer {
         self.add_number(number, field, running_text);
     }
 
-    #[inline]
+    #[inline(always)]
     fn add_key(&mut self, key: u128, field: u8, running_text: bool) {
         let number = match self.short.get(&key) {
             Some(number) => *number,
-            None => {
-                let number = self.new_term(tokenize::is_stop_word(&tokenize::key_term(key)));
-                self.short.insert(key, number);
-                number
-            }
+            None => self.new_key(key),
         };
         self.add_number(number, field, running_text);
+    }
+
+    #[cold]
+    fn new_key(&mut self, key: u128) -> u32 {
+        let number = self.new_term(tokenize::is_stop_word(&tokenize::key_term(key)));
+        self.short.insert(key, number);
+        number
     }
 
     #[inline]

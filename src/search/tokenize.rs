@@ -377,23 +377,33 @@ pub(crate) fn key_term(key: u128) -> String {
 /// [`Word::is_short_ascii`] holds, read from the text and lower-cased eight bytes at a time.
 #[inline]
 pub(crate) fn ascii_key(text: &str, word: &Word) -> u128 {
-    let bytes = text.as_bytes();
     let length = word.raw.len();
-    let mut window = [0u8; KEY_BYTES];
-    match bytes.get(word.start..word.start + KEY_BYTES) {
-        Some(next) => window.copy_from_slice(next),
-        None => window[..length].copy_from_slice(word.raw.as_bytes()),
-    }
-    let low: [u8; 8] = window[..8].try_into().unwrap_or_default();
-    let high: [u8; 8] = window[8..].try_into().unwrap_or_default();
+    // Sixteen bytes from the word's start, read as two numbers (the bytes after the word are
+    // masked off); a word near the end of the text is copied first.
+    let (low, high) = match text.as_bytes().get(word.start..word.start + KEY_BYTES) {
+        Some(window) => (eight_bytes(&window[..8]), eight_bytes(&window[8..])),
+        None => window_at_end(word.raw.as_bytes()),
+    };
     let (low_mask, high_mask) = if length >= 8 {
         (u64::MAX, byte_mask(length - 8))
     } else {
         (byte_mask(length), 0)
     };
-    let low = ascii_lowercase(u64::from_le_bytes(low) & low_mask);
-    let high = ascii_lowercase(u64::from_le_bytes(high) & high_mask);
+    let low = ascii_lowercase(low & low_mask);
+    let high = ascii_lowercase(high & high_mask);
     u128::from(low) | (u128::from(high) << 64)
+}
+
+#[inline(always)]
+fn eight_bytes(bytes: &[u8]) -> u64 {
+    u64::from_le_bytes(bytes.try_into().unwrap_or_default())
+}
+
+#[cold]
+fn window_at_end(word: &[u8]) -> (u64, u64) {
+    let mut window = [0u8; KEY_BYTES];
+    window[..word.len()].copy_from_slice(word);
+    (eight_bytes(&window[..8]), eight_bytes(&window[8..]))
 }
 
 /// The low `bytes` bytes of a `u64` set.
