@@ -59,7 +59,11 @@ impl SearchIndex {
         // term of a run rather than per term of every article, which left one core busy alone.
         // Four runs a core keep the cores busy to the end; every run has its own map of words.
         let tasks = 4 * rayon::current_num_threads().max(1);
-        let run_size = site.articles.len().div_ceil(tasks).clamp(8, ARTICLES_PER_RUN);
+        let run_size = site
+            .articles
+            .len()
+            .div_ceil(tasks)
+            .clamp(8, ARTICLES_PER_RUN);
         let runs: Vec<SearchIndex> = site
             .articles
             .par_chunks(run_size)
