@@ -116,31 +116,50 @@ impl SearchIndex {
                 (joined, local)
             })
             .collect();
-        let mut postings: Vec<Postings> = numbers
-            .lengths
-            .iter()
-            .map(|length| Postings::with_capacity(*length))
-            .collect();
-        let mut documents = Vec::with_capacity(runs.iter().map(|r| r.documents.len()).sum());
-        for (run, (joined, local)) in runs.into_iter().zip(numbered) {
-            documents.extend(run.documents);
-            for ((_, list), number) in run.terms.iter().zip(joined) {
-                postings[number].extend_from_slice(list);
-            }
-            let pending = &run.pending;
-            let mut posted = pending.posted_terms.iter().zip(&pending.posted_fields);
-            for (document, count) in &pending.articles {
-                for (term, fields) in posted.by_ref().take(*count as usize) {
-                    postings[local[*term as usize]].push((*document, *fields));
+        // The lists are filled on every core, each core the lists of a range of terms with
+        // about as many postings as the others' (every core reads every run's postings). The
+        // lists are then made where later parallel work can reuse their memory once freed.
+        let ranges = term_ranges(&numbers.lengths, rayon::current_num_threads().max(1));
+        let lists: Vec<Vec<Postings>> = ranges
+            .par_iter()
+            .map(|terms| {
+                let mut lists: Vec<Postings> = numbers.lengths[terms.clone()]
+                    .iter()
+                    .map(|length| Postings::with_capacity(*length))
+                    .collect();
+                // A term of this range is at its number less the range's start.
+                let first = terms.start;
+                for (run, (joined, local)) in runs.iter().zip(&numbered) {
+                    for ((_, postings), number) in run.terms.iter().zip(joined) {
+                        if let Some(list) = lists.get_mut(number.wrapping_sub(first)) {
+                            list.extend_from_slice(postings);
+                        }
+                    }
+                    let pending = &run.pending;
+                    let mut posted = pending.posted_terms.iter().zip(&pending.posted_fields);
+                    for (document, count) in &pending.articles {
+                        for (term, fields) in posted.by_ref().take(*count as usize) {
+                            let number = local[*term as usize];
+                            if let Some(list) = lists.get_mut(number.wrapping_sub(first)) {
+                                list.push((*document, *fields));
+                            }
+                        }
+                    }
                 }
-            }
-        }
-        for list in &mut postings {
-            // Runs come in article order; only runs joined after more articles were pushed to
-            // them would not.
-            if !list.is_sorted_by_key(|(document, _)| *document) {
-                list.sort_by_key(|(document, _)| *document);
-            }
+                for list in &mut lists {
+                    // Runs come in article order; only runs joined after more articles were
+                    // pushed to them would not.
+                    if !list.is_sorted_by_key(|(document, _)| *document) {
+                        list.sort_by_key(|(document, _)| *document);
+                    }
+                }
+                lists
+            })
+            .collect();
+        let mut postings: Vec<Postings> = lists.into_iter().flatten().collect();
+        let mut documents = Vec::with_capacity(runs.iter().map(|r| r.documents.len()).sum());
+        for run in runs {
+            documents.extend(run.documents);
         }
         let Numbering { short, long, .. } = numbers;
         let mut terms = HashMap::with_capacity_and_hasher(postings.len(), Default::default());
@@ -168,6 +187,32 @@ impl SearchIndex {
         indexer.article(site, article, &bodies.articles[id].html);
         (document(site, article), indexer.into_fields())
     }
+}
+
+/// Cuts the terms `0..lengths.len()` into at most `parts` ranges with about as many postings
+/// each (`lengths` by term).
+fn term_ranges(lengths: &[usize], parts: usize) -> Vec<std::ops::Range<usize>> {
+    let parts = parts.max(1);
+    let total: usize = lengths.iter().sum();
+    let share = total.div_ceil(parts).max(1);
+    let mut ranges = Vec::with_capacity(parts);
+    let (mut start, mut filled) = (0, 0);
+    for (number, length) in lengths.iter().enumerate() {
+        filled += length;
+        if filled >= share {
+            ranges.push(start..number + 1);
+            (start, filled) = (number + 1, 0);
+        }
+    }
+    if ranges.len() >= parts {
+        // Terms without postings after the last full range go with it.
+        if let Some(last) = ranges.last_mut() {
+            last.end = lengths.len();
+        }
+    } else if start < lengths.len() || ranges.is_empty() {
+        ranges.push(start..lengths.len());
+    }
+    ranges
 }
 
 /// Numbers for the terms of several runs, and how many postings each has in all.
@@ -496,6 +541,30 @@ mod tests {
             " Use  a <b>  & go "
         );
         assert_eq!(html_text("a &amp;lt; b &copy; c &"), "a &lt; b &copy; c &");
+    }
+
+    #[test]
+    fn term_ranges_cover_every_term_once_in_order() {
+        let cases: &[&[usize]] = &[
+            &[],
+            &[0],
+            &[5],
+            &[1, 1, 1, 1],
+            &[100, 1, 1, 1, 1],
+            &[0, 0, 9],
+        ];
+        for lengths in cases {
+            for parts in 0..6 {
+                let ranges = term_ranges(lengths, parts);
+                assert!(ranges.len() <= parts.max(1), "{lengths:?} in {parts}");
+                let covered: Vec<usize> = ranges.iter().flat_map(|r| r.clone()).collect();
+                assert_eq!(
+                    covered,
+                    (0..lengths.len()).collect::<Vec<_>>(),
+                    "{lengths:?}"
+                );
+            }
+        }
     }
 
     #[test]
