@@ -336,6 +336,7 @@ mod tests {
     fn shell_commands_options_strings_variables_and_comments_are_told_apart() {
         let spans = shell_spans(
             "sudo systemctl restart nginx && curl -sI \"$URL\" | grep -i 'x-cache' # why\n\
+             curl -m 5 http://127.0.0.1:8080/v2\n\
              if [ -f /etc/app.conf ]; then echo ${HOME}#not-a-comment; fi\n\
              LANG=C\n",
         );
@@ -348,9 +349,11 @@ mod tests {
         };
         assert_eq!(
             of("hl-variable hl-function"),
-            ["sudo", "curl", "grep", "echo"]
+            ["sudo", "curl", "grep", "curl", "echo"]
         );
-        assert_eq!(of("hl-variable hl-parameter"), ["-sI", "-i", "-f"]);
+        // Only the number on its own: an address stays one run of text for search.
+        assert_eq!(of("hl-constant hl-numeric"), ["5"]);
+        assert_eq!(of("hl-variable hl-parameter"), ["-sI", "-i", "-m", "-f"]);
         assert_eq!(of("hl-string hl-quoted"), ["\"$URL\"", "'x-cache'"]);
         assert_eq!(of("hl-variable hl-other"), ["${HOME}", "LANG"]);
         assert_eq!(of("hl-comment hl-line"), ["# why"]);

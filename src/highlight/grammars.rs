@@ -70,7 +70,9 @@ const GRAMMARS: &[Grammar] = &[
                 &["variable.parameter.option"],
             ),
             Rule(r"\|\||&&|[|;&]|[<>]+", &["keyword.operator"]),
-            Rule(r"\b[0-9]+\b", &["constant.numeric"]),
+            // A number on its own (`-n 20`), not part of an address or a name (`127.0.0.1`,
+            // `:8080`, `v2`): search reads the page's text with every tag as a space.
+            Rule(r"(?<![\w.:/-])[0-9]+(?![\w.:/-])", &["constant.numeric"]),
         ],
     },
     Grammar {
