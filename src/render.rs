@@ -437,44 +437,6 @@ pub fn render_page_with(
     }
 }
 
-/// Everything after the article and category pages (`results`, in [`page_ids`] order): the
-/// indexes, aliases, search, static files and publishing files. The index and alias pages
-/// ([`listing_pages`]) and the search index are made here unless given (`kb serve` keeps its
-/// own between builds).
-pub fn finish_site(
-    site: &Site,
-    bodies: &Bodies,
-    templates: &Templates,
-    static_dir: &Path,
-    mut results: Vec<Result<Output, Diagnostic>>,
-    listings: Option<Vec<Result<Output, Diagnostic>>>,
-    search: Option<&crate::search::SearchIndex>,
-) -> (Vec<Output>, Vec<Diagnostic>) {
-    results.extend(listings.unwrap_or_else(|| listing_pages(site, templates)));
-    results.extend(match search {
-        Some(index) => crate::search::outputs_of(site, templates, index),
-        None => crate::search::outputs(site, bodies, templates),
-    });
-    let mut outputs = Vec::with_capacity(results.len());
-    let mut problems = Vec::new();
-    for result in results {
-        match result {
-            Ok(output) => outputs.push(output),
-            Err(problem) => problems.push(problem),
-        }
-    }
-    // A template error repeats on every page; once is enough.
-    problems.dedup_by(|a, b| a.message == b.message && a.location == b.location);
-    let (assets, mut asset_problems) = crate::assets::collect(static_dir);
-    outputs.extend(assets);
-    problems.append(&mut asset_problems);
-    // Last: short addresses must only take what no page or static file has taken.
-    let (published, mut publish_problems) = crate::publish::render(site, templates, &outputs);
-    outputs.extend(published);
-    problems.append(&mut publish_problems);
-    (outputs, problems)
-}
-
 /// Puts the site-wide values every template sees (`site`) into the templates.
 pub fn set_site_context(site: &Site, templates: &mut Templates) {
     let base = &site.config.base_url;
@@ -920,17 +882,20 @@ fn sorted_by_code(site: &Site, shared: &SharedLinks, mut ids: Vec<ArticleId>) ->
 
 /// A redirect page at every alias, pointing at the article's address.
 fn alias_pages(site: &Site, templates: &Templates) -> Vec<Result<Output, Diagnostic>> {
-    site.articles
-        .par_iter()
-        .flat_map_iter(|article| {
-            article
-                .meta
-                .aliases
-                .iter()
-                .map(move |alias| (article, alias))
-        })
+    every_alias(site)
         .map(|(article, alias)| alias_page(site, templates, article, alias))
         .collect()
+}
+
+/// Every alias of every article, with its article.
+fn every_alias(site: &Site) -> impl ParallelIterator<Item = (&Article, &UrlPath)> {
+    site.articles.par_iter().flat_map_iter(|article| {
+        article
+            .meta
+            .aliases
+            .iter()
+            .map(move |alias| (article, alias))
+    })
 }
 
 /// The redirect page at one of an article's aliases.
@@ -958,16 +923,7 @@ fn hand_listing_pages(
 ) -> Handed {
     let mut handed = Handed::default();
     index_pages_each(site, templates, shared, |page| handed.hand(sink, page));
-    let aliases: Vec<Handed> = site
-        .articles
-        .par_iter()
-        .flat_map_iter(|article| {
-            article
-                .meta
-                .aliases
-                .iter()
-                .map(move |alias| (article, alias))
-        })
+    let aliases: Vec<Handed> = every_alias(site)
         .fold(Handed::default, |mut done, (article, alias)| {
             done.hand(sink, alias_page(site, templates, article, alias));
             done

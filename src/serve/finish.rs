@@ -1,4 +1,4 @@
-//! What follows the pages of a site, as [`render::finish_site`] makes it (the search page and
+//! What follows the pages of a site, as [`render::stream_site`] makes it (the search page and
 //! index files, static files, short-address redirect pages, sitemap, feed, catalog and redirect
 //! rules), with what did not change kept from the last build:
 //!
@@ -9,7 +9,7 @@
 //!   feed and the catalog show changed (a title, a summary), the short addresses and the other
 //!   files are kept and only those two are made again.
 //!
-//! The outputs come in the order `finish_site` gives them, each with whether it is the very
+//! The outputs come in the order `stream_site` gives them, each with whether it is the very
 //! output of the last build (so publishing to the server compares only the others).
 
 use std::collections::HashMap;
@@ -108,7 +108,7 @@ impl Finisher {
     }
 
     /// Everything after the pages (`results`: the pages, then the listing pages), in the
-    /// order of [`crate::render::finish_site`], with the problems found. `kept` gets, for each
+    /// order of [`crate::render::stream_site`], with the problems found. `kept` gets, for each
     /// output after those of `results`, whether it is the very output of the last build.
     pub fn finish(
         &mut self,

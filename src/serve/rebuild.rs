@@ -20,7 +20,7 @@
 //!   (`addresses`).
 //!
 //! The rest of a site (search files, feed, sitemap, short addresses, static files) is made as
-//! [`render::finish_site`] makes it, keeping what did not change (`finish`). A template or
+//! [`render::stream_site`] makes it, keeping what did not change (`finish`). A template or
 //! `kb.yaml` change rebuilds everything.
 
 use std::collections::HashMap;
