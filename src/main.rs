@@ -12,6 +12,9 @@ use kb::explain::ExplainOptions;
 use kb::new::NewOptions;
 use kb::{BuildOptions, Error};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum Format {
     Human,
