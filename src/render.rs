@@ -316,9 +316,7 @@ pub fn stream_site(
     let taken = crate::publish::Taken::of_urls(handed.placed.iter().map(|(url, _)| url));
     let (published, mut publish_problems) = crate::publish::render_around(site, templates, taken);
     problems.append(&mut publish_problems);
-    for output in published {
-        handed.hand(sink, Ok(output));
-    }
+    handed.append(hand_all(sink, published.into_iter().map(Ok).collect()));
     // A template error repeats on every page; once is enough.
     crate::diagnostic::sort(&mut handed.problems);
     handed
