@@ -5,11 +5,13 @@
 //! so one page works in light and dark mode and a site can restyle it.
 //!
 //! `http`, `nginx` and `apache`, common in error articles and missing from syntect's set, have
-//! small grammars of their own ([`grammars`]). A block in any other language, or in none, is
+//! small grammars of their own ([`grammars`]), as has the shell, whose grammar is also run by
+//! hand, without regexes, on lines of ASCII text ([`shell`]). A block in any other language, or in none, is
 //! shown as plain, escaped text. The grammars are loaded on the first block that names a
 //! language, so a site without code pays nothing.
 
 mod grammars;
+mod shell;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -171,14 +173,26 @@ impl Highlighter {
 
     /// The classed spans for `code`, or `None` when the language is unknown or the grammar fails.
     fn highlight(&self, language: &str, code: &str) -> Option<String> {
+        self.highlight_with(language, code, true)
+    }
+
+    /// [`Highlighter::highlight`], with kb's shell grammar run by hand on ASCII lines
+    /// ([`shell`]) or, for the test that compares the two, through syntect on every line.
+    fn highlight_with(&self, language: &str, code: &str, shell_by_hand: bool) -> Option<String> {
         if code.len() > MAX_HIGHLIGHTED_BYTES {
             return None;
         }
         let (syntax, syntaxes, set) = self.syntax(language)?;
+        let by_hand = shell_by_hand && set == 0 && syntax.name == grammars::SHELL;
         let mut state = ParseState::new(syntax);
         let mut stack = ScopeStack::new();
         let mut spans = Spans::default();
         for line in LinesWithEndings::from(code) {
+            // Every token of the shell grammar ends on its line, so the lines it does not see
+            // leave nothing open for the next.
+            if by_hand && shell::highlight_line(line, &mut spans.html) {
+                continue;
+            }
             let ops = self.parse_line(set, &mut state, line, syntaxes)?;
             let mut written = 0;
             for (at, op) in &ops {
@@ -359,6 +373,44 @@ mod tests {
         assert_eq!(of("hl-comment hl-line"), ["# why"]);
         assert_eq!(of("hl-keyword hl-control"), ["if", "then", "fi"]);
         assert_eq!(of("hl-keyword hl-operator"), ["&&", "|", ";", ";", "="]);
+    }
+
+    /// The hand-run shell grammar must give exactly the HTML of the grammar run by syntect:
+    /// compared on many random lines made of the pieces its rules look at.
+    #[test]
+    fn the_shell_grammar_by_hand_gives_what_syntect_gives() {
+        #[rustfmt::skip]
+        const PIECES: &[&str] = &[
+            " ", " ", "\t", "a", "Z", "_", "9", "0", "42", ".", ":", "/", "-", "--", "=", "#",
+            "\"", "'", "\\", "$", "${", "}", "{", "|", "||", ";", "&", "&&", "(", ")", "<",
+            ">", ">>", "~", "+", "@", "%", "!", "?", "*", "if", "then", "else", "elif", "fi",
+            "do", "done", "in", "for", "function", "select", "echo", "curl", "-sI", "--all",
+            "127.0.0.1", ":8080", "v2", "LANG", "é", "→", "\r",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |below: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % below as u64) as usize
+        };
+        let highlighter = Highlighter::new();
+        let mut non_ascii = 0;
+        for _ in 0..4000 {
+            let mut block = String::new();
+            for _ in 0..1 + next(3) {
+                for _ in 0..next(24) {
+                    block.push_str(PIECES[next(PIECES.len())]);
+                }
+                block.push('\n');
+            }
+            non_ascii += usize::from(!block.is_ascii());
+            let by_hand = highlighter.highlight_with("sh", &block, true);
+            let by_grammar = highlighter.highlight_with("sh", &block, false);
+            assert_eq!(by_hand, by_grammar, "{block:?}");
+        }
+        // Both kinds of line were seen, so both paths ran side by side.
+        assert!(non_ascii > 100 && non_ascii < 3900, "{non_ascii}");
     }
 
     #[test]

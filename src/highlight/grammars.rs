@@ -31,9 +31,12 @@ const STRINGS: [Rule; 2] = [
     Rule(r"'(?:[^'\\]|\\.)*'", &["string.quoted.single"]),
 ];
 
+/// The name of the shell grammar, which [`super::shell`] runs by hand.
+pub const SHELL: &str = "Shell";
+
 const GRAMMARS: &[Grammar] = &[
     Grammar {
-        name: "Shell",
+        name: SHELL,
         tokens: &["sh", "bash", "shell", "zsh"],
         scope: "source.shell",
         rules: &[
