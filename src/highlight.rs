@@ -6,9 +6,9 @@
 //!
 //! `http`, `nginx` and `apache`, common in error articles and missing from syntect's set, have
 //! small grammars of their own ([`grammars`]), as has the shell, whose grammar is also run by
-//! hand, without regexes, on lines of ASCII text ([`shell`]). A block in any other language, or in none, is
-//! shown as plain, escaped text. The grammars are loaded on the first block that names a
-//! language, so a site without code pays nothing.
+//! hand, without regexes, on lines of ASCII text ([`shell`]). A block in any other language, or
+//! in none, is shown as plain, escaped text. The grammars are loaded on the first block that
+//! names a language, so a site without code pays nothing.
 
 mod grammars;
 mod shell;
