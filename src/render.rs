@@ -745,14 +745,70 @@ fn index_pages_each(
     shared: &SharedLinks,
     mut each: impl FnMut(Result<Output, Diagnostic>),
 ) {
-    let ui = |key: &str, fallback: &str| {
-        site.config
-            .ui
-            .get(key)
-            .cloned()
-            .unwrap_or_else(|| fallback.to_string())
-    };
+    each(codes_page(site, templates, shared));
+    each(tags_page(site, templates));
+    for tag in site.tags.values() {
+        each(tag_page(site, templates, shared, tag));
+    }
+    each(not_found_page(site, templates));
+}
 
+/// One of the listing pages: `kb serve` renders again only those whose inputs changed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Listing {
+    Codes,
+    Tags,
+    Tag(Segment),
+    NotFound,
+    /// The redirect page at an article's alias, by its place in `aliases`.
+    Alias(ArticleId, usize),
+}
+
+/// Every listing page, in the order of [`listing_pages`].
+pub fn listings(site: &Site) -> Vec<Listing> {
+    let mut listings = vec![Listing::Codes, Listing::Tags];
+    listings.extend(site.tags.keys().cloned().map(Listing::Tag));
+    listings.push(Listing::NotFound);
+    for (id, article) in site.articles.iter().enumerate() {
+        listings.extend((0..article.meta.aliases.len()).map(|n| Listing::Alias(id, n)));
+    }
+    listings
+}
+
+/// Renders one listing page as [`listing_pages`] does; `None` when the site has no such page.
+pub fn render_listing(
+    site: &Site,
+    templates: &Templates,
+    shared: &SharedLinks,
+    listing: &Listing,
+) -> Option<Result<Output, Diagnostic>> {
+    Some(match listing {
+        Listing::Codes => codes_page(site, templates, shared),
+        Listing::Tags => tags_page(site, templates),
+        Listing::Tag(slug) => tag_page(site, templates, shared, site.tags.get(slug)?),
+        Listing::NotFound => not_found_page(site, templates),
+        Listing::Alias(id, n) => {
+            let article = site.articles.get(*id)?;
+            alias_page(site, templates, article, article.meta.aliases.get(*n)?)
+        }
+    })
+}
+
+/// An interface string of the site, or its English default.
+fn ui_text(site: &Site, key: &str, fallback: &str) -> String {
+    site.config
+        .ui
+        .get(key)
+        .cloned()
+        .unwrap_or_else(|| fallback.to_string())
+}
+
+/// The all-codes page.
+fn codes_page(
+    site: &Site,
+    templates: &Templates,
+    shared: &SharedLinks,
+) -> Result<Output, Diagnostic> {
     let codes_url = fixed_path(&["codes"], true);
     let mut groups: Vec<CodeGroup> = Vec::new();
     let root_articles = &site.home().articles;
@@ -778,83 +834,104 @@ fn index_pages_each(
     let view = CodesPage {
         page: page_meta(
             site,
-            format!("{} | {}", ui("all_codes", "All codes"), site.config.title),
+            format!(
+                "{} | {}",
+                ui_text(site, "all_codes", "All codes"),
+                site.config.title
+            ),
             None,
             &codes_url,
         ),
         groups,
         total_articles: site.articles.len(),
     };
-    each(render(
+    render(
         templates,
         "codes.html",
         &view,
         &codes_url,
         Origin::Builtin("the all-codes index"),
-    ));
+    )
+}
 
+/// The page listing every tag.
+fn tags_page(site: &Site, templates: &Templates) -> Result<Output, Diagnostic> {
     let tags_url = fixed_path(&["tags"], true);
-    let tag_link = |tag: &crate::site::Tag| TagLink {
-        name: tag.name.clone(),
-        url: site.config.base_url.link(&tag.url.to_string()),
-        count: tag.articles.len(),
-    };
     let view = TagsPage {
         page: page_meta(
             site,
-            format!("{} | {}", ui("tags", "Tags"), site.config.title),
+            format!("{} | {}", ui_text(site, "tags", "Tags"), site.config.title),
             None,
             &tags_url,
         ),
-        tags: site.tags.values().map(tag_link).collect(),
+        tags: site.tags.values().map(|tag| tag_link(site, tag)).collect(),
     };
-    each(render(
+    render(
         templates,
         "tags.html",
         &view,
         &tags_url,
         Origin::Builtin("the tag index"),
-    ));
-    for tag in site.tags.values() {
-        let view = TagPage {
-            page: page_meta(
-                site,
-                format!("{} | {}", tag.name, site.config.title),
-                None,
-                &tag.url,
-            ),
-            tag: tag_link(tag),
-            articles: sorted_by_code(site, shared, tag.articles.clone()),
-        };
-        each(render(
-            templates,
-            "tag.html",
-            &view,
-            &tag.url,
-            Origin::Builtin("a tag page"),
-        ));
-    }
+    )
+}
 
+/// A tag as the tag pages show it.
+fn tag_link(site: &Site, tag: &crate::site::Tag) -> TagLink {
+    TagLink {
+        name: tag.name.clone(),
+        url: site.config.base_url.link(&tag.url.to_string()),
+        count: tag.articles.len(),
+    }
+}
+
+/// The page of one tag.
+fn tag_page(
+    site: &Site,
+    templates: &Templates,
+    shared: &SharedLinks,
+    tag: &crate::site::Tag,
+) -> Result<Output, Diagnostic> {
+    let view = TagPage {
+        page: page_meta(
+            site,
+            format!("{} | {}", tag.name, site.config.title),
+            None,
+            &tag.url,
+        ),
+        tag: tag_link(site, tag),
+        articles: sorted_by_code(site, shared, tag.articles.clone()),
+    };
+    render(
+        templates,
+        "tag.html",
+        &view,
+        &tag.url,
+        Origin::Builtin("a tag page"),
+    )
+}
+
+/// The page a host shows for an address it does not have.
+fn not_found_page(site: &Site, templates: &Templates) -> Result<Output, Diagnostic> {
     let not_found = fixed_path(&["404.html"], false);
     let view = NotFoundPage {
         page: page_meta(
             site,
             format!(
                 "{} | {}",
-                ui("not_found_title", "Page not found"),
+                ui_text(site, "not_found_title", "Page not found"),
                 site.config.title
             ),
             None,
             &not_found,
         ),
     };
-    each(render(
+    render(
         templates,
         "404.html",
         &view,
         &not_found,
         Origin::Builtin("the 404 page"),
-    ));
+    )
 }
 
 /// The catalog (a child of the home page) that `category` is in or is; `None` for the home page.

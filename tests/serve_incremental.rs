@@ -1,7 +1,8 @@
 //! `kb serve`'s incremental rebuilds make exactly what a full build makes: a seeded random
 //! sequence of edits, creations, renames and deletions (articles, folders, category pages,
 //! static files, templates, kb.yaml, broken and fixed front matter) is applied to a site, and
-//! after every step the incremental result is compared byte for byte with a fresh full build.
+//! after every step the incremental result is compared byte for byte with a fresh full build,
+//! and its warnings with the full build's.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -449,10 +450,23 @@ fn messages(error: kb::Error) -> BTreeSet<String> {
     }
 }
 
-fn full_build(options: &BuildOptions) -> Result<BTreeMap<String, Vec<u8>>, BTreeSet<String>> {
+/// Every output of a build as address → bytes, and its warnings; or its problems.
+type Built = Result<(BTreeMap<String, Vec<u8>>, Vec<String>), BTreeSet<String>>;
+
+fn full_build(options: &BuildOptions) -> Built {
     let config = build::load_config(options).map_err(messages)?;
     let rendered = build::render_site(options, config).map_err(messages)?;
-    Ok(snapshot(&rendered.outputs))
+    Ok((
+        snapshot(&rendered.outputs),
+        warning_texts(&rendered.warnings),
+    ))
+}
+
+/// Warnings as they print, in a stable order (repeats kept: a warning must not appear twice).
+fn warning_texts(warnings: &[kb::diagnostic::Diagnostic]) -> Vec<String> {
+    let mut texts: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
+    texts.sort();
+    texts
 }
 
 fn replay(seed: u64, steps: usize) {
@@ -502,13 +516,18 @@ fn replay(seed: u64, steps: usize) {
                 );
             }
         }
-        let incremental = incremental
-            .map(|_| snapshot(rebuilder.outputs()))
+        let incremental: Built = incremental
+            .map(|rebuilt| {
+                (
+                    snapshot(rebuilder.outputs()),
+                    warning_texts(&rebuilt.warnings),
+                )
+            })
             .map_err(messages);
         let full = full_build(&options);
         if incremental != full {
             let differing: Vec<String> = match (&incremental, &full) {
-                (Ok(a), Ok(b)) => a
+                (Ok((a, _)), Ok((b, _))) if a != b => a
                     .keys()
                     .chain(b.keys())
                     .filter(|k| a.get(*k) != b.get(*k))
@@ -516,6 +535,7 @@ fn replay(seed: u64, steps: usize) {
                     .collect::<BTreeSet<_>>()
                     .into_iter()
                     .collect(),
+                (Ok((_, a)), Ok((_, b))) => vec![format!("warnings: {a:#?}\nfull: {b:#?}")],
                 (a, b) => vec![format!("incremental: {a:?}\nfull: {b:?}")],
             };
             panic!(
@@ -561,4 +581,81 @@ fn an_edit_renders_only_the_pages_that_show_the_article() {
     let rebuilt = rebuilder.rebuild(&changes).unwrap();
     assert_eq!(rebuilt.pages_rendered, 1, "{rebuilt:?}");
     assert!(!rebuilt.full);
+}
+
+#[test]
+fn a_title_edit_updates_every_page_and_file_that_shows_the_title() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut world = World::new(dir.path(), 5);
+    let options = BuildOptions {
+        root: dir.path().to_path_buf(),
+        ..BuildOptions::default()
+    };
+    let paths = world.paths();
+    let (edited, other) = (paths[0].clone(), paths[1].clone());
+    let code = world.articles[&edited].code.clone();
+    // The other article lists the edited one in `related`, one way: its warning names the
+    // edited article's title.
+    let article = world.articles.get_mut(&edited).unwrap();
+    article.related.clear();
+    article.tags = vec!["tls".into()];
+    article.aliases = vec![format!("/old/{code}/")];
+    article.updated = Some(9);
+    world.save(&edited);
+    let article = world.articles.get_mut(&other).unwrap();
+    article.related = vec![code.clone()];
+    article.tags = vec!["auth".into()];
+    world.save(&other);
+    let mut rebuilder = Rebuilder::new(options.clone());
+    rebuilder.rebuild(&Changes::everything()).unwrap();
+
+    let title = "A brand new title";
+    world.articles.get_mut(&edited).unwrap().title = title.into();
+    world.save(&edited);
+    let changes = std::mem::take(&mut world.changes);
+    let rebuilt = rebuilder.rebuild(&changes).unwrap();
+    assert!(!rebuilt.full);
+    assert!(rebuilt.pages_rendered < world.articles.len(), "{rebuilt:?}");
+
+    let changed: BTreeMap<String, (bool, String)> = rebuilder
+        .outputs_changed()
+        .map(|(o, changed)| {
+            let text = String::from_utf8_lossy(&o.bytes().unwrap()).into_owned();
+            (o.url.to_string(), (changed, text))
+        })
+        .collect();
+    let alias = format!("/old/{code}/");
+    for url in [
+        "/codes/",
+        "/tags/tls/",
+        &alias,
+        "/catalog.json",
+        "/feed.xml",
+    ] {
+        let (was_changed, text) = &changed[url];
+        assert!(*was_changed, "{url} is not marked as changed");
+        assert!(text.contains(title), "{url} does not show the new title");
+    }
+    // What does not show the article is kept as it was.
+    let (auth_changed, auth) = &changed["/tags/auth/"];
+    assert!(
+        !auth.contains(title) && !*auth_changed,
+        "/tags/auth/ was made again"
+    );
+    let warning = rebuilt
+        .warnings
+        .iter()
+        .map(|w| w.to_string())
+        .find(|w| w.contains("is one-way"))
+        .expect("a one-way related warning");
+    assert!(warning.contains(title), "{warning}");
+
+    let incremental = (
+        snapshot(rebuilder.outputs()),
+        warning_texts(&rebuilt.warnings),
+    );
+    assert!(
+        Ok(incremental) == full_build(&options),
+        "differs from a full build"
+    );
 }

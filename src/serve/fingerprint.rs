@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use crate::markdown::{PageRef, RenderedMarkdown};
 use crate::paths::Segment;
-use crate::render::{self, PageId};
+use crate::render::{self, Listing, PageId};
 use crate::site::{ArticleId, CategoryId, HOME, Site};
 use crate::views;
 
@@ -25,7 +25,7 @@ pub struct Fingerprints<'a> {
     global: u64,
     text_hashes: &'a HashMap<PathBuf, u64>,
     bodies: &'a (dyn Fn(PageRef) -> u64 + Sync),
-    links: Links,
+    links: &'a Links,
 }
 
 /// What other pages show of each article, category and tag, hashed; the same while no front
@@ -64,6 +64,71 @@ impl Links {
     }
 }
 
+impl Links {
+    /// Hashes again what other pages show of these articles, whose front matter changed.
+    pub fn update(&mut self, site: &Site, articles: &[ArticleId]) {
+        for id in articles {
+            if let (Some(hash), Some(article)) =
+                (self.articles.get_mut(*id), site.articles.get(*id))
+            {
+                *hash = serialized(&views::article_link(site, article));
+            }
+        }
+    }
+
+    /// Everything a listing page is made from (see [`render::listing_pages`]): the all-codes
+    /// page shows every article's link under its catalog, the tag index every tag, a tag page
+    /// its articles' links, and an alias page its article's link and where the alias is
+    /// written (`front_hash` of its source). `global` covers the site-wide context.
+    pub fn listing(
+        &self,
+        site: &Site,
+        global: u64,
+        listing: &Listing,
+        front_hash: &(dyn Fn(&std::path::Path) -> Option<u64> + Sync),
+    ) -> u64 {
+        let mut hasher = DefaultHasher::new();
+        global.hash(&mut hasher);
+        match listing {
+            Listing::Codes => {
+                0u8.hash(&mut hasher);
+                self.articles.hash(&mut hasher);
+                for article in &site.articles {
+                    article.category.hash(&mut hasher);
+                }
+                self.categories.hash(&mut hasher);
+                for category in &site.categories {
+                    (category.parent, &category.children).hash(&mut hasher);
+                }
+            }
+            Listing::Tags => (1u8, &self.tags).hash(&mut hasher),
+            Listing::Tag(slug) => {
+                (2u8, slug, self.tags.get(slug)).hash(&mut hasher);
+                if let Some(tag) = site.tags.get(slug) {
+                    self.articles_of(&tag.articles, &mut hasher);
+                }
+            }
+            Listing::NotFound => 3u8.hash(&mut hasher),
+            Listing::Alias(id, n) => {
+                4u8.hash(&mut hasher);
+                if let Some(article) = site.articles.get(*id) {
+                    let path = article.source.path.as_path();
+                    (self.articles[*id], path, front_hash(path)).hash(&mut hasher);
+                    (n, article.meta.aliases.get(*n)).hash(&mut hasher);
+                }
+            }
+        }
+        hasher.finish()
+    }
+
+    fn articles_of(&self, ids: &[ArticleId], hasher: &mut DefaultHasher) {
+        ids.len().hash(hasher);
+        for id in ids {
+            self.articles[*id].hash(hasher);
+        }
+    }
+}
+
 impl<'a> Fingerprints<'a> {
     /// `global` covers what every page sees (templates, site context); `bodies` gives the hash
     /// of a rendered body.
@@ -73,7 +138,7 @@ impl<'a> Fingerprints<'a> {
         global: u64,
         text_hashes: &'a HashMap<PathBuf, u64>,
         bodies: &'a (dyn Fn(PageRef) -> u64 + Sync),
-        links: Links,
+        links: &'a Links,
     ) -> Fingerprints<'a> {
         Fingerprints {
             site,
@@ -82,11 +147,6 @@ impl<'a> Fingerprints<'a> {
             bodies,
             links,
         }
-    }
-
-    /// The link hashes, for the next build of the same site.
-    pub fn into_links(self) -> Links {
-        self.links
     }
 
     pub fn page(&self, page: PageId) -> u64 {
@@ -138,10 +198,7 @@ impl<'a> Fingerprints<'a> {
     }
 
     fn articles_hash(&self, ids: &[ArticleId], hasher: &mut DefaultHasher) {
-        ids.len().hash(hasher);
-        for id in ids {
-            self.links.articles[*id].hash(hasher);
-        }
+        self.links.articles_of(ids, hasher);
     }
 
     fn categories_hash(&self, ids: &[CategoryId], hasher: &mut DefaultHasher) {
@@ -153,34 +210,28 @@ impl<'a> Fingerprints<'a> {
 }
 
 /// Everything the listing pages (all codes, tags, each tag, 404, alias redirects) are made
-/// from: every article's link, place, tags and front matter (aliases, and where they are
-/// written), every category's link and place, and the site-wide context. Bodies play no part.
+/// from, and what the publishing files read of front matter: every article's link, place,
+/// tags and front matter, every category's link and place, and the site-wide context. Bodies
+/// play no part. `links` must be [`Links::new`] of this site.
 pub fn listings(
     site: &Site,
     global: u64,
+    links: &Links,
     front_hash: &(dyn Fn(&std::path::Path) -> Option<u64> + Sync),
 ) -> u64 {
-    let links: Vec<u64> = site
+    let articles: Vec<u64> = site
         .articles
         .par_iter()
-        .map(|a| {
+        .zip(&links.articles)
+        .map(|(a, link)| {
             let path = a.source.path.as_path();
-            hash((
-                serialized(&views::article_link(site, a)),
-                path,
-                front_hash(path),
-                a.category,
-            ))
+            hash((link, path, front_hash(path), a.category))
         })
         .collect();
     let mut hasher = DefaultHasher::new();
-    (global, links).hash(&mut hasher);
-    for category in &site.categories {
-        (
-            serialized(&views::category_link(site, category)),
-            category.parent,
-        )
-            .hash(&mut hasher);
+    (global, articles).hash(&mut hasher);
+    for (category, link) in site.categories.iter().zip(&links.categories) {
+        (link, category.parent).hash(&mut hasher);
         (&category.children, &category.articles).hash(&mut hasher);
     }
     for (slug, tag) in &site.tags {

@@ -45,9 +45,10 @@ use crate::error::{Error, Result};
 use crate::frontmatter::Date;
 use crate::markdown::PageRef;
 use crate::output::Output;
-use crate::render::{self, Bodies, PageId};
+use crate::render::{self, Bodies, Listing, PageId};
 use crate::site::{self, Site};
 use crate::templates::Templates;
+use crate::views::SharedLinks;
 use crate::warnings::FrontMatterWarnings;
 
 /// What one rebuild did.
@@ -128,8 +129,13 @@ impl Linked {
     }
 
     /// Puts the re-read files in place (see [`Linked::can_relink`]): what linking the new
-    /// sources would make.
-    fn relink(&mut self, reloaded: Reloaded) {
+    /// sources would make. Returns the paths of the files.
+    fn relink(&mut self, reloaded: Reloaded) -> Vec<PathBuf> {
+        let fronts: Vec<PathBuf> = reloaded
+            .fronts
+            .iter()
+            .map(|new| new.source.path.as_path().to_path_buf())
+            .collect();
         for new in reloaded.fronts {
             let path = new.source.path.clone();
             if let Some(article) = self
@@ -142,7 +148,9 @@ impl Linked {
                 article.source = new.source;
             }
         }
-        self.replace_sources(reloaded.sources);
+        let mut paths = self.replace_sources(reloaded.sources);
+        paths.extend(fronts);
+        paths
     }
 }
 
@@ -165,11 +173,12 @@ pub struct Rebuilder {
     outputs: Vec<Output>,
     /// The cache key and fingerprint of each page at the start of `outputs`.
     page_slots: Vec<(PageKey, u64)>,
-    /// The listing pages (indexes, aliases) right after the pages in `outputs`: their
-    /// fingerprint and how many there are; `None` when they failed and were not all made.
-    listing_slot: Option<(u64, usize)>,
-    /// The listing pages of the last build, while a new one is made.
-    listings: Option<(u64, Vec<Output>)>,
+    /// The key and fingerprint of each listing page (indexes, aliases) right after the pages
+    /// in `outputs`; `None` when they failed and were not all made.
+    listing_slots: Option<Vec<KeyedListing>>,
+    /// The listing pages of the last build by key, with their fingerprint, while a new one is
+    /// made.
+    listings: HashMap<ListingKey, (u64, Output)>,
     /// For each page and listing page at the start of `outputs`, whether it was kept from the
     /// build before.
     kept: Vec<bool>,
@@ -188,11 +197,43 @@ pub struct Rebuilder {
     /// fingerprint and the listing pages' fingerprint; kept while the linked site is.
     links: Option<(u64, Links, u64)>,
     /// The sources edited since pages were last rendered, while the linked site stayed the
-    /// same; `None` once it changed.
-    edited: Option<Vec<PathBuf>>,
+    /// same but for the front matter of some articles; `None` once it changed otherwise.
+    edited: Option<Edited>,
     /// The output files of the last build, for the collision check.
     addresses: Addresses,
 }
+
+/// The sources edited since pages were last rendered (see [`Rebuilder::edited`]).
+#[derive(Debug, Default)]
+struct Edited {
+    paths: Vec<PathBuf>,
+    /// Whether the front matter of some of them changed, so what other pages and the
+    /// listing pages show of them may have.
+    fronts: bool,
+}
+
+/// A listing page's identity across builds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum ListingKey {
+    /// The all-codes page, the tag index, a tag page or the 404 page.
+    Index(Listing),
+    /// An alias page: its article's source, and the alias's place in `aliases`.
+    Alias(PathBuf, usize),
+}
+
+impl ListingKey {
+    fn of(site: &Site, listing: &Listing) -> ListingKey {
+        match listing {
+            Listing::Alias(id, n) => {
+                ListingKey::Alias(site.articles[*id].source.path.as_path().into(), *n)
+            }
+            index => ListingKey::Index(index.clone()),
+        }
+    }
+}
+
+/// A listing page's cache key and fingerprint.
+type KeyedListing = (ListingKey, u64);
 
 /// A page's identity across builds (indexes change when articles come and go).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -225,8 +266,8 @@ impl Rebuilder {
             pages: HashMap::new(),
             outputs: Vec::new(),
             page_slots: Vec::new(),
-            listing_slot: None,
-            listings: None,
+            listing_slots: None,
+            listings: HashMap::new(),
             kept: Vec::new(),
             failed: false,
             finisher: Finisher::default(),
@@ -277,7 +318,7 @@ impl Rebuilder {
             // Only front matter values linking does not read changed: the same site with the
             // new front matter in place, but no longer the same site for what follows.
             (Some(reloaded), Some(mut linked)) if linked.can_relink(&reloaded.fronts) => {
-                linked.relink(reloaded);
+                edited_paths = linked.relink(reloaded);
                 relinked = true;
                 linked
             }
@@ -293,15 +334,15 @@ impl Rebuilder {
         let mut problems = linked.problems.clone();
         problems.extend(content_problems);
         self.edited = match self.edited.take() {
-            Some(mut edited) if site_kept => {
-                edited.extend(edited_paths);
+            Some(mut edited) if site_kept || relinked => {
+                edited.paths.extend(edited_paths);
+                edited.fronts |= relinked;
                 Some(edited)
             }
             _ => None,
         };
+        // Every page is where it was with the same code: what bodies link to is the same.
         let same_site = self.edited.is_some();
-        // Relinked, every page is where it was with the same code: what bodies link to is the
-        // same.
         let bodies = self
             .bodies
             .render(site, &self.sources, same_site || relinked, &mut problems);
@@ -314,8 +355,8 @@ impl Rebuilder {
         self.front_warnings = Some((today, front_warnings));
         let rendered = if template_problems.is_empty() {
             let edited = self.edited.take();
-            let rendered = self.render_pages(site, &bodies, edited.as_deref(), &mut problems);
-            self.edited = Some(Vec::new());
+            let rendered = self.render_pages(site, &bodies, edited.as_ref(), &mut problems);
+            self.edited = Some(Edited::default());
             rendered
         } else {
             problems.extend(template_problems);
@@ -357,7 +398,8 @@ impl Rebuilder {
         self.pages.clear();
         self.page_slots.clear();
         self.kept.clear();
-        self.listing_slot = None;
+        self.listing_slots = None;
+        self.listings.clear();
         self.outputs.clear();
         self.finisher = Finisher::default();
         self.finish_start = 0;
@@ -424,12 +466,12 @@ impl Rebuilder {
     /// Renders the pages whose fingerprints changed, keeps the others, and makes the rest of
     /// the site. Returns how many pages were rendered.
     /// `edited`, when given, are the only sources that changed since the last build, the
-    /// linked site being the same.
+    /// linked site being the same but for their front matter.
     fn render_pages(
         &mut self,
         site: &Site,
         bodies: &Bodies,
-        edited: Option<&[PathBuf]>,
+        edited: Option<&Edited>,
         problems: &mut Vec<Diagnostic>,
     ) -> usize {
         // Out of `self` while pages are made, so that the caches in `self` can change.
@@ -441,10 +483,10 @@ impl Rebuilder {
         let global = global_fingerprint(self.template_generation, site, &mut templates);
         // The pages and listing pages of the last build, all made from the same site with the
         // same site-wide context: they stay where they are, and only the edited sources' pages
-        // may change.
+        // and the pages that show them may change.
         let all_pages = self.page_slots.len() == site.articles.len() + site.categories.len()
-            && self.listing_slot.is_some_and(|(_, count)| {
-                self.page_slots.len() + count == self.finish_start.min(self.outputs.len())
+            && self.listing_slots.as_ref().is_some_and(|slots| {
+                self.page_slots.len() + slots.len() == self.finish_start.min(self.outputs.len())
             });
         let same_global = self.links.as_ref().is_some_and(|(g, _, _)| *g == global);
         let previous = if edited.is_some() && all_pages && same_global {
@@ -469,36 +511,43 @@ impl Rebuilder {
         bodies: &Bodies,
         templates: &Templates,
         global: u64,
-        edited: Option<&[PathBuf]>,
+        edited: Option<&Edited>,
         previous: Option<Vec<Output>>,
         problems: &mut Vec<Diagnostic>,
     ) -> usize {
+        let edited_pages: Option<Vec<usize>> = edited.map(|e| edited_pages(site, &e.paths));
+        let fronts = edited.is_some_and(|e| e.fronts);
         // The same linked site and site-wide context as the last build: what pages show of
-        // one another, and the listing pages, are the same.
-        let links = match self.links.take() {
+        // one another, and the listing pages, are the same but for the articles whose front
+        // matter changed.
+        let kept_links = match self.links.take() {
             Some((last_global, links, listings)) if last_global == global && edited.is_some() => {
                 Some((links, listings))
             }
             _ => None,
         };
-        let (links, known_listings) = match links {
-            Some((links, listings)) => (links, Some(listings)),
+        let (mut links, known_listings) = match kept_links {
+            Some((links, listings)) => (links, (!fronts).then_some(listings)),
             None => (Links::new(site), None),
         };
-        let edited_pages: Option<Vec<usize>> = edited.map(|paths| edited_pages(site, paths));
-        let fast = previous.zip(edited_pages.as_deref()).zip(known_listings);
-        let (results, listings, listings_print, links, rendered) = match fast {
-            Some(((outputs, pages), listings_print)) => {
-                let (results, listings, links, rendered) =
-                    self.render_edited(site, bodies, templates, global, links, outputs, pages);
-                (results, listings, listings_print, links, rendered)
-            }
+        if let Some(pages) = edited_pages.as_deref().filter(|_| fronts) {
+            links.update(site, &articles_of(site, pages));
+        }
+        let listings_print = known_listings.unwrap_or_else(|| {
+            super::fingerprint::listings(site, global, &links, &|path| {
+                self.sources.front_hash(path)
+            })
+        });
+        let fast = previous.zip(edited_pages.as_deref());
+        let (results, listings, rendered) = match fast {
+            Some((outputs, pages)) => self.render_edited(
+                site, bodies, templates, global, &links, outputs, pages, fronts,
+            ),
             None => {
-                let (results, links, rendered) =
-                    self.render_changed(site, bodies, templates, global, links);
-                let (listings, listings_print) =
-                    self.listing_pages(site, templates, global, known_listings);
-                (results, listings, listings_print, links, rendered)
+                let (results, rendered) =
+                    self.render_changed(site, bodies, templates, global, &links);
+                let listings = self.listing_pages(site, templates, global, &links, None);
+                (results, listings, rendered)
             }
         };
         self.links = Some((global, links, listings_print));
@@ -516,8 +565,10 @@ impl Rebuilder {
         rendered
     }
 
-    /// The pages of the last build, all kept but those of the `edited` pages (indexes in output
-    /// order) whose fingerprint changed, rendered again; then the listing pages, kept.
+    /// The pages of the last build, all kept but those whose fingerprint changed, rendered
+    /// again: of the `edited` pages (indexes in output order), or of every page when some front
+    /// matter changed (`fronts`: a page may show what changed); then the listing pages, kept
+    /// or, when some front matter changed, each kept while its fingerprint is the same.
     #[allow(clippy::too_many_arguments)]
     fn render_edited(
         &mut self,
@@ -525,31 +576,46 @@ impl Rebuilder {
         bodies: &Bodies,
         templates: &Templates,
         global: u64,
-        links: Links,
+        links: &Links,
         mut outputs: Vec<Output>,
         edited: &[usize],
-    ) -> (Vec<PageResult>, Vec<PageResult>, Links, usize) {
+        fronts: bool,
+    ) -> (Vec<PageResult>, Vec<PageResult>, usize) {
         let previous = std::mem::take(&mut self.page_slots);
-        let before: Vec<u64> = edited.iter().map(|page| previous[*page].1).collect();
-        let (mut keyed, links) = fingerprints(
+        let listed = outputs.split_off(previous.len());
+        let all: Vec<usize>;
+        let check = if fronts {
+            all = (0..previous.len()).collect();
+            &all
+        } else {
+            edited
+        };
+        let before: Vec<u64> = check.iter().map(|page| previous[*page].1).collect();
+        let mut keyed = fingerprints(
             site,
             global,
             &self.sources,
             &self.bodies,
             links,
-            Some((previous, edited)),
+            Some((previous, check)),
         );
         let ids = render::page_ids(site);
+        let changed: Vec<usize> = check
+            .iter()
+            .zip(before)
+            .filter(|(page, before)| keyed[**page].1 != *before)
+            .map(|(page, _)| *page)
+            .collect();
+        let shared = SharedLinks::new(site);
+        let made: Vec<PageResult> = changed
+            .par_iter()
+            .map(|page| render::render_page_with(site, bodies, templates, &shared, ids[*page]))
+            .collect();
         let mut kept = vec![true; outputs.len()];
-        let mut rendered = 0;
         let mut failed = Vec::new();
-        for (page, before) in edited.iter().zip(before) {
-            if keyed[*page].1 == before {
-                continue;
-            }
-            rendered += 1;
+        for (page, result) in changed.iter().zip(made) {
             kept[*page] = false;
-            match render::render_page(site, bodies, templates, ids[*page]) {
+            match result {
                 Ok(output) => outputs[*page] = output,
                 Err(problem) => failed.push((*page, problem)),
             }
@@ -565,17 +631,17 @@ impl Rebuilder {
         }
         // In page order, as a full build reports them.
         failures.reverse();
-        let listings = outputs.split_off(keyed.len());
         self.page_slots = keyed;
         self.kept = kept;
         let mut results: Vec<PageResult> = outputs.into_iter().map(Ok).collect();
         results.extend(failures.into_iter().map(Err));
-        (
-            results,
-            listings.into_iter().map(Ok).collect(),
-            links,
-            rendered,
-        )
+        let listings = if fronts {
+            self.listing_pages(site, templates, global, links, Some(listed))
+        } else {
+            self.kept.extend(std::iter::repeat_n(true, listed.len()));
+            listed.into_iter().map(Ok).collect()
+        };
+        (results, listings, changed.len())
     }
 
     /// Renders the pages whose fingerprints changed and takes the others from the cache.
@@ -585,9 +651,9 @@ impl Rebuilder {
         bodies: &Bodies,
         templates: &Templates,
         global: u64,
-        links: Links,
-    ) -> (Vec<PageResult>, Links, usize) {
-        let (keyed, links) = fingerprints(site, global, &self.sources, &self.bodies, links, None);
+        links: &Links,
+    ) -> (Vec<PageResult>, usize) {
+        let keyed = fingerprints(site, global, &self.sources, &self.bodies, links, None);
         let ids = render::page_ids(site);
         let mut kept = Vec::with_capacity(keyed.len());
         let mut results: Vec<Option<PageResult>> = keyed
@@ -600,19 +666,22 @@ impl Rebuilder {
             .collect();
         self.pages.clear();
         let rendered = results.iter().filter(|r| r.is_none()).count();
+        let shared = SharedLinks::new(site);
         results
             .par_iter_mut()
             .zip(&ids)
             .filter(|(result, _)| result.is_none())
             .for_each(|(result, page)| {
-                *result = Some(render::render_page(site, bodies, templates, *page));
+                *result = Some(render::render_page_with(
+                    site, bodies, templates, &shared, *page,
+                ));
             });
         let results: Vec<PageResult> = results.into_iter().flatten().collect();
         // Failed pages are missing from the outputs: keep the slots of those that are there.
         let ok: Vec<bool> = results.iter().map(Result::is_ok).collect();
         self.kept = only_ok(kept, &ok);
         self.page_slots = only_ok(keyed, &ok);
-        (results, links, rendered)
+        (results, rendered)
     }
 
     /// The search files, static files and publishing outputs after the pages and listing
@@ -636,12 +705,8 @@ impl Rebuilder {
             let path = site.articles[id].source.path.as_path();
             hash_of((sources.text_hash(path), body_cache.hash(path)))
         };
-        let edited_articles: Option<Vec<usize>> = edited_pages.map(|pages| {
-            pages
-                .into_iter()
-                .filter(|p| *p < site.articles.len())
-                .collect()
-        });
+        let edited_articles: Option<Vec<usize>> =
+            edited_pages.map(|pages| articles_of(site, &pages));
         self.search
             .update(site, bodies, &search_inputs, edited_articles.as_deref());
         let search = self.search.outputs();
@@ -665,32 +730,85 @@ impl Rebuilder {
         self.outputs = outputs;
     }
 
-    /// The index and alias pages: those of the last build when nothing they show changed
-    /// (an edit to a body never changes them), else rendered anew. Records their slot.
+    /// The index and alias pages, each kept from the last build while its fingerprint is the
+    /// same, else rendered anew (in the order of [`render::listings`]). `previous`: the
+    /// listing pages of the last build, in the order of its `listing_slots`. Records their
+    /// slots.
     fn listing_pages(
         &mut self,
         site: &Site,
         templates: &Templates,
         global: u64,
-        known: Option<u64>,
-    ) -> (Vec<PageResult>, u64) {
-        let print = known.unwrap_or_else(|| {
-            super::fingerprint::listings(site, global, &|path| self.sources.front_hash(path))
-        });
-        let pages = match self.listings.take() {
-            Some((previous, pages)) if previous == print => {
-                self.kept.extend(std::iter::repeat_n(true, pages.len()));
-                pages.into_iter().map(Ok).collect()
+        links: &Links,
+        previous: Option<Vec<Output>>,
+    ) -> Vec<PageResult> {
+        let listings = render::listings(site);
+        let front_hash = |path: &Path| self.sources.front_hash(path);
+        let keyed: Vec<KeyedListing> = listings
+            .par_iter()
+            .map(|listing| {
+                let print = links.listing(site, global, listing, &front_hash);
+                (ListingKey::of(site, listing), print)
+            })
+            .collect();
+        let last = self.listing_slots.take();
+        let mut cache = std::mem::take(&mut self.listings);
+        let old: Vec<Option<Output>> = match (previous, last) {
+            // The same pages in the same places (the usual edit).
+            (Some(outputs), Some(last))
+                if outputs.len() == last.len() && last.len() == keyed.len() =>
+            {
+                outputs
+                    .into_iter()
+                    .zip(last)
+                    .zip(&keyed)
+                    .map(|((output, last), new)| (last == *new).then_some(output))
+                    .collect()
             }
-            _ => {
-                let pages = render::listing_pages(site, templates);
-                self.kept.extend(std::iter::repeat_n(false, pages.len()));
-                pages
+            (previous, last) => {
+                if let Some((outputs, last)) = previous.zip(last) {
+                    for ((key, print), output) in last.into_iter().zip(outputs) {
+                        cache.insert(key, (print, output));
+                    }
+                }
+                keyed
+                    .iter()
+                    .map(|(key, print)| match cache.remove(key) {
+                        Some((last, output)) if last == *print => Some(output),
+                        _ => None,
+                    })
+                    .collect()
             }
         };
-        let all_ok = pages.iter().all(Result::is_ok);
-        self.listing_slot = all_ok.then_some((print, pages.len()));
-        (pages, print)
+        drop(cache);
+        let shared = SharedLinks::new(site);
+        let made: Vec<Option<(PageResult, bool)>> = old
+            .into_par_iter()
+            .zip(&listings)
+            .map(|(old, listing)| match old {
+                Some(output) => Some((Ok(output), true)),
+                None => render::render_listing(site, templates, &shared, listing)
+                    .map(|page| (page, false)),
+            })
+            .collect();
+        let mut pages = Vec::with_capacity(made.len());
+        let mut slots = Vec::with_capacity(made.len());
+        let mut all_ok = true;
+        for (made, slot) in made.into_iter().zip(keyed) {
+            let Some((page, kept)) = made else {
+                all_ok = false;
+                continue;
+            };
+            if page.is_ok() {
+                self.kept.push(kept);
+                slots.push(slot);
+            } else {
+                all_ok = false;
+            }
+            pages.push(page);
+        }
+        self.listing_slots = all_ok.then_some(slots);
+        pages
     }
 
     /// Moves the pages and listing pages of the last build back into their caches.
@@ -709,24 +827,24 @@ impl Rebuilder {
                 },
             );
         }
-        self.listings = self
-            .listing_slot
-            .take()
-            .map(|(print, count)| (print, outputs.take(count).collect()));
+        self.listings.clear();
+        for ((key, print), output) in self.listing_slots.take().into_iter().flatten().zip(outputs) {
+            self.listings.insert(key, (print, output));
+        }
     }
 }
 
-/// Every article and category page's cache key and fingerprint, in output order, and the link
-/// hashes they were made with. With `previous` (the keys and fingerprints of the last build,
-/// whose site was the same) only the pages of `edited` (indexes in output order) are hashed.
+/// Every article and category page's cache key and fingerprint, in output order, made with
+/// these link hashes. With `previous` (the keys and fingerprints of the last build, whose site
+/// had the same pages) only the pages of `edited` (indexes in output order) are hashed.
 fn fingerprints(
     site: &Site,
     global: u64,
     sources: &Sources,
     bodies: &BodyCache,
-    links: Links,
+    links: &Links,
     previous: Option<(Vec<KeyedPrint>, &[usize])>,
-) -> (Vec<KeyedPrint>, Links) {
+) -> Vec<KeyedPrint> {
     let body_hashes = |page: PageRef| -> u64 {
         let source = match page {
             PageRef::Article(id) => Some(&site.articles[id].source),
@@ -736,10 +854,14 @@ fn fingerprints(
     };
     let prints = Fingerprints::new(site, global, sources.text_hashes(), &body_hashes, links);
     let ids = render::page_ids(site);
-    let keyed = match previous {
+    match previous {
         Some((mut keyed, edited)) if keyed.len() == ids.len() => {
-            for page in edited {
-                keyed[*page].1 = prints.page(ids[*page]);
+            let new: Vec<u64> = edited
+                .par_iter()
+                .map(|page| prints.page(ids[*page]))
+                .collect();
+            for (page, print) in edited.iter().zip(new) {
+                keyed[*page].1 = print;
             }
             keyed
         }
@@ -747,8 +869,16 @@ fn fingerprints(
             .par_iter()
             .map(|page| (page_key(site, *page), prints.page(*page)))
             .collect(),
-    };
-    (keyed, prints.into_links())
+    }
+}
+
+/// The articles among these pages (indexes in output order).
+fn articles_of(site: &Site, pages: &[usize]) -> Vec<usize> {
+    pages
+        .iter()
+        .copied()
+        .filter(|page| *page < site.articles.len())
+        .collect()
 }
 
 /// The indexes, in output order ([`render::page_ids`]), of the pages made from these sources.
