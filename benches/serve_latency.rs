@@ -11,7 +11,9 @@
 //! The site is copied into a fresh folder under /dev/shm first (edits never touch the source),
 //! served with the release `kb serve --port 0`, and each edit is timed from just before the
 //! write to the moment the event is read. Prints median, 90th percentile, min and max for a
-//! body edit (the usual save) and a title edit (which also changes lists, indexes and search).
+//! body edit (the usual save) and a title edit (which also changes lists, indexes and search),
+//! and where the system tells (Linux), the CPU time (user + system) `kb serve` spent per edit,
+//! which a machine busy with other work changes less than the wall time.
 //! A benchmark, not a test: nothing is asserted.
 
 use std::io::{BufRead, BufReader, Write};
@@ -69,10 +71,12 @@ fn main() {
     let picks: Vec<&PathBuf> = (0..edits)
         .map(|i| &articles[(i * 7919) % articles.len()])
         .collect();
+    let cpu = server.cpu_time();
     let body = measure(&mut events, &picks, |text, i| {
         text.replacen("\n## ", &format!("\nEdited paragraph {i}.\n\n## "), 1)
     });
     report("body edit", &body);
+    let cpu = report_cpu("body edit", &server, cpu, picks.len());
     let title = measure(&mut events, &picks, |text, i| {
         // Inside the quotes of a quoted title, so the YAML stays valid.
         let quoted = ["\"", "'"]
@@ -88,6 +92,7 @@ fn main() {
         }
     });
     report("title edit", &title);
+    report_cpu("title edit", &server, cpu, picks.len());
     println!("server log of the last rebuilds:");
     for line in server.log().iter().rev().take(4).rev() {
         println!("  {line}");
@@ -125,6 +130,18 @@ fn report(what: &str, times: &[f64]) {
         sorted[0],
         sorted[sorted.len() - 1]
     );
+}
+
+/// Prints the CPU time `kb serve` spent per edit since `before`; returns the total now.
+fn report_cpu(what: &str, server: &Server, before: Option<f64>, edits: usize) -> Option<f64> {
+    let now = server.cpu_time();
+    if let (Some(before), Some(now)) = (before, now) {
+        println!(
+            "{what}: CPU time of kb serve (user + system) per edit: {:.1} ms",
+            (now - before) / edits.max(1) as f64
+        );
+    }
+    now
 }
 
 fn wait_for(events: &mut BufReader<TcpStream>, name: &str) {
@@ -204,6 +221,23 @@ impl Server {
         let mut reader = BufReader::new(stream);
         wait_for(&mut reader, "hello");
         reader
+    }
+
+    /// The CPU time (user + system) the server has used so far, in milliseconds, where
+    /// `/proc` tells it.
+    fn cpu_time(&self) -> Option<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
+        // The fields after the command name, which is in parentheses and may hold spaces.
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        let ticks: f64 =
+            fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+        let per_second = Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8(o.stdout).ok()?.trim().parse::<f64>().ok())
+            .unwrap_or(100.0);
+        Some(ticks * 1000.0 / per_second)
     }
 
     fn log(&mut self) -> Vec<String> {
