@@ -80,8 +80,22 @@ impl fmt::Display for ErrorCode {
 /// Orders text the way people expect codes to be ordered: runs of digits compare as numbers
 /// (`2 < 10 < 100`, `401.2 < 401.10`), everything else case-insensitively.
 pub fn natural_cmp(a: &str, b: &str) -> Ordering {
-    let mut left = Chunks::new(a);
-    let mut right = Chunks::new(b);
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    // What both begin with compares equal, so the comparison starts where they differ, or at
+    // the start of the run of digits that difference is in: sorting codes that share most of
+    // their text (`ERR_TIMEOUTS_248`, `ERR_TIMEOUTS_249`) then reads a few bytes each.
+    let mut start = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    while start > 0 && a[start - 1].is_ascii_digit() {
+        start -= 1;
+    }
+    compare_from_chunk(&a[start..], &b[start..])
+}
+
+/// [`natural_cmp`] of text that starts at a chunk boundary, or inside a run of non-digits
+/// both share the start of (where comparing the rest compares the whole).
+fn compare_from_chunk(a: &[u8], b: &[u8]) -> Ordering {
+    let mut left = Chunks { rest: a };
+    let mut right = Chunks { rest: b };
     loop {
         match (left.next(), right.next()) {
             (None, None) => return a.cmp(b),
@@ -97,44 +111,44 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
     }
 }
 
-fn compare_chunks(x: &str, y: &str) -> Ordering {
-    let x_digits = x.starts_with(|c: char| c.is_ascii_digit());
-    let y_digits = y.starts_with(|c: char| c.is_ascii_digit());
+fn compare_chunks(x: &[u8], y: &[u8]) -> Ordering {
+    let x_digits = x.first().is_some_and(u8::is_ascii_digit);
+    let y_digits = y.first().is_some_and(u8::is_ascii_digit);
     match (x_digits, y_digits) {
         (true, true) => {
-            let xs = x.trim_start_matches('0');
-            let ys = y.trim_start_matches('0');
+            let xs = trim_zeros(x);
+            let ys = trim_zeros(y);
             xs.len().cmp(&ys.len()).then_with(|| xs.cmp(ys))
         }
         (true, false) => Ordering::Less,
         (false, true) => Ordering::Greater,
         (false, false) => x
-            .bytes()
-            .map(|b| b.to_ascii_lowercase())
-            .cmp(y.bytes().map(|b| b.to_ascii_lowercase())),
+            .iter()
+            .map(u8::to_ascii_lowercase)
+            .cmp(y.iter().map(u8::to_ascii_lowercase)),
     }
 }
 
-/// Splits text into alternating runs of digits and non-digits.
+fn trim_zeros(digits: &[u8]) -> &[u8] {
+    let zeros = digits.iter().take_while(|&&d| d == b'0').count();
+    &digits[zeros..]
+}
+
+/// Splits text into alternating runs of digits and non-digits. Bytes, not characters: a byte
+/// of a multi-byte character is never an ASCII digit, so the runs are the same.
 struct Chunks<'a> {
-    rest: &'a str,
-}
-
-impl<'a> Chunks<'a> {
-    fn new(text: &'a str) -> Self {
-        Chunks { rest: text }
-    }
+    rest: &'a [u8],
 }
 
 impl<'a> Iterator for Chunks<'a> {
-    type Item = &'a str;
+    type Item = &'a [u8];
 
-    fn next(&mut self) -> Option<&'a str> {
-        let first = self.rest.chars().next()?;
-        let digits = first.is_ascii_digit();
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let digits = self.rest.first()?.is_ascii_digit();
         let end = self
             .rest
-            .find(|c: char| c.is_ascii_digit() != digits)
+            .iter()
+            .position(|b| b.is_ascii_digit() != digits)
             .unwrap_or(self.rest.len());
         let (chunk, rest) = self.rest.split_at(end);
         self.rest = rest;
@@ -178,6 +192,37 @@ mod tests {
             ErrorCode::parse("a\0"),
             Err(InvalidCode::BadCharacter('\0'))
         );
+    }
+
+    /// Starting where two strings differ gives what comparing them whole gives.
+    #[test]
+    fn natural_order_from_the_first_difference_is_the_whole_order() {
+        const PIECES: &[&str] = &[
+            "a", "A", "b", "_", ".", "-", "0", "00", "1", "9", "10", "ü", "Ü",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move |below: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % below as u64) as usize
+        };
+        let mut text = |prefix: &str| {
+            let mut text = prefix.to_string();
+            for _ in 0..next(5) {
+                text.push_str(PIECES[next(PIECES.len())]);
+            }
+            text
+        };
+        for _ in 0..50_000 {
+            let prefix = text("");
+            let (a, b) = (text(&prefix), text(&prefix));
+            assert_eq!(
+                natural_cmp(&a, &b),
+                compare_from_chunk(a.as_bytes(), b.as_bytes()),
+                "{a:?} {b:?}"
+            );
+        }
     }
 
     #[test]
