@@ -3,48 +3,30 @@
 //! link its own error dialogs to the help site. Its JSON Schema is published beside it as
 //! `catalog.schema.json` (the repository's `schemas/catalog.schema.json`).
 
+use std::ops::Range;
+
 use serde::Serialize;
 
 use crate::code::natural_cmp;
 use crate::output::Output;
 use crate::publish::{absolute_uri, text_file};
 use crate::redirects::ShortUrl;
-use crate::site::{Article, HOME, Site};
+use crate::site::{Article, ArticleId, HOME, Site};
 
 pub const CATALOG_FILE: &str = "catalog.json";
 pub const SCHEMA_FILE: &str = "catalog.schema.json";
 /// The schema, as published.
 pub const SCHEMA: &str = include_str!("../schemas/catalog.schema.json");
 
+/// Everything before the list of codes. The file is written as serde_json's pretty printer
+/// writes `{"$schema", "version", "site", "codes": [...]}`, one entry at a time (see
+/// [`write_catalog`]).
 #[derive(Debug, Serialize)]
-struct Catalog<'a> {
+struct Head<'a> {
     #[serde(rename = "$schema")]
     schema: String,
     version: u32,
     site: SiteInfo<'a>,
-    codes: Codes<'a>,
-}
-
-/// Every article's entry, made while it is written rather than all kept at once (at 100,000
-/// articles the entries are hundreds of megabytes).
-#[derive(Debug)]
-struct Codes<'a> {
-    site: &'a Site,
-    /// Article ids in catalog order.
-    ids: Vec<usize>,
-    short_by_article: Vec<Option<String>>,
-}
-
-impl Serialize for Codes<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.ids.iter().map(|id| {
-            entry(
-                self.site,
-                &self.site.articles[*id],
-                self.short_by_article[*id].as_deref(),
-            )
-        }))
-    }
 }
 
 #[derive(Debug, Serialize)]
@@ -84,11 +66,104 @@ struct Reference<'a> {
 
 /// `catalog.json`.
 pub fn json(site: &Site, short: &[ShortUrl]) -> Output {
+    json_with_entries(site, short).0
+}
+
+/// `catalog.json`, and where each article's entry is in its text (by article id): `kb serve`
+/// writes again only the entries of the articles that changed ([`json_replacing`]).
+pub fn json_with_entries(site: &Site, short: &[ShortUrl]) -> (Output, Vec<Range<usize>>) {
     let base = &site.config.base_url;
     let mut short_by_article: Vec<Option<String>> = vec![None; site.articles.len()];
     for short_url in short {
         short_by_article[short_url.article] = Some(absolute_uri(base, &short_url.url.to_string()));
     }
+    let mut entries = vec![0..0; site.articles.len()];
+    // Serializing plain structs of strings cannot fail; an empty object keeps this total.
+    let json = write_catalog(site, &short_by_article, &mut entries).unwrap_or_else(|_| {
+        entries = Vec::new();
+        b"{}\n".to_vec()
+    });
+    (catalog_file(json), entries)
+}
+
+/// `catalog.json` of a site whose catalog differs from `last` (a catalog made by
+/// [`json_with_entries`], with `entries` where its entries are) in the entries of the
+/// `changed` articles at most: those are written again and the others copied. `entries` are
+/// updated for the new text. `None` when `entries` are not those of this site.
+pub fn json_replacing(
+    site: &Site,
+    short: &[ShortUrl],
+    last: &str,
+    entries: &mut [Range<usize>],
+    changed: &[ArticleId],
+) -> Option<Output> {
+    if entries.len() != site.articles.len() || entries.iter().any(|e| e.end > last.len()) {
+        return None;
+    }
+    let mut changed: Vec<ArticleId> = changed.to_vec();
+    changed.sort_by_key(|id| entries.get(*id).map_or(0, |e| e.start));
+    changed.dedup();
+    let base = &site.config.base_url;
+    let mut json = Vec::with_capacity(last.len() + 4096 * changed.len());
+    let mut scratch = Vec::new();
+    let mut copied = 0;
+    // Each changed entry's start in the old text, and how much longer it became.
+    let mut growth: Vec<(usize, isize)> = Vec::with_capacity(changed.len());
+    for id in &changed {
+        let old = entries.get(*id)?.clone();
+        json.extend_from_slice(last.as_bytes().get(copied..old.start)?);
+        let short_url = short
+            .iter()
+            .find(|s| s.article == *id)
+            .map(|s| absolute_uri(base, &s.url.to_string()));
+        let start = json.len();
+        write_entry(site, *id, short_url.as_deref(), &mut scratch, &mut json).ok()?;
+        growth.push((
+            old.start,
+            (json.len() - start) as isize - old.len() as isize,
+        ));
+        entries[*id] = start..json.len();
+        copied = old.end;
+    }
+    json.extend_from_slice(last.as_bytes().get(copied..)?);
+    // The other entries moved by how much the changed entries before them grew.
+    let mut before = 0isize;
+    let mut shifts: Vec<(usize, isize)> = Vec::with_capacity(growth.len());
+    for (start, grew) in growth {
+        before += grew;
+        shifts.push((start, before));
+    }
+    changed.sort_unstable();
+    for (id, entry) in entries.iter_mut().enumerate() {
+        if changed.binary_search(&id).is_ok() {
+            continue;
+        }
+        let earlier = shifts.partition_point(|(start, _)| *start < entry.start);
+        let shift = if earlier == 0 {
+            0
+        } else {
+            shifts[earlier - 1].1
+        };
+        let start = entry.start.checked_add_signed(shift)?;
+        *entry = start..start + entry.len();
+    }
+    Some(catalog_file(json))
+}
+
+fn catalog_file(json: Vec<u8>) -> Output {
+    let text = String::from_utf8(json).unwrap_or_else(|_| "{}\n".into());
+    text_file(CATALOG_FILE, text, "the catalog")
+}
+
+/// Writes the catalog as serde_json's pretty printer writes the whole object, one entry at a
+/// time (at 100,000 articles the entries are hundreds of megabytes: none is kept but the text).
+/// Records where each article's entry is.
+fn write_catalog(
+    site: &Site,
+    short_by_article: &[Option<String>],
+    entries: &mut [Range<usize>],
+) -> serde_json::Result<Vec<u8>> {
+    let base = &site.config.base_url;
     let mut ids: Vec<usize> = (0..site.articles.len()).collect();
     ids.sort_by(|a, b| {
         let (a, b) = (&site.articles[*a], &site.articles[*b]);
@@ -96,7 +171,7 @@ pub fn json(site: &Site, short: &[ShortUrl]) -> Output {
             .cmp(&b.catalog)
             .then_with(|| natural_cmp(a.meta.code.as_str(), b.meta.code.as_str()))
     });
-    let catalog = Catalog {
+    let head = Head {
         schema: absolute_uri(base, SCHEMA_FILE),
         version: 1,
         site: SiteInfo {
@@ -104,22 +179,55 @@ pub fn json(site: &Site, short: &[ShortUrl]) -> Output {
             url: absolute_uri(base, "/"),
             language: &site.config.language,
         },
-        codes: Codes {
-            site,
-            ids,
-            short_by_article,
-        },
     };
     // Room for the whole text at once, so that it is never copied as it grows: the pages of
     // the room it does not use are never touched, so they cost no memory.
     let mut json = Vec::with_capacity(4096 * (site.articles.len() + 1));
-    // Serializing plain structs of strings cannot fail; an empty object keeps this total.
-    if serde_json::to_writer_pretty(&mut json, &catalog).is_err() {
-        json = b"{}".to_vec();
+    serde_json::to_writer_pretty(&mut json, &head)?;
+    // The head's closing brace makes room for the codes.
+    if json.ends_with(b"\n}") {
+        json.truncate(json.len() - 2);
     }
-    json.push(b'\n');
-    let text = String::from_utf8(json).unwrap_or_else(|_| "{}\n".into());
-    text_file(CATALOG_FILE, text, "the catalog")
+    json.extend_from_slice(b",\n  \"codes\": [");
+    let mut scratch = Vec::new();
+    for (n, id) in ids.iter().enumerate() {
+        json.extend_from_slice(if n == 0 { b"\n    " } else { b",\n    " });
+        let start = json.len();
+        write_entry(
+            site,
+            *id,
+            short_by_article[*id].as_deref(),
+            &mut scratch,
+            &mut json,
+        )?;
+        entries[*id] = start..json.len();
+    }
+    json.extend_from_slice(if ids.is_empty() { b"]" } else { b"\n  ]" });
+    json.extend_from_slice(b"\n}\n");
+    Ok(json)
+}
+
+/// Appends an article's entry to `json` as it is written in the list of codes: pretty-printed
+/// two levels deep (JSON strings hold no line breaks, so every line break is one of the
+/// printer's).
+fn write_entry(
+    site: &Site,
+    id: ArticleId,
+    short_url: Option<&str>,
+    scratch: &mut Vec<u8>,
+    json: &mut Vec<u8>,
+) -> serde_json::Result<()> {
+    scratch.clear();
+    serde_json::to_writer_pretty(&mut *scratch, &entry(site, &site.articles[id], short_url))?;
+    let mut lines = scratch.split(|b| *b == b'\n');
+    if let Some(first) = lines.next() {
+        json.extend_from_slice(first);
+    }
+    for line in lines {
+        json.extend_from_slice(b"\n    ");
+        json.extend_from_slice(line);
+    }
+    Ok(())
 }
 
 /// `catalog.schema.json`.
@@ -163,5 +271,119 @@ fn entry<'a>(site: &'a Site, article: &'a Article, short_url: Option<&'a str>) -
             .collect(),
         tags: article.tags.iter().map(|t| t.name.as_str()).collect(),
         updated: meta.updated.as_ref().map(|d| d.as_str()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::LoadOptions;
+    use crate::redirects::short_urls;
+
+    /// The catalog as serde writes the whole object, to compare with the file written entry by
+    /// entry.
+    #[derive(Serialize)]
+    struct Whole<'a> {
+        #[serde(rename = "$schema")]
+        schema: String,
+        version: u32,
+        site: SiteInfo<'a>,
+        codes: Vec<CodeEntry<'a>>,
+    }
+
+    fn whole(site: &Site, short: &[ShortUrl]) -> String {
+        let base = &site.config.base_url;
+        let mut ids: Vec<usize> = (0..site.articles.len()).collect();
+        ids.sort_by(|a, b| {
+            let (a, b) = (&site.articles[*a], &site.articles[*b]);
+            let code = natural_cmp(a.meta.code.as_str(), b.meta.code.as_str());
+            a.catalog.cmp(&b.catalog).then(code)
+        });
+        let short_url = |id: usize| {
+            short
+                .iter()
+                .find(|s| s.article == id)
+                .map(|s| absolute_uri(base, &s.url.to_string()))
+        };
+        let shorts: Vec<Option<String>> = (0..site.articles.len()).map(short_url).collect();
+        let catalog = Whole {
+            schema: absolute_uri(base, SCHEMA_FILE),
+            version: 1,
+            site: SiteInfo {
+                title: &site.config.title,
+                url: absolute_uri(base, "/"),
+                language: &site.config.language,
+            },
+            codes: ids
+                .iter()
+                .map(|id| entry(site, &site.articles[*id], shorts[*id].as_deref()))
+                .collect(),
+        };
+        serde_json::to_string_pretty(&catalog).unwrap_or_default() + "\n"
+    }
+
+    fn site(fixture: &str) -> Site {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(fixture);
+        let config = crate::config::load(&root).unwrap_or_else(|e| panic!("{fixture}: {e}"));
+        let loaded = crate::content::load(&root, LoadOptions::default());
+        crate::site::link(config, loaded).0
+    }
+
+    fn text(output: &Output) -> String {
+        String::from_utf8_lossy(&output.bytes().unwrap_or_default()).into_owned()
+    }
+
+    #[test]
+    fn the_catalog_written_entry_by_entry_is_the_one_serde_writes_whole() {
+        for fixture in ["basic", "catalogs", "publishing"] {
+            let site = site(fixture);
+            assert!(!site.articles.is_empty(), "{fixture}");
+            let short = short_urls(
+                &site,
+                &mut crate::publish::Taken::of_urls(std::iter::empty()),
+            );
+            assert_eq!(
+                text(&json(&site, &short)),
+                whole(&site, &short),
+                "{fixture}"
+            );
+        }
+    }
+
+    #[test]
+    fn replacing_changed_entries_makes_the_catalog_of_the_changed_site() {
+        let mut site = site("catalogs");
+        let short = short_urls(
+            &site,
+            &mut crate::publish::Taken::of_urls(std::iter::empty()),
+        );
+        let (output, mut entries) = json_with_entries(&site, &short);
+        let mut last = text(&output);
+        let count = site.articles.len();
+        // Longer, shorter, and several at once, twice over the same entries.
+        for (round, changed) in [vec![0], vec![count - 1, 0], vec![count / 2]]
+            .iter()
+            .enumerate()
+        {
+            for id in changed {
+                let article = &mut site.articles[*id];
+                article.meta.title = if round % 2 == 0 {
+                    format!("{} with \"more\" words, round {round}", article.meta.title)
+                } else {
+                    "Short".into()
+                };
+                article.meta.summary = None;
+            }
+            let replaced = json_replacing(&site, &short, &last, &mut entries, changed)
+                .map(|o| text(&o))
+                .unwrap_or_default();
+            let (full, full_entries) = json_with_entries(&site, &short);
+            assert_eq!(replaced, text(&full), "round {round}");
+            assert_eq!(entries, full_entries, "round {round}");
+            last = replaced;
+        }
+        assert!(json_replacing(&site, &short, &last, &mut entries[1..], &[0]).is_none());
     }
 }

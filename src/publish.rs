@@ -68,14 +68,18 @@ pub fn render_around(
 /// The publishing files of a site with these short addresses, in output order, before those a
 /// site's own file takes the place of are left out (see [`Taken::is_free`]).
 pub fn files(site: &Site, short: &[ShortUrl]) -> Vec<Output> {
+    files_with(site, short, || catalog::json(site, short))
+}
+
+/// [`files`] with `catalog.json` made by `catalog` (`kb serve` keeps where its entries are).
+pub fn files_with(
+    site: &Site,
+    short: &[ShortUrl],
+    catalog: impl FnOnce() -> Output + Send,
+) -> Vec<Output> {
     let ((sitemaps, feed), (catalog, rules)) = rayon::join(
         || rayon::join(|| sitemap::sitemaps(site), || feed::atom(site)),
-        || {
-            rayon::join(
-                || catalog::json(site, short),
-                || redirects::rules(site, short),
-            )
-        },
+        || rayon::join(catalog, || redirects::rules(site, short)),
     );
     let mut files = sitemaps;
     files.push(sitemap::robots(site));

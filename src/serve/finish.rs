@@ -7,19 +7,21 @@
 //!   address and nothing site-wide changed; otherwise each redirect page is kept while its
 //!   article shows the same (code, title, summary, address), and while nothing but what the
 //!   feed and the catalog show changed (a title, a summary), the short addresses and the other
-//!   files are kept and only those two are made again.
+//!   files are kept and only those two are made again; in the catalog, only the entries of
+//!   the edited articles are written again.
 //!
 //! The outputs come in the order `stream_site` gives them, each with whether it is the very
 //! output of the last build (so publishing to the server compares only the others).
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use super::rebuild::hash_of;
 use crate::diagnostic::Diagnostic;
-use crate::output::Output;
+use crate::output::{Content, Output};
 use crate::paths::UrlPath;
 use crate::publish::{self, Taken};
 use crate::redirects::{self, ShortUrl};
@@ -62,6 +64,8 @@ pub struct Finisher {
     /// The short addresses of the last build, with the fingerprint of everything they, the
     /// sitemap, `robots.txt`, the schema and the redirect rules are made from.
     short: Option<(u64, Vec<ShortUrl>)>,
+    /// Where each article's entry is in the last build's `catalog.json`, by article id.
+    catalog_entries: Option<Vec<Range<usize>>>,
 }
 
 struct Published {
@@ -83,6 +87,9 @@ pub struct Inputs<'a> {
     pub listings: u64,
     /// Whether static files may have changed since the last build.
     pub statics_changed: bool,
+    /// When known, the only articles that may have changed since the last build, the site
+    /// being the same but for their front matter and bodies.
+    pub edited: Option<&'a [usize]>,
 }
 
 impl Finisher {
@@ -242,9 +249,20 @@ impl Finisher {
                     });
             },
             || match kept_files {
-                Some(files) => remake_titled(site, &short, files),
+                Some(files) => remake_titled(
+                    site,
+                    &short,
+                    files,
+                    inputs.edited,
+                    &mut self.catalog_entries,
+                ),
                 None => {
-                    let files = publish::files(site, &short);
+                    let entries = &mut self.catalog_entries;
+                    let files = publish::files_with(site, &short, || {
+                        let (catalog, kept) = crate::catalog::json_with_entries(site, &short);
+                        *entries = Some(kept);
+                        catalog
+                    });
                     let count = files.len();
                     (files, vec![false; count])
                 }
@@ -325,10 +343,41 @@ fn structure_print(inputs: &Inputs, near_top: &[&UrlPath]) -> u64 {
 
 /// The publishing files of the last build (after those a site's own file takes the place of
 /// were left out) with the feed and the catalog made again, each with whether it was kept.
-fn remake_titled(site: &Site, short: &[ShortUrl], files: Vec<Output>) -> (Vec<Output>, Vec<bool>) {
+/// With `edited` (the only articles that may have changed) only their catalog entries are
+/// written again, the others copied from the last catalog (`entries` says where they are).
+fn remake_titled(
+    site: &Site,
+    short: &[ShortUrl],
+    files: Vec<Output>,
+    edited: Option<&[usize]>,
+    entries: &mut Option<Vec<Range<usize>>>,
+) -> (Vec<Output>, Vec<bool>) {
+    let is_catalog = |file: &Output| match file.url.segments() {
+        [name] => !file.url.is_folder() && name.as_str() == crate::catalog::CATALOG_FILE,
+        _ => false,
+    };
+    let last = files
+        .iter()
+        .find(|f| is_catalog(f))
+        .and_then(|f| match &f.content {
+            Content::Text(text) => Some(text.as_str()),
+            _ => None,
+        });
     let (feed, catalog) = rayon::join(
         || crate::feed::atom(site),
-        || crate::catalog::json(site, short),
+        || {
+            let replaced =
+                last.zip(edited)
+                    .zip(entries.as_mut())
+                    .and_then(|((last, edited), kept)| {
+                        crate::catalog::json_replacing(site, short, last, kept, edited)
+                    });
+            replaced.unwrap_or_else(|| {
+                let (catalog, kept) = crate::catalog::json_with_entries(site, short);
+                *entries = Some(kept);
+                catalog
+            })
+        },
     );
     let (mut feed, mut catalog) = (Some(feed), Some(catalog));
     files

@@ -719,6 +719,7 @@ impl Rebuilder {
             global,
             listings: listings_print,
             statics_changed: self.statics_changed,
+            edited: edited_articles.as_deref(),
         };
         self.finish_start = results.iter().filter(|r| r.is_ok()).count();
         let (outputs, mut found) = self
