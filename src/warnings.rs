@@ -12,7 +12,7 @@
 //! - the same message text in two articles;
 //! - an alias that shadows a page on common static hosts.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::diagnostic::{Diagnostic, Location, Severity};
@@ -33,35 +33,115 @@ pub fn collect(site: &Site, bodies: &Bodies, today: Option<&Date>) -> Vec<Diagno
 }
 
 /// The warnings that read front matter alone, kept by `kb serve` while no front matter
-/// changes; [`FrontMatterWarnings::with_bodies`] adds those that read bodies.
+/// changes and updated article by article when some does ([`FrontMatterWarnings::update`]);
+/// [`FrontMatterWarnings::with_bodies`] adds those that read bodies.
 pub struct FrontMatterWarnings {
-    one_way: Vec<Diagnostic>,
+    /// Each article's one-way related links, by article id.
+    one_way: Vec<Vec<Diagnostic>>,
     /// Each article's missing summary and `updated` in the future.
     articles: Vec<[Option<Diagnostic>; 2]>,
-    duplicates: Vec<Diagnostic>,
-    shadowing: Vec<Diagnostic>,
+    /// Each article's messages that an article before it (in path order) lists too.
+    duplicates: Vec<Vec<Diagnostic>>,
+    /// What the duplicate messages are found with.
+    messages: Messages,
+    /// Each article's aliases that shadow a page, with the article whose page it is, if any.
+    shadowing: Vec<Vec<(Option<ArticleId>, Diagnostic)>>,
+    /// The pages an alias may shadow, by [`shadow_key`]: address, name, and article if any.
+    pages: HashMap<Vec<String>, (UrlPath, String, Option<ArticleId>)>,
+}
+
+/// The message texts of every article, to find those listed twice.
+struct Messages {
+    /// Article ids in path order, the order "listed before" means.
+    order: Vec<ArticleId>,
+    /// Each article's place in `order`.
+    rank: Vec<usize>,
+    /// Each article's message keys ([`message_key`]), in the order written.
+    keys: Vec<Vec<String>>,
+    /// The articles that list each message key, in path order.
+    listed_by: HashMap<String, Vec<ArticleId>>,
 }
 
 impl FrontMatterWarnings {
     pub fn collect(site: &Site, today: Option<&Date>) -> FrontMatterWarnings {
+        let count = site.articles.len();
+        let messages = Messages::new(site);
+        let pages = shadowed_pages(site);
         FrontMatterWarnings {
-            one_way: one_way_related(site),
+            one_way: (0..count).map(|id| one_way_related(site, id)).collect(),
             articles: site
                 .articles
                 .iter()
-                .map(|article| {
-                    let future = today.and_then(|today| updated_in_the_future(article, today));
-                    [missing_summary(article), future]
-                })
+                .map(|article| article_warnings(article, today))
                 .collect(),
-            duplicates: duplicate_messages(site),
-            shadowing: shadowing_aliases(site),
+            duplicates: (0..count)
+                .map(|id| duplicate_messages(site, &messages, id))
+                .collect(),
+            shadowing: (0..count)
+                .map(|id| shadowing_aliases(site, &pages, id))
+                .collect(),
+            messages,
+            pages,
+        }
+    }
+
+    /// Brings the warnings up to date with `site`, which is the site they were last collected
+    /// or updated for with the front matter of the `changed` articles replaced, linking it
+    /// the same way: the same articles in the same places, with the same codes, related codes
+    /// and tags (as `kb serve` relinks a site). Titles, summaries, messages, aliases and dates
+    /// may have changed. The warnings are then those [`FrontMatterWarnings::collect`] finds.
+    pub fn update(&mut self, site: &Site, today: Option<&Date>, changed: &[ArticleId]) {
+        let changed: BTreeSet<ArticleId> = changed
+            .iter()
+            .copied()
+            .filter(|id| *id < site.articles.len())
+            .collect();
+        // A one-way link names the title of the article it links to.
+        let mut one_way = changed.clone();
+        for id in &changed {
+            one_way.extend(&site.articles[*id].referenced_by);
+        }
+        for id in one_way {
+            self.one_way[id] = one_way_related(site, id);
+        }
+        for id in &changed {
+            self.articles[*id] = article_warnings(&site.articles[*id], today);
+        }
+        // A duplicate message names the title of the first article that lists it; every
+        // article that lists a message a changed article lists or listed may see another.
+        let mut listing = changed.clone();
+        for id in &changed {
+            listing.extend(self.messages.replace(site, *id));
+        }
+        for id in listing {
+            self.duplicates[id] = duplicate_messages(site, &self.messages, id);
+        }
+        // A shadowing alias names the title of the article whose page it shadows.
+        let mut aliased = changed.clone();
+        for id in &changed {
+            let article = &site.articles[*id];
+            if let Some((_, name, Some(owner))) = self.pages.get_mut(&shadow_key(&article.url)) {
+                if owner == id {
+                    *name = page_name(article);
+                }
+            }
+        }
+        for (id, warnings) in self.shadowing.iter().enumerate() {
+            if warnings
+                .iter()
+                .any(|(owner, _)| owner.is_some_and(|o| changed.contains(&o)))
+            {
+                aliased.insert(id);
+            }
+        }
+        for id in aliased {
+            self.shadowing[id] = shadowing_aliases(site, &self.pages, id);
         }
     }
 
     /// Every warning about the site these were collected from, in the order of [`collect`].
     pub fn with_bodies(&self, site: &Site, bodies: &Bodies) -> Vec<Diagnostic> {
-        let mut warnings = self.one_way.clone();
+        let mut warnings: Vec<Diagnostic> = self.one_way.iter().flatten().cloned().collect();
         warnings.extend(orphans(site, bodies));
         for (id, article) in site.articles.iter().enumerate() {
             let [summary, future] = self.articles.get(id).cloned().unwrap_or_default();
@@ -69,9 +149,85 @@ impl FrontMatterWarnings {
             warnings.extend(missing_resolution(article, &bodies.articles[id].headings));
             warnings.extend(future);
         }
-        warnings.extend(self.duplicates.iter().cloned());
-        warnings.extend(self.shadowing.iter().cloned());
+        for id in &self.messages.order {
+            warnings.extend(self.duplicates[*id].iter().cloned());
+        }
+        for warnings_of in &self.shadowing {
+            warnings.extend(warnings_of.iter().map(|(_, warning)| warning.clone()));
+        }
         warnings
+    }
+}
+
+impl Messages {
+    fn new(site: &Site) -> Messages {
+        let mut order: Vec<ArticleId> = (0..site.articles.len()).collect();
+        order.sort_by(|a, b| {
+            site.articles[*a]
+                .source
+                .path
+                .cmp(&site.articles[*b].source.path)
+        });
+        let mut rank = vec![0; order.len()];
+        for (place, id) in order.iter().enumerate() {
+            rank[*id] = place;
+        }
+        let keys: Vec<Vec<String>> = site
+            .articles
+            .iter()
+            .map(|a| a.meta.messages.iter().map(|m| message_key(m)).collect())
+            .collect();
+        let mut listed_by: HashMap<String, Vec<ArticleId>> = HashMap::new();
+        for id in &order {
+            for key in &keys[*id] {
+                let articles = listed_by.entry(key.clone()).or_default();
+                if articles.last() != Some(id) {
+                    articles.push(*id);
+                }
+            }
+        }
+        Messages {
+            order,
+            rank,
+            keys,
+            listed_by,
+        }
+    }
+
+    /// The first article, in path order, that lists this message key.
+    fn first(&self, key: &str) -> Option<ArticleId> {
+        self.listed_by.get(key)?.first().copied()
+    }
+
+    /// Reads an article's messages again; returns the articles that list a message it listed
+    /// before or lists now.
+    fn replace(&mut self, site: &Site, id: ArticleId) -> Vec<ArticleId> {
+        let keys: Vec<String> = site.articles[id]
+            .meta
+            .messages
+            .iter()
+            .map(|m| message_key(m))
+            .collect();
+        let old = std::mem::replace(&mut self.keys[id], keys);
+        let rank = &self.rank;
+        let mut listing = Vec::new();
+        for key in &old {
+            if let Some(articles) = self.listed_by.get_mut(key) {
+                articles.retain(|a| *a != id);
+                listing.extend(articles.iter().copied());
+                if articles.is_empty() {
+                    self.listed_by.remove(key);
+                }
+            }
+        }
+        for key in &self.keys[id] {
+            let articles = self.listed_by.entry(key.clone()).or_default();
+            if let Err(place) = articles.binary_search_by_key(&rank[id], |a| rank[*a]) {
+                articles.insert(place, id);
+            }
+            listing.extend(articles.iter().copied());
+        }
+        listing
     }
 }
 
@@ -129,29 +285,29 @@ fn related_entry(site: &Site, from: &Article, to: ArticleId) -> String {
     }
 }
 
-fn one_way_related(site: &Site) -> Vec<Diagnostic> {
+/// An article's related links that the other article does not return.
+fn one_way_related(site: &Site, id: ArticleId) -> Vec<Diagnostic> {
+    let article = &site.articles[id];
     let mut warnings = Vec::new();
-    for (id, article) in site.articles.iter().enumerate() {
-        for entry in &article.meta.related {
-            let Resolution::Found(target) = site.codes.resolve(&article.catalog, entry) else {
-                continue;
-            };
-            let other = &site.articles[target];
-            if target == id || other.related.contains(&id) {
-                continue;
-            }
-            let message = format!(
-                "related link to `{entry}` is one-way: {} {} does not list this article",
-                other.meta.code, other.meta.title
-            );
-            warnings.push(
-                warning_at(article, "related", entry, &message).with_help(format!(
-                    "add `{}` to `related` in {}, or remove `{entry}` here",
-                    related_entry(site, other, id),
-                    other.source.path
-                )),
-            );
+    for entry in &article.meta.related {
+        let Resolution::Found(target) = site.codes.resolve(&article.catalog, entry) else {
+            continue;
+        };
+        let other = &site.articles[target];
+        if target == id || other.related.contains(&id) {
+            continue;
         }
+        let message = format!(
+            "related link to `{entry}` is one-way: {} {} does not list this article",
+            other.meta.code, other.meta.title
+        );
+        warnings.push(
+            warning_at(article, "related", entry, &message).with_help(format!(
+                "add `{}` to `related` in {}, or remove `{entry}` here",
+                related_entry(site, other, id),
+                other.source.path
+            )),
+        );
     }
     warnings
 }
@@ -202,6 +358,12 @@ fn orphans(site: &Site, bodies: &Bodies) -> Vec<Diagnostic> {
             ))
         })
         .collect()
+}
+
+/// An article's missing summary and `updated` in the future.
+fn article_warnings(article: &Article, today: Option<&Date>) -> [Option<Diagnostic>; 2] {
+    let future = today.and_then(|today| updated_in_the_future(article, today));
+    [missing_summary(article), future]
 }
 
 fn missing_summary(article: &Article) -> Option<Diagnostic> {
@@ -257,33 +419,23 @@ fn message_key(message: &str) -> String {
         .to_lowercase()
 }
 
-fn duplicate_messages(site: &Site) -> Vec<Diagnostic> {
-    let mut order: Vec<ArticleId> = (0..site.articles.len()).collect();
-    order.sort_by(|a, b| {
-        site.articles[*a]
-            .source
-            .path
-            .cmp(&site.articles[*b].source.path)
-    });
-    let mut first_seen: HashMap<String, ArticleId> = HashMap::new();
+/// An article's messages that an article before it in path order lists too.
+fn duplicate_messages(site: &Site, messages: &Messages, id: ArticleId) -> Vec<Diagnostic> {
+    let article = &site.articles[id];
     let mut warnings = Vec::new();
-    for id in order {
-        let article = &site.articles[id];
-        for message in &article.meta.messages {
-            let first = *first_seen.entry(message_key(message)).or_insert(id);
-            if first == id {
-                continue;
-            }
-            let other = &site.articles[first];
-            let text = format!(
-                "the message \"{message}\" is also listed by {} {}",
-                other.meta.code, other.meta.title
-            );
-            warnings.push(warning_at(article, "messages", message, &text).with_help(format!(
-                "{} lists it too; readers search by message, so keep each message in the article it belongs to",
-                other.source.path
-            )));
-        }
+    for (message, key) in article.meta.messages.iter().zip(&messages.keys[id]) {
+        let Some(first) = messages.first(key).filter(|first| *first != id) else {
+            continue;
+        };
+        let other = &site.articles[first];
+        let text = format!(
+            "the message \"{message}\" is also listed by {} {}",
+            other.meta.code, other.meta.title
+        );
+        warnings.push(warning_at(article, "messages", message, &text).with_help(format!(
+            "{} lists it too; readers search by message, so keep each message in the article it belongs to",
+            other.source.path
+        )));
     }
     warnings
 }
@@ -314,39 +466,56 @@ fn shadow_key(url: &UrlPath) -> Vec<String> {
     key
 }
 
-fn shadowing_aliases(site: &Site) -> Vec<Diagnostic> {
-    let mut pages: HashMap<Vec<String>, (&UrlPath, String)> = HashMap::new();
-    for article in &site.articles {
-        let name = format!("{} {}", article.meta.code, article.meta.title);
-        pages.insert(shadow_key(&article.url), (&article.url, name));
+/// How a shadowing warning names an article's page.
+fn page_name(article: &Article) -> String {
+    format!("{} {}", article.meta.code, article.meta.title)
+}
+
+/// Every page an alias may shadow, by [`shadow_key`]: its address, its name, and its article if
+/// it is an article's page. Of two articles with the same key the last is named; a category or
+/// tag page only where no article is.
+fn shadowed_pages(site: &Site) -> HashMap<Vec<String>, (UrlPath, String, Option<ArticleId>)> {
+    let mut pages = HashMap::new();
+    for (id, article) in site.articles.iter().enumerate() {
+        let page = (article.url.clone(), page_name(article), Some(id));
+        pages.insert(shadow_key(&article.url), page);
     }
     for category in &site.categories {
         pages
             .entry(shadow_key(&category.url))
-            .or_insert((&category.url, category.title.clone()));
+            .or_insert_with(|| (category.url.clone(), category.title.clone(), None));
     }
     for tag in site.tags.values() {
         let name = format!("the tag page of `{}`", tag.name);
         pages
             .entry(shadow_key(&tag.url))
-            .or_insert((&tag.url, name));
+            .or_insert_with(|| (tag.url.clone(), name, None));
     }
+    pages
+}
+
+/// An article's aliases that shadow a page, each with the article whose page it is, if any.
+fn shadowing_aliases(
+    site: &Site,
+    pages: &HashMap<Vec<String>, (UrlPath, String, Option<ArticleId>)>,
+    id: ArticleId,
+) -> Vec<(Option<ArticleId>, Diagnostic)> {
+    let article = &site.articles[id];
     let mut warnings = Vec::new();
-    for article in &site.articles {
-        for alias in &article.meta.aliases {
-            let Some((page, name)) = pages.get(&shadow_key(alias)) else {
-                continue;
-            };
-            // The same file is a collision, reported as an error with the output files.
-            if page.output_file() == alias.output_file() {
-                continue;
-            }
-            let written = alias.to_string();
-            let message = format!("alias `{written}` shadows the page {page} ({name})");
-            warnings.push(warning_at(article, "aliases", &written, &message).with_help(
-                "static hosts that serve `x.html` for `x`, and case-insensitive file systems, would serve this redirect instead of that page; choose another alias",
-            ));
+    for alias in &article.meta.aliases {
+        let Some((page, name, owner)) = pages.get(&shadow_key(alias)) else {
+            continue;
+        };
+        // The same file is a collision, reported as an error with the output files.
+        if page.output_file() == alias.output_file() {
+            continue;
         }
+        let written = alias.to_string();
+        let message = format!("alias `{written}` shadows the page {page} ({name})");
+        let warning = warning_at(article, "aliases", &written, &message).with_help(
+            "static hosts that serve `x.html` for `x`, and case-insensitive file systems, would serve this redirect instead of that page; choose another alias",
+        );
+        warnings.push((*owner, warning));
     }
     warnings
 }

@@ -46,6 +46,7 @@ struct Article {
     code: String,
     title: String,
     summary: Option<String>,
+    messages: Vec<String>,
     related: Vec<String>,
     tags: Vec<String>,
     aliases: Vec<String>,
@@ -63,6 +64,10 @@ impl Article {
         text += &format!("code: \"{}\"\ntitle: {}\n", self.code, self.title);
         if let Some(summary) = &self.summary {
             text += &format!("summary: {summary}\n");
+        }
+        if !self.messages.is_empty() {
+            let quoted: Vec<String> = self.messages.iter().map(|m| format!("\"{m}\"")).collect();
+            text += &format!("messages: [{}]\n", quoted.join(", "));
         }
         if !self.related.is_empty() {
             text += &format!("related: [{}]\n", self.related.join(", "));
@@ -99,6 +104,13 @@ const WORDS: &[&str] = &[
     "server", "client", "proxy", "token", "cache", "header", "timeout", "gateway",
 ];
 const TAGS: &[&str] = &["auth", "network", "proxy", "cache", "tls"];
+/// Messages, some the same but for case and spaces: duplicates are warned about.
+const MESSAGES: &[&str] = &[
+    "Connection refused",
+    "connection   REFUSED",
+    "Timed out",
+    "Access denied",
+];
 
 struct World {
     root: PathBuf,
@@ -205,6 +217,12 @@ impl World {
         let article = Article {
             title: format!("Title of {code}"),
             summary: self.rng.chance(50).then(|| format!("About {code}.")),
+            messages: self
+                .rng
+                .chance(30)
+                .then(|| MESSAGES[self.rng.below(MESSAGES.len())].to_string())
+                .into_iter()
+                .collect(),
             related,
             tags: vec![TAGS[self.rng.below(TAGS.len())].to_string()],
             aliases: Vec::new(),
@@ -300,9 +318,15 @@ impl World {
                 article.draft = !article.draft;
                 "toggle draft"
             }
-            46..=47 => {
+            46 => {
                 article.aliases = vec![format!("/old/{}/", article.code)];
                 "add an alias"
+            }
+            47 => {
+                // Shadows the page of an article in that folder, if there is one.
+                let code = &codes[(article.title.len() + article.paragraphs.len()) % codes.len()];
+                article.aliases = vec![format!("/http/4xx/{code}.html")];
+                "add an alias that may shadow a page"
             }
             48..=50 => {
                 article.broken = !article.broken;
@@ -413,6 +437,15 @@ impl World {
                     + article.title.len() as u32;
                 article.updated = Some(1 + day % 28);
                 "change the date"
+            }
+            97 => {
+                let message = MESSAGES[(article.title.len() + article.paragraphs.len()) % 4];
+                if article.messages.iter().any(|m| m == message) {
+                    article.messages.retain(|m| m != message);
+                } else {
+                    article.messages.push(message.to_string());
+                }
+                "toggle a message"
             }
             _ => {
                 article.paragraphs.clear();
@@ -602,9 +635,14 @@ fn a_title_edit_updates_every_page_and_file_that_shows_the_title() {
     article.aliases = vec![format!("/old/{code}/")];
     article.updated = Some(9);
     world.save(&edited);
+    // Its alias shadows the edited article's page (`/http/4xx/101/`), whose title the warning
+    // names.
+    let page = edited.with_extension("html");
+    let shadowing = format!("/{}", page.strip_prefix("content").unwrap().display());
     let article = world.articles.get_mut(&other).unwrap();
     article.related = vec![code.clone()];
     article.tags = vec!["auth".into()];
+    article.aliases = vec![shadowing];
     world.save(&other);
     let mut rebuilder = Rebuilder::new(options.clone());
     rebuilder.rebuild(&Changes::everything()).unwrap();
@@ -642,13 +680,15 @@ fn a_title_edit_updates_every_page_and_file_that_shows_the_title() {
         !auth.contains(title) && !*auth_changed,
         "/tags/auth/ was made again"
     );
-    let warning = rebuilt
-        .warnings
-        .iter()
-        .map(|w| w.to_string())
-        .find(|w| w.contains("is one-way"))
-        .expect("a one-way related warning");
-    assert!(warning.contains(title), "{warning}");
+    for kind in ["is one-way", "shadows the page"] {
+        let warning = rebuilt
+            .warnings
+            .iter()
+            .map(|w| w.to_string())
+            .find(|w| w.contains(kind))
+            .unwrap_or_else(|| panic!("no warning that {kind}: {:#?}", rebuilt.warnings));
+        assert!(warning.contains(title), "{warning}");
+    }
 
     let incremental = (
         snapshot(rebuilder.outputs()),

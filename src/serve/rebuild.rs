@@ -129,8 +129,9 @@ impl Linked {
     }
 
     /// Puts the re-read files in place (see [`Linked::can_relink`]): what linking the new
-    /// sources would make. Returns the paths of the files.
-    fn relink(&mut self, reloaded: Reloaded) -> Vec<PathBuf> {
+    /// sources would make. Returns the paths of the files, and the ids of the articles whose
+    /// front matter changed.
+    fn relink(&mut self, reloaded: Reloaded) -> (Vec<PathBuf>, Vec<usize>) {
         let fronts: Vec<PathBuf> = reloaded
             .fronts
             .iter()
@@ -148,9 +149,13 @@ impl Linked {
                 article.source = new.source;
             }
         }
+        let ids = (self.site.articles.iter().enumerate())
+            .filter(|(_, a)| fronts.iter().any(|p| p == a.source.path.as_path()))
+            .map(|(id, _)| id)
+            .collect();
         let mut paths = self.replace_sources(reloaded.sources);
         paths.extend(fronts);
-        paths
+        (paths, ids)
     }
 }
 
@@ -308,6 +313,7 @@ impl Rebuilder {
         let mut site_kept = false;
         let mut relinked = false;
         let mut edited_paths = Vec::new();
+        let mut relinked_articles = Vec::new();
         let linked = match (edited, self.linked.take()) {
             // Only bodies changed: the linked site stays, with those sources replaced.
             (Some(reloaded), Some(mut linked)) if reloaded.fronts.is_empty() => {
@@ -318,7 +324,7 @@ impl Rebuilder {
             // Only front matter values linking does not read changed: the same site with the
             // new front matter in place, but no longer the same site for what follows.
             (Some(reloaded), Some(mut linked)) if linked.can_relink(&reloaded.fronts) => {
-                edited_paths = linked.relink(reloaded);
+                (edited_paths, relinked_articles) = linked.relink(reloaded);
                 relinked = true;
                 linked
             }
@@ -349,6 +355,11 @@ impl Rebuilder {
         let today = crate::warnings::latest_date_today();
         let front_warnings = match self.front_warnings.take() {
             Some((date, warnings)) if site_kept && date == today => warnings,
+            // The same site but for the front matter of these articles.
+            Some((date, mut warnings)) if relinked && date == today => {
+                warnings.update(site, today.as_ref(), &relinked_articles);
+                warnings
+            }
             _ => FrontMatterWarnings::collect(site, today.as_ref()),
         };
         problems.extend(front_warnings.with_bodies(site, &bodies));
