@@ -83,7 +83,8 @@ pub fn json_with_entries(site: &Site, short: &[ShortUrl]) -> (Output, Vec<Range<
         entries = Vec::new();
         b"{}\n".to_vec()
     });
-    (catalog_file(json), entries)
+    let text = String::from_utf8(json).unwrap_or_else(|_| "{}\n".into());
+    (text_file(CATALOG_FILE, text, "the catalog"), entries)
 }
 
 /// `catalog.json` of a site whose catalog differs from `last` (a catalog made by
@@ -104,20 +105,23 @@ pub fn json_replacing(
     changed.sort_by_key(|id| entries.get(*id).map_or(0, |e| e.start));
     changed.dedup();
     let base = &site.config.base_url;
-    let mut json = Vec::with_capacity(last.len() + 4096 * changed.len());
-    let mut scratch = Vec::new();
+    // Text, so that only the new entries are checked to be UTF-8.
+    let mut json = String::with_capacity(last.len() + 4096 * changed.len());
+    let (mut scratch, mut written) = (Vec::new(), Vec::new());
     let mut copied = 0;
     // Each changed entry's start in the old text, and how much longer it became.
     let mut growth: Vec<(usize, isize)> = Vec::with_capacity(changed.len());
     for id in &changed {
         let old = entries.get(*id)?.clone();
-        json.extend_from_slice(last.as_bytes().get(copied..old.start)?);
+        json.push_str(last.get(copied..old.start)?);
         let short_url = short
             .iter()
             .find(|s| s.article == *id)
             .map(|s| absolute_uri(base, &s.url.to_string()));
         let start = json.len();
-        write_entry(site, *id, short_url.as_deref(), &mut scratch, &mut json).ok()?;
+        written.clear();
+        write_entry(site, *id, short_url.as_deref(), &mut scratch, &mut written).ok()?;
+        json.push_str(std::str::from_utf8(&written).ok()?);
         growth.push((
             old.start,
             (json.len() - start) as isize - old.len() as isize,
@@ -125,7 +129,7 @@ pub fn json_replacing(
         entries[*id] = start..json.len();
         copied = old.end;
     }
-    json.extend_from_slice(last.as_bytes().get(copied..)?);
+    json.push_str(last.get(copied..)?);
     // The other entries moved by how much the changed entries before them grew.
     let mut before = 0isize;
     let mut shifts: Vec<(usize, isize)> = Vec::with_capacity(growth.len());
@@ -147,12 +151,7 @@ pub fn json_replacing(
         let start = entry.start.checked_add_signed(shift)?;
         *entry = start..start + entry.len();
     }
-    Some(catalog_file(json))
-}
-
-fn catalog_file(json: Vec<u8>) -> Output {
-    let text = String::from_utf8(json).unwrap_or_else(|_| "{}\n".into());
-    text_file(CATALOG_FILE, text, "the catalog")
+    Some(text_file(CATALOG_FILE, json, "the catalog"))
 }
 
 /// Writes the catalog as serde_json's pretty printer writes the whole object, one entry at a

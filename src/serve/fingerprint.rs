@@ -159,6 +159,9 @@ impl<'a> Fingerprints<'a> {
         hasher.finish()
     }
 
+    /// What an article page shows of other articles (its related articles, those that list
+    /// it, its neighbours in its category) is also what `rebuild::pages_showing` looks for:
+    /// keep the two together.
     fn article(&self, id: ArticleId, hasher: &mut DefaultHasher) {
         let site = self.site;
         let article = &site.articles[id];
@@ -175,6 +178,7 @@ impl<'a> Fingerprints<'a> {
         }
     }
 
+    /// Of the articles, a category page shows only its own (see `rebuild::pages_showing`).
     fn category(&self, id: CategoryId, hasher: &mut DefaultHasher) {
         let site = self.site;
         let category = &site.categories[id];

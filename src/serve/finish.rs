@@ -53,8 +53,10 @@ pub struct Finisher {
     /// The static files of the last build and the problems found reading them.
     assets: Option<Vec<Output>>,
     asset_problems: Vec<Diagnostic>,
-    /// Redirect pages of the last build by key, with the fingerprint of what they show.
-    redirects: HashMap<RedirectKey, (u64, Output)>,
+    /// Redirect pages of the last build in order, with the fingerprint of what they show.
+    redirects: Vec<(RedirectKey, u64, Output)>,
+    /// The site-wide fingerprint of the last build.
+    global: Option<u64>,
     /// What the publishing outputs of the last build were made from, when they were all made.
     published: Option<Published>,
     /// The publishing files of the last build.
@@ -105,9 +107,7 @@ impl Finisher {
             match slot {
                 Slot::Search => {}
                 Slot::Asset => assets.push(output),
-                Slot::Redirect(key, print) => {
-                    self.redirects.insert(key, (print, output));
-                }
+                Slot::Redirect(key, print) => self.redirects.push((key, print, output)),
                 Slot::File => self.files.push(output),
             }
         }
@@ -182,6 +182,7 @@ impl Finisher {
             .filter(|url| publish::may_take_publishing_address(url))
             .collect();
         let print = hash_of((inputs.listings, &near_top));
+        let same_global = self.global.replace(inputs.global) == Some(inputs.global);
         let mut old = std::mem::take(&mut self.redirects);
         let mut files = std::mem::take(&mut self.files);
         let last_short = self.short.take();
@@ -212,9 +213,33 @@ impl Finisher {
             Some((short, files)) => (short, Some(files)),
             None => (redirects::short_urls(site, &mut taken), None),
         };
+        // The same short addresses, each with its page of the last build, in order: the page
+        // of an article that was not edited is the same.
+        let in_place = kept_files.is_some() && old.len() == short.len() && same_global;
+        let unchanged = |article: usize| {
+            in_place
+                && inputs
+                    .edited
+                    .is_some_and(|edited| !edited.contains(&article))
+        };
+        let mut by_key: HashMap<RedirectKey, (u64, Output)> = HashMap::new();
+        let mut in_order: Vec<Option<(RedirectKey, u64, Output)>> = Vec::new();
+        if in_place {
+            in_order = old.into_iter().map(Some).collect();
+        } else {
+            by_key = old
+                .into_iter()
+                .map(|(key, print, page)| (key, (print, page)))
+                .collect();
+        }
         let mut pages: Vec<(RedirectKey, u64, Option<PageResult>)> = short
             .iter()
-            .map(|short_url| {
+            .enumerate()
+            .map(|(place, short_url)| {
+                let last = in_order.get_mut(place).and_then(Option::take);
+                if let Some((key, print, page)) = last.filter(|_| unchanged(short_url.article)) {
+                    return (key, print, Some(Ok(page)));
+                }
                 let article = &site.articles[short_url.article];
                 let key = (short_url.url.clone(), article.source.path.as_path().into());
                 let print = hash_of((
@@ -224,7 +249,7 @@ impl Finisher {
                     &article.meta.summary,
                     &article.url,
                 ));
-                let page = match old.remove(&key) {
+                let page = match by_key.remove(&key) {
                     Some((p, page)) if p == print => Some(Ok(page)),
                     _ => None,
                 };
@@ -401,22 +426,22 @@ fn remake_titled(
 /// The publishing outputs of the last build, all kept; `None` if any is missing.
 fn reuse(
     published: &Published,
-    pages: &mut HashMap<RedirectKey, (u64, Output)>,
+    pages: &mut Vec<(RedirectKey, u64, Output)>,
     files: &mut Vec<Output>,
 ) -> Option<Made> {
-    if published
-        .redirects
-        .iter()
-        .any(|key| !pages.contains_key(key))
-    {
+    let same = pages.len() == published.redirects.len()
+        && pages
+            .iter()
+            .zip(&published.redirects)
+            .all(|((key, _, _), published)| key == published);
+    if !same {
         return None;
     }
-    let mut outputs = Vec::with_capacity(published.redirects.len() + files.len());
+    let mut outputs = Vec::with_capacity(pages.len() + files.len());
     let mut slots = Vec::with_capacity(outputs.capacity());
-    for key in &published.redirects {
-        let (print, page) = pages.remove(key)?;
+    for (key, print, page) in pages.drain(..) {
         outputs.push(page);
-        slots.push(Slot::Redirect(key.clone(), print));
+        slots.push(Slot::Redirect(key, print));
     }
     slots.extend(std::iter::repeat_n(Slot::File, files.len()));
     outputs.append(files);

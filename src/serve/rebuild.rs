@@ -577,9 +577,9 @@ impl Rebuilder {
     }
 
     /// The pages of the last build, all kept but those whose fingerprint changed, rendered
-    /// again: of the `edited` pages (indexes in output order), or of every page when some front
-    /// matter changed (`fronts`: a page may show what changed); then the listing pages, kept
-    /// or, when some front matter changed, each kept while its fingerprint is the same.
+    /// again: of the `edited` pages (indexes in output order), and when some front matter
+    /// changed (`fronts`), of the pages that show the edited articles; then the listing pages,
+    /// kept or, when some front matter changed, each kept while its fingerprint is the same.
     #[allow(clippy::too_many_arguments)]
     fn render_edited(
         &mut self,
@@ -594,10 +594,10 @@ impl Rebuilder {
     ) -> (Vec<PageResult>, Vec<PageResult>, usize) {
         let previous = std::mem::take(&mut self.page_slots);
         let listed = outputs.split_off(previous.len());
-        let all: Vec<usize>;
+        let showing: Vec<usize>;
         let check = if fronts {
-            all = (0..previous.len()).collect();
-            &all
+            showing = pages_showing(site, edited);
+            &showing
         } else {
             edited
         };
@@ -882,6 +882,25 @@ fn fingerprints(
             .map(|page| (page_key(site, *page), prints.page(*page)))
             .collect(),
     }
+}
+
+/// The `edited` pages (indexes in output order) and every page that shows one of their
+/// articles, sorted: the articles it lists in `related` and that list it, those of its
+/// category (which show it among their neighbours) and its category's page. What else the
+/// pages show of one another (categories, tags) comes from what linking reads, the same while
+/// only other front matter changes: see [`Fingerprints`].
+fn pages_showing(site: &Site, edited: &[usize]) -> Vec<usize> {
+    let mut pages: Vec<usize> = edited.to_vec();
+    for id in articles_of(site, edited) {
+        let article = &site.articles[id];
+        pages.extend(&article.related);
+        pages.extend(&article.referenced_by);
+        pages.extend(&site.categories[article.category].articles);
+        pages.push(site.articles.len() + article.category);
+    }
+    pages.sort_unstable();
+    pages.dedup();
+    pages
 }
 
 /// The articles among these pages (indexes in output order).
