@@ -3,7 +3,7 @@
 //! through its template (in parallel).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rayon::prelude::*;
 
@@ -75,6 +75,28 @@ pub fn render_each_body(
     )
 }
 
+/// Renders the bodies of these pages alone: `kb serve` renders those of the edited sources and
+/// keeps the others.
+pub fn render_bodies_of(
+    site: &Site,
+    highlighter: &Highlighter,
+    pages: &[PageRef],
+) -> Vec<RenderedBody> {
+    let links = SiteLinks::new(site);
+    pages
+        .iter()
+        .map(|page| match *page {
+            PageRef::Article(id) => {
+                markdown::render(&site.articles[id].source, Some(id), &links, highlighter)
+            }
+            PageRef::Category(id) => match &site.categories[id].source {
+                Some(source) => markdown::render(source, None, &links, highlighter),
+                None => (RenderedMarkdown::default(), Vec::new()),
+            },
+        })
+        .collect()
+}
+
 /// Collects rendered bodies, by index, and checks the anchors of the links between them.
 pub fn bodies_from(
     site: &Site,
@@ -100,7 +122,7 @@ pub fn bodies_from(
 }
 
 /// Links to `page#anchor` must name a heading or a numbered step that exists on that page.
-fn check_anchors(site: &Site, bodies: &Bodies) -> Vec<Diagnostic> {
+pub fn check_anchors(site: &Site, bodies: &Bodies) -> Vec<Diagnostic> {
     let sources = site
         .articles
         .iter()
@@ -165,22 +187,25 @@ fn is_theme_anchor(anchor: &str) -> bool {
 /// Where each source file and code is published, for rewriting links in Markdown.
 struct SiteLinks<'a> {
     site: &'a Site,
-    by_source: HashMap<PathBuf, (PageRef, &'a UrlPath)>,
+    /// By the sources' own paths (no copies), with a fast hash: `kb serve` makes this for
+    /// every edit.
+    by_source: foldhash::HashMap<&'a Path, (PageRef, &'a UrlPath)>,
 }
 
 impl<'a> SiteLinks<'a> {
     fn new(site: &'a Site) -> Self {
-        let mut by_source = HashMap::new();
+        let count = site.articles.len() + site.categories.len();
+        let mut by_source = foldhash::HashMap::with_capacity_and_hasher(count, Default::default());
         for (id, article) in site.articles.iter().enumerate() {
             by_source.insert(
-                article.source.path.as_path().to_path_buf(),
+                article.source.path.as_path(),
                 (PageRef::Article(id), &article.url),
             );
         }
         for (id, category) in site.categories.iter().enumerate() {
             if let Some(source) = &category.source {
                 by_source.insert(
-                    source.path.as_path().to_path_buf(),
+                    source.path.as_path(),
                     (PageRef::Category(id), &category.url),
                 );
             }

@@ -32,7 +32,10 @@ pub struct BodyCache {
     bodies: Option<Bodies>,
     article_sources: Vec<PathBuf>,
     category_sources: Vec<Option<PathBuf>>,
-    cache: HashMap<PathBuf, CachedBody>,
+    cache: super::sources::HashMap<PathBuf, CachedBody>,
+    /// The problems found in each body of the last build, by index.
+    article_problems: Vec<Vec<Diagnostic>>,
+    category_problems: Vec<Vec<Diagnostic>>,
     /// Where every article and category was, so that a move shows in the next build.
     link_layout: u64,
     /// Kept for its syntaxes, which take a while to load.
@@ -86,15 +89,22 @@ impl BodyCache {
 
     /// Renders the bodies that changed and takes the others from the last build.
     /// `same_site`: the linked site is the one of the last build (only bodies changed), so
-    /// nothing moved and every index is its old index.
+    /// nothing moved and every index is its old index. `changed`, when known, are the only
+    /// sources read again since the last build, which linked the site the same way.
     pub fn render(
         &mut self,
         site: &Site,
         sources: &Sources,
         same_site: bool,
+        changed: Option<&[PathBuf]>,
         problems: &mut Vec<Diagnostic>,
     ) -> Bodies {
         let same_site = same_site && self.bodies.is_some() && self.link_layout != 0;
+        if let Some(changed) = changed.filter(|_| same_site) {
+            if let Some(bodies) = self.render_changed(site, sources, changed, problems) {
+                return bodies;
+            }
+        }
         let moved = if same_site {
             false
         } else {
@@ -141,9 +151,79 @@ impl BodyCache {
             Some((std::mem::take(body), cached.problems.clone()))
         });
         self.remember(site, sources, &articles, &categories, &reused, same_order);
+        self.article_problems = articles.iter().map(|(_, found)| found.clone()).collect();
+        self.category_problems = categories.iter().map(|(_, found)| found.clone()).collect();
         let (bodies, mut found) = render::bodies_from(site, articles, categories);
         problems.append(&mut found);
         bodies
+    }
+
+    /// The bodies of the last build with those of the `changed` sources rendered again, when
+    /// the site has the same pages in the same places (the usual edit): no other body is
+    /// looked at. `None` when the last build's bodies do not fit this site.
+    fn render_changed(
+        &mut self,
+        site: &Site,
+        sources: &Sources,
+        changed: &[PathBuf],
+        problems: &mut Vec<Diagnostic>,
+    ) -> Option<Bodies> {
+        let fits = |bodies: &Bodies| {
+            bodies.articles.len() == site.articles.len()
+                && bodies.categories.len() == site.categories.len()
+                && self.article_problems.len() == site.articles.len()
+                && self.category_problems.len() == site.categories.len()
+        };
+        if !self.bodies.as_ref().is_some_and(fits) {
+            return None;
+        }
+        let mut bodies = self.bodies.take()?;
+        let articles = site.articles.iter().enumerate().filter_map(|(id, a)| {
+            let path = a.source.path.as_path();
+            changed
+                .iter()
+                .any(|p| p == path)
+                .then_some((PageRef::Article(id), &a.source))
+        });
+        let categories = site.categories.iter().enumerate().filter_map(|(id, c)| {
+            let source = c.source.as_ref()?;
+            let path = source.path.as_path();
+            changed
+                .iter()
+                .any(|p| p == path)
+                .then_some((PageRef::Category(id), source))
+        });
+        let pages: Vec<_> = articles.chain(categories).collect();
+        let refs: Vec<PageRef> = pages.iter().map(|(page, _)| *page).collect();
+        let rendered = render::render_bodies_of(site, &self.highlighter, &refs);
+        for ((page, source), (body, found)) in pages.into_iter().zip(rendered) {
+            let path = source.path.as_path().to_path_buf();
+            let cached = CachedBody {
+                text_hash: sources
+                    .text_hash(&path)
+                    .unwrap_or_else(|| hash_of(&source.text)),
+                has_site_links: has_site_links(&source.text),
+                problems: found.clone(),
+                hash: fingerprint::body(&body),
+            };
+            self.cache.insert(path, cached);
+            match page {
+                PageRef::Article(id) => {
+                    bodies.articles[id] = body;
+                    self.article_problems[id] = found;
+                }
+                PageRef::Category(id) => {
+                    bodies.categories[id] = body;
+                    self.category_problems[id] = found;
+                }
+            }
+        }
+        // As `render::bodies_from` reports them.
+        for found in self.article_problems.iter().chain(&self.category_problems) {
+            problems.extend(found.iter().cloned());
+        }
+        problems.extend(render::check_anchors(site, &bodies));
+        Some(bodies)
     }
 
     fn remember(
@@ -169,7 +249,7 @@ impl BodyCache {
         let mut cache = if same_order {
             std::mem::take(&mut self.cache)
         } else {
-            HashMap::with_capacity(self.cache.len())
+            super::sources::HashMap::with_capacity_and_hasher(self.cache.len(), Default::default())
         };
         for (page, source, (body, problems)) in articles.chain(categories) {
             let Some(source) = source else { continue };
@@ -184,8 +264,7 @@ impl BodyCache {
                     text_hash: sources
                         .text_hash(&path)
                         .unwrap_or_else(|| hash_of(&source.text)),
-                    has_site_links: source.text.contains(crate::markdown::CODE_LINK_PREFIX)
-                        || source.text.contains(".md"),
+                    has_site_links: has_site_links(&source.text),
                     problems: problems.clone(),
                     hash: fingerprint::body(body),
                 },
@@ -207,4 +286,9 @@ impl BodyCache {
             .map(|c| c.source.as_ref().map(|s| s.path.as_path().to_path_buf()))
             .collect();
     }
+}
+
+/// Whether a source may link to other pages of the site (by code or by path).
+fn has_site_links(text: &str) -> bool {
+    text.contains(crate::markdown::CODE_LINK_PREFIX) || text.contains(".md")
 }

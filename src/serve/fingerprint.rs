@@ -7,7 +7,7 @@
 //! [`views::article_link`] value the page gets, so a new field there is covered by itself; a new
 //! input of a page view must be added here (the incremental-equality test finds a miss).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
 
@@ -23,7 +23,7 @@ use crate::views;
 pub struct Fingerprints<'a> {
     site: &'a Site,
     global: u64,
-    text_hashes: &'a HashMap<PathBuf, u64>,
+    text_hashes: &'a super::sources::HashMap<PathBuf, u64>,
     bodies: &'a (dyn Fn(PageRef) -> u64 + Sync),
     links: &'a Links,
 }
@@ -136,7 +136,7 @@ impl<'a> Fingerprints<'a> {
     pub fn new(
         site: &'a Site,
         global: u64,
-        text_hashes: &'a HashMap<PathBuf, u64>,
+        text_hashes: &'a super::sources::HashMap<PathBuf, u64>,
         bodies: &'a (dyn Fn(PageRef) -> u64 + Sync),
         links: &'a Links,
     ) -> Fingerprints<'a> {

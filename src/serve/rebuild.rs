@@ -339,6 +339,8 @@ impl Rebuilder {
         let site = &linked.site;
         let mut problems = linked.problems.clone();
         problems.extend(content_problems);
+        // The files read again for this build.
+        let read_again = edited_paths.clone();
         self.edited = match self.edited.take() {
             Some(mut edited) if site_kept || relinked => {
                 edited.paths.extend(edited_paths);
@@ -349,9 +351,14 @@ impl Rebuilder {
         };
         // Every page is where it was with the same code: what bodies link to is the same.
         let same_site = self.edited.is_some();
-        let bodies = self
-            .bodies
-            .render(site, &self.sources, same_site || relinked, &mut problems);
+        let changed = (site_kept || relinked).then_some(read_again.as_slice());
+        let bodies = self.bodies.render(
+            site,
+            &self.sources,
+            same_site || relinked,
+            changed,
+            &mut problems,
+        );
         let today = crate::warnings::latest_date_today();
         let front_warnings = match self.front_warnings.take() {
             Some((date, warnings)) if site_kept && date == today => warnings,

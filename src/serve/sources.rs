@@ -2,7 +2,7 @@
 //! files it names. Entries are keyed by their names below `content/`, whose order is the walk
 //! order of a full load, so the tree assembled from them is exactly what `content::load` reads.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::rebuild::hash_of;
@@ -26,10 +26,14 @@ impl Reloaded {
     }
 }
 
+/// A map by source path, with a fast hash.
+pub type HashMap<K, V> = foldhash::HashMap<K, V>;
+
 #[derive(Default)]
 pub struct Sources {
     entries: BTreeMap<Vec<String>, LoadedEntry>,
-    /// A hash of each source text, by source path (`content/…`).
+    /// A hash of each source text, by source path (`content/…`). Maps by path use a fast hash:
+    /// they are read for every page of an edit.
     text_hashes: HashMap<PathBuf, u64>,
     /// A hash of each source's front matter, by source path.
     front_hashes: HashMap<PathBuf, u64>,
