@@ -89,12 +89,13 @@ pub fn json_with_entries(site: &Site, short: &[ShortUrl]) -> (Output, Vec<Range<
 
 /// `catalog.json` of a site whose catalog differs from `last` (a catalog made by
 /// [`json_with_entries`], with `entries` where its entries are) in the entries of the
-/// `changed` articles at most: those are written again and the others copied. `entries` are
-/// updated for the new text. `None` when `entries` are not those of this site.
+/// `changed` articles at most: those are written again in place, in the same text (no copy of
+/// the rest). `entries` are updated for the new text. `None` when `entries` are not those of
+/// this site.
 pub fn json_replacing(
     site: &Site,
     short: &[ShortUrl],
-    last: &str,
+    mut last: String,
     entries: &mut [Range<usize>],
     changed: &[ArticleId],
 ) -> Option<Output> {
@@ -102,42 +103,47 @@ pub fn json_replacing(
         return None;
     }
     let mut changed: Vec<ArticleId> = changed.to_vec();
-    changed.sort_by_key(|id| entries.get(*id).map_or(0, |e| e.start));
+    changed.sort_unstable();
     changed.dedup();
     let base = &site.config.base_url;
-    // Text, so that only the new entries are checked to be UTF-8.
-    let mut json = String::with_capacity(last.len() + 4096 * changed.len());
     let (mut scratch, mut written) = (Vec::new(), Vec::new());
-    let mut copied = 0;
-    // Each changed entry's start in the old text, and how much longer it became.
-    let mut growth: Vec<(usize, isize)> = Vec::with_capacity(changed.len());
+    // Each changed entry's place in the old text and its new text, in text order.
+    let mut new: Vec<(Range<usize>, ArticleId, String)> = Vec::with_capacity(changed.len());
     for id in &changed {
-        let old = entries.get(*id)?.clone();
-        json.push_str(last.get(copied..old.start)?);
         let short_url = short
             .iter()
             .find(|s| s.article == *id)
             .map(|s| absolute_uri(base, &s.url.to_string()));
-        let start = json.len();
         written.clear();
         write_entry(site, *id, short_url.as_deref(), &mut scratch, &mut written).ok()?;
-        json.push_str(std::str::from_utf8(&written).ok()?);
-        growth.push((
-            old.start,
-            (json.len() - start) as isize - old.len() as isize,
-        ));
-        entries[*id] = start..json.len();
-        copied = old.end;
+        let text = String::from_utf8(written.clone()).ok()?;
+        new.push((entries.get(*id)?.clone(), *id, text));
     }
-    json.push_str(last.get(copied..)?);
-    // The other entries moved by how much the changed entries before them grew.
+    new.sort_by_key(|(old, _, _)| old.start);
+    if new.windows(2).any(|pair| pair[0].0.end > pair[1].0.start) {
+        return None;
+    }
+    let growth: isize = new
+        .iter()
+        .map(|(old, _, text)| text.len() as isize - old.len() as isize)
+        .sum();
+    last.reserve(growth.max(0) as usize);
+    // From the end, so that the places of the entries before stay true.
+    for (old, _, text) in new.iter().rev() {
+        if !last.is_char_boundary(old.start) || !last.is_char_boundary(old.end) {
+            return None;
+        }
+        last.replace_range(old.clone(), text);
+    }
+    // Every entry moves by how much the changed entries before it grew.
+    let mut shifts: Vec<(usize, isize)> = Vec::with_capacity(new.len());
     let mut before = 0isize;
-    let mut shifts: Vec<(usize, isize)> = Vec::with_capacity(growth.len());
-    for (start, grew) in growth {
-        before += grew;
-        shifts.push((start, before));
+    for (old, id, text) in &new {
+        let start = old.start.checked_add_signed(before)?;
+        entries[*id] = start..start + text.len();
+        before += text.len() as isize - old.len() as isize;
+        shifts.push((old.start, before));
     }
-    changed.sort_unstable();
     for (id, entry) in entries.iter_mut().enumerate() {
         if changed.binary_search(&id).is_ok() {
             continue;
@@ -151,7 +157,7 @@ pub fn json_replacing(
         let start = entry.start.checked_add_signed(shift)?;
         *entry = start..start + entry.len();
     }
-    Some(text_file(CATALOG_FILE, json, "the catalog"))
+    Some(text_file(CATALOG_FILE, last, "the catalog"))
 }
 
 /// Writes the catalog as serde_json's pretty printer writes the whole object, one entry at a
@@ -375,7 +381,7 @@ mod tests {
                 };
                 article.meta.summary = None;
             }
-            let replaced = json_replacing(&site, &short, &last, &mut entries, changed)
+            let replaced = json_replacing(&site, &short, last.clone(), &mut entries, changed)
                 .map(|o| text(&o))
                 .unwrap_or_default();
             let (full, full_entries) = json_with_entries(&site, &short);
@@ -383,6 +389,6 @@ mod tests {
             assert_eq!(entries, full_entries, "round {round}");
             last = replaced;
         }
-        assert!(json_replacing(&site, &short, &last, &mut entries[1..], &[0]).is_none());
+        assert!(json_replacing(&site, &short, last, &mut entries[1..], &[0]).is_none());
     }
 }

@@ -216,6 +216,42 @@ impl<'a> SharedLinks<'a> {
     pub fn categories(&self, ids: &[CategoryId]) -> Vec<LinkValue> {
         ids.iter().map(|id| self.category(*id)).collect()
     }
+
+    /// The links made by the last build of the same site, kept by `kb serve`, those of the
+    /// `stale` articles (whose front matter changed) made again on first use.
+    pub fn reusing(site: &'a Site, kept: KeptLinks, stale: &[ArticleId]) -> Self {
+        let KeptLinks {
+            mut articles,
+            categories,
+        } = kept;
+        if articles.len() != site.articles.len() || categories.len() != site.categories.len() {
+            return SharedLinks::new(site);
+        }
+        for id in stale {
+            if let Some(link) = articles.get_mut(*id) {
+                *link = OnceLock::new();
+            }
+        }
+        SharedLinks {
+            site,
+            articles,
+            categories,
+        }
+    }
+
+    /// The links made so far, for the next build of the same site.
+    pub fn keep(self) -> KeptLinks {
+        KeptLinks {
+            articles: self.articles,
+            categories: self.categories,
+        }
+    }
+}
+
+/// The links of a build, kept for the next ([`SharedLinks::reusing`]).
+pub struct KeptLinks {
+    articles: Vec<OnceLock<LinkValue>>,
+    categories: Vec<OnceLock<LinkValue>>,
 }
 
 pub fn article_link(site: &Site, article: &Article) -> ArticleLink {

@@ -373,7 +373,7 @@ fn structure_print(inputs: &Inputs, near_top: &[&UrlPath]) -> u64 {
 fn remake_titled(
     site: &Site,
     short: &[ShortUrl],
-    files: Vec<Output>,
+    mut files: Vec<Output>,
     edited: Option<&[usize]>,
     entries: &mut Option<Vec<Range<usize>>>,
 ) -> (Vec<Output>, Vec<bool>) {
@@ -381,11 +381,12 @@ fn remake_titled(
         [name] => !file.url.is_folder() && name.as_str() == crate::catalog::CATALOG_FILE,
         _ => false,
     };
+    // The last catalog's text, made again in place.
     let last = files
-        .iter()
+        .iter_mut()
         .find(|f| is_catalog(f))
-        .and_then(|f| match &f.content {
-            Content::Text(text) => Some(text.as_str()),
+        .and_then(|f| match &mut f.content {
+            Content::Text(text) => Some(std::mem::take(text)),
             _ => None,
         });
     let (feed, catalog) = rayon::join(

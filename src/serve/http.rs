@@ -6,7 +6,6 @@
 //! backslashes, NUL and absolute paths are refused before the lookup, and a symlink in the
 //! output folder is never followed because the output folder is never read.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use tiny_http::{Header, Method, Request, Response, StatusCode};
@@ -24,7 +23,8 @@ pub struct Served {
 
 /// The files of the last good build, by path below the site's base path
 /// (`http/4xx/401/index.html`).
-pub type Files = HashMap<String, Served>;
+/// With a fast hash: every build looks up each of its outputs.
+pub type Files = foldhash::HashMap<String, Served>;
 
 /// What a request asks for, once its target is checked.
 #[derive(Debug, PartialEq, Eq)]

@@ -48,7 +48,7 @@ use crate::output::Output;
 use crate::render::{self, Bodies, Listing, PageId};
 use crate::site::{self, Site};
 use crate::templates::Templates;
-use crate::views::SharedLinks;
+use crate::views::{KeptLinks, SharedLinks};
 use crate::warnings::FrontMatterWarnings;
 
 /// What one rebuild did.
@@ -198,6 +198,8 @@ pub struct Rebuilder {
     /// The warnings read from front matter, and the date they were collected on; kept while
     /// the linked site is.
     front_warnings: Option<(Option<Date>, FrontMatterWarnings)>,
+    /// The template values of the links of the last build, kept with `links`.
+    shared_links: Option<KeptLinks>,
     /// What the last build's pages show of each article, category and tag, with its global
     /// fingerprint and the listing pages' fingerprint; kept while the linked site is.
     links: Option<(u64, Links, u64)>,
@@ -280,6 +282,7 @@ impl Rebuilder {
             statics_changed: true,
             front_warnings: None,
             links: None,
+            shared_links: None,
             edited: None,
             addresses: Addresses::default(),
         }
@@ -423,6 +426,7 @@ impl Rebuilder {
         self.finish_start = 0;
         self.front_warnings = None;
         self.links = None;
+        self.shared_links = None;
         self.edited = None;
     }
 
@@ -544,13 +548,21 @@ impl Rebuilder {
             }
             _ => None,
         };
+        // The template values of the links, made again for the articles whose front matter
+        // changed.
+        let stale = match edited_pages.as_deref() {
+            Some(pages) if fronts => articles_of(site, pages),
+            _ => Vec::new(),
+        };
+        let shared = match self.shared_links.take() {
+            Some(kept) if kept_links.is_some() => SharedLinks::reusing(site, kept, &stale),
+            _ => SharedLinks::new(site),
+        };
         let (mut links, known_listings) = match kept_links {
             Some((links, listings)) => (links, (!fronts).then_some(listings)),
             None => (Links::new(site), None),
         };
-        if let Some(pages) = edited_pages.as_deref().filter(|_| fronts) {
-            links.update(site, &articles_of(site, pages));
-        }
+        links.update(site, &stale);
         let listings_print = known_listings.unwrap_or_else(|| {
             super::fingerprint::listings(site, global, &links, &|path| {
                 self.sources.front_hash(path)
@@ -559,15 +571,16 @@ impl Rebuilder {
         let fast = previous.zip(edited_pages.as_deref());
         let (results, listings, rendered) = match fast {
             Some((outputs, pages)) => self.render_edited(
-                site, bodies, templates, global, &links, outputs, pages, fronts,
+                site, bodies, templates, global, &links, &shared, outputs, pages, fronts,
             ),
             None => {
                 let (results, rendered) =
-                    self.render_changed(site, bodies, templates, global, &links);
-                let listings = self.listing_pages(site, templates, global, &links, None);
+                    self.render_changed(site, bodies, templates, global, &links, &shared);
+                let listings = self.listing_pages(site, templates, global, &links, &shared, None);
                 (results, listings, rendered)
             }
         };
+        self.shared_links = Some(shared.keep());
         self.links = Some((global, links, listings_print));
         self.finish(
             site,
@@ -595,6 +608,7 @@ impl Rebuilder {
         templates: &Templates,
         global: u64,
         links: &Links,
+        shared: &SharedLinks,
         mut outputs: Vec<Output>,
         edited: &[usize],
         fronts: bool,
@@ -624,10 +638,9 @@ impl Rebuilder {
             .filter(|(page, before)| keyed[**page].1 != *before)
             .map(|(page, _)| *page)
             .collect();
-        let shared = SharedLinks::new(site);
         let made: Vec<PageResult> = changed
             .par_iter()
-            .map(|page| render::render_page_with(site, bodies, templates, &shared, ids[*page]))
+            .map(|page| render::render_page_with(site, bodies, templates, shared, ids[*page]))
             .collect();
         let mut kept = vec![true; outputs.len()];
         let mut failed = Vec::new();
@@ -654,7 +667,7 @@ impl Rebuilder {
         let mut results: Vec<PageResult> = outputs.into_iter().map(Ok).collect();
         results.extend(failures.into_iter().map(Err));
         let listings = if fronts {
-            self.listing_pages(site, templates, global, links, Some(listed))
+            self.listing_pages(site, templates, global, links, shared, Some(listed))
         } else {
             self.kept.extend(std::iter::repeat_n(true, listed.len()));
             listed.into_iter().map(Ok).collect()
@@ -670,6 +683,7 @@ impl Rebuilder {
         templates: &Templates,
         global: u64,
         links: &Links,
+        shared: &SharedLinks,
     ) -> (Vec<PageResult>, usize) {
         let keyed = fingerprints(site, global, &self.sources, &self.bodies, links, None);
         let ids = render::page_ids(site);
@@ -684,14 +698,13 @@ impl Rebuilder {
             .collect();
         self.pages.clear();
         let rendered = results.iter().filter(|r| r.is_none()).count();
-        let shared = SharedLinks::new(site);
         results
             .par_iter_mut()
             .zip(&ids)
             .filter(|(result, _)| result.is_none())
             .for_each(|(result, page)| {
                 *result = Some(render::render_page_with(
-                    site, bodies, templates, &shared, *page,
+                    site, bodies, templates, shared, *page,
                 ));
             });
         let results: Vec<PageResult> = results.into_iter().flatten().collect();
@@ -759,6 +772,7 @@ impl Rebuilder {
         templates: &Templates,
         global: u64,
         links: &Links,
+        shared: &SharedLinks,
         previous: Option<Vec<Output>>,
     ) -> Vec<PageResult> {
         let listings = render::listings(site);
@@ -800,13 +814,12 @@ impl Rebuilder {
             }
         };
         drop(cache);
-        let shared = SharedLinks::new(site);
         let made: Vec<Option<(PageResult, bool)>> = old
             .into_par_iter()
             .zip(&listings)
             .map(|(old, listing)| match old {
                 Some(output) => Some((Ok(output), true)),
-                None => render::render_listing(site, templates, &shared, listing)
+                None => render::render_listing(site, templates, shared, listing)
                     .map(|page| (page, false)),
             })
             .collect();

@@ -31,7 +31,7 @@ impl ServeState {
     pub fn new(base_path: &str) -> ServeState {
         ServeState {
             base_path: base_path.to_string(),
-            files: RwLock::new(Files::new()),
+            files: RwLock::new(Files::default()),
             status: Mutex::new(Status::default()),
             clients: Clients::default(),
         }
