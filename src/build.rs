@@ -8,7 +8,7 @@ use crate::config::{self, BaseUrl, SiteConfig};
 use crate::content::{self, LoadOptions};
 use crate::diagnostic::{self, Diagnostic, Severity};
 use crate::error::{Error, Result};
-use crate::output::{self, Output, Placed, Sink};
+use crate::output::{self, Output, Sink};
 use crate::render;
 use crate::site::{self, Site};
 use crate::templates::Templates;
@@ -87,12 +87,7 @@ pub fn generate(options: &BuildOptions, config: SiteConfig, sink: &dyn Sink) -> 
                 |bodies: &render::Bodies| warnings::collect(site, bodies, today.as_ref());
             let streamed = render::stream_site(site, &mut templates, root, sink, &warnings);
             problems.extend(streamed.problems);
-            problems.extend(output::collisions_of(
-                streamed
-                    .placed
-                    .iter()
-                    .map(|(url, origin)| Placed { url, origin }),
-            ));
+            problems.extend(render::collisions(site, &streamed.placed));
             write_error = streamed.write_error;
         }
         Err(template_problems) => {

@@ -52,7 +52,40 @@ pub struct RenderedMarkdown {
     /// Every page of the site this body links to, in order, repeats included.
     pub links: Vec<PageRef>,
     /// The ids of numbered steps (`step-3`, see `markdown/steps.rs`), linkable like headings.
-    pub steps: Vec<String>,
+    pub steps: StepList,
+}
+
+/// The ids of a body's numbered steps, in order, in one string: an article often has ten or
+/// more, and the build keeps them for every article until the anchor check.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StepList {
+    /// Every id followed by a line break (no id has whitespace).
+    ids: String,
+}
+
+impl StepList {
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.ids.split_terminator('\n')
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.iter().any(|step| step == id)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
+impl From<Vec<String>> for StepList {
+    fn from(ids: Vec<String>) -> StepList {
+        let mut list = String::with_capacity(ids.iter().map(|id| id.len() + 1).sum());
+        for id in ids {
+            list.push_str(&id);
+            list.push('\n');
+        }
+        StepList { ids: list }
+    }
 }
 
 /// What the renderer needs to know about the rest of the site to rewrite links.
@@ -192,7 +225,7 @@ pub fn render(
             other => events.push(steps.event(other, &mut ids)),
         }
     }
-    rendered.steps = steps.into_ids();
+    rendered.steps = steps.into_ids().into();
     rendered.html.reserve(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut rendered.html, events.into_iter());
     (rendered, problems)

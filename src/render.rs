@@ -3,7 +3,7 @@
 //! through its template (in parallel).
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -164,14 +164,15 @@ pub fn check_anchors(site: &Site, bodies: &Bodies) -> Vec<Diagnostic> {
 /// The anchors a page does have, for the help of a broken anchor link.
 fn known_anchors(page: &RenderedMarkdown) -> String {
     let headings: Vec<&str> = page.headings.iter().map(|h| h.id.as_str()).collect();
-    match (headings.is_empty(), page.steps.is_empty()) {
+    let steps: Vec<&str> = page.steps.iter().collect();
+    match (headings.is_empty(), steps.is_empty()) {
         (true, true) => "that page has no headings or numbered steps".to_string(),
         (false, true) => format!("its headings are: {}", headings.join(", ")),
-        (true, false) => format!("its steps are: {}", page.steps.join(", ")),
+        (true, false) => format!("its steps are: {}", steps.join(", ")),
         (false, false) => format!(
             "its headings are: {}; its steps are: {}",
             headings.join(", "),
-            page.steps.join(", ")
+            steps.join(", ")
         ),
     }
 }
@@ -240,8 +241,8 @@ impl LinkResolver for SiteLinks<'_> {
 
 /// What [`stream_site`] leaves once every output is in the sink.
 pub struct Streamed {
-    /// The address and origin of every output handed to the sink, for the collision check.
-    pub placed: Vec<(UrlPath, Origin)>,
+    /// Every output handed to the sink, for the collision check ([`collisions`]).
+    pub placed: Vec<Place>,
     pub problems: Vec<Diagnostic>,
     /// The first output the sink could not take.
     pub write_error: Option<crate::error::Error>,
@@ -279,8 +280,13 @@ pub fn stream_site(
                 };
                 done.index.push_article(site, id, &body.html);
                 let page = article_page(site, &body, templates, &shared, id);
-                done.handed.hand(sink, page);
+                done.handed.hand_as(sink, page, || Place::Article(id));
+                // Only what the checks read stays, in vectors no longer than their contents:
+                // a big site keeps these for every article at once.
                 body.html = String::new();
+                body.headings.shrink_to_fit();
+                body.anchor_links.shrink_to_fit();
+                body.links.shrink_to_fit();
                 done.bodies.push((body, problems));
             }
             done
@@ -294,15 +300,14 @@ pub fn stream_site(
         article_bodies.extend(run.bodies);
         index_runs.push(run.index);
     }
-    let index = crate::search::SearchIndex::join(index_runs);
     let (_, category_bodies) = render_each_body(site, &highlighter, |page| match page {
         PageRef::Article(_) => Some((RenderedMarkdown::default(), Vec::new())),
         PageRef::Category(_) => None,
     });
     let (bodies, mut problems) = bodies_from(site, article_bodies, category_bodies);
-    // What needs every body, side by side: the caller's checks, the category pages, the
-    // listing pages and the search files.
-    let ((mut checked, categories), (listings, search)) = rayon::join(
+    // What needs every body, side by side: the caller's checks, the category pages and the
+    // listing pages.
+    let ((mut checked, categories), listings) = rayon::join(
         || {
             rayon::join(
                 || alongside(&bodies),
@@ -317,13 +322,16 @@ pub fn stream_site(
                 },
             )
         },
-        || {
-            rayon::join(
-                || hand_listing_pages(site, templates, &shared, sink),
-                || hand_all(sink, crate::search::outputs_of(site, templates, &index)),
-            )
-        },
+        || hand_listing_pages(site, templates, &shared, sink),
     );
+    // The bodies and the links shared by the pages have served their purpose before the search
+    // index is joined, which holds its runs and the joined lists at once.
+    drop(bodies);
+    drop(shared);
+    let index = crate::search::SearchIndex::join(index_runs);
+    let outputs = crate::search::outputs_of(site, templates, &index);
+    drop(index);
+    let search = hand_all(sink, outputs);
     problems.append(&mut checked);
     handed.append(categories);
     handed.append(listings);
@@ -333,15 +341,8 @@ pub fn stream_site(
     for asset in assets {
         handed.hand(sink, Ok(asset));
     }
-    // Every body and the search index have served their purpose: their memory goes to the
-    // publishing files.
-    drop(bodies);
-    drop(index);
     // Last: short addresses must only take what no page or static file has taken.
-    let taken = crate::publish::Taken::of_urls(handed.placed.iter().map(|(url, _)| url));
-    let (published, mut publish_problems) = crate::publish::render_around(site, templates, taken);
-    problems.append(&mut publish_problems);
-    handed.append(hand_all(sink, published.into_iter().map(Ok).collect()));
+    handed.append(hand_publishing(site, templates, &handed.placed, sink));
     // A template error repeats on every page; once is enough.
     crate::diagnostic::sort(&mut handed.problems);
     handed
@@ -353,6 +354,47 @@ pub fn stream_site(
         problems,
         write_error: handed.write_error,
     }
+}
+
+/// The short-address pages and the publishing files ([`crate::publish`]) around the outputs
+/// already `placed`, each handed to the sink as soon as it is made.
+fn hand_publishing(
+    site: &Site,
+    templates: &Templates,
+    placed: &[Place],
+    sink: &dyn Sink,
+) -> Handed {
+    // Short addresses and publishing files are at the top of the site: only the outputs there
+    // can be in their way.
+    let near_top = placed
+        .iter()
+        .map(|place| place.url(site))
+        .filter(|url| crate::publish::may_take_publishing_address(url));
+    let mut taken = crate::publish::Taken::of_urls(near_top);
+    let short = crate::redirects::short_urls(site, &mut taken);
+    let (pages, files) = rayon::join(
+        || {
+            short
+                .par_iter()
+                .with_min_len(64)
+                .fold(Handed::default, |mut done, short_url| {
+                    let article = &site.articles[short_url.article];
+                    let page = redirect_page(site, templates, article, &short_url.url);
+                    done.hand_as(sink, page, || {
+                        Place::Short(short_url.article, short_url.url.clone())
+                    });
+                    done
+                })
+                .collect::<Vec<_>>()
+        },
+        || crate::publish::files(site, &short),
+    );
+    let mut handed = Handed::default();
+    pages.into_iter().for_each(|part| handed.append(part));
+    // A site's own static file of the same name takes the place of a publishing file.
+    let files = files.into_iter().filter(|file| taken.is_free(&file.url));
+    handed.append(hand_all(sink, files.map(Ok).collect()));
+    handed
 }
 
 /// How many consecutive articles one task of [`stream_site`] renders: four tasks per core, to
@@ -391,17 +433,37 @@ struct ArticleRun {
 /// Outputs handed to a sink: where each went, and what went wrong.
 #[derive(Default)]
 struct Handed {
-    placed: Vec<(UrlPath, Origin)>,
+    placed: Vec<Place>,
     problems: Vec<Diagnostic>,
     write_error: Option<crate::error::Error>,
 }
 
 impl Handed {
     fn hand(&mut self, sink: &dyn Sink, rendered: Result<Output, Diagnostic>) {
+        self.hand_placed(sink, rendered, |output| {
+            Place::Other(Box::new((output.url.clone(), output.origin.clone())))
+        });
+    }
+
+    /// [`Handed::hand`] for an output whose address and origin `place` gives.
+    fn hand_as(
+        &mut self,
+        sink: &dyn Sink,
+        rendered: Result<Output, Diagnostic>,
+        place: impl FnOnce() -> Place,
+    ) {
+        self.hand_placed(sink, rendered, |_| place());
+    }
+
+    fn hand_placed(
+        &mut self,
+        sink: &dyn Sink,
+        rendered: Result<Output, Diagnostic>,
+        place: impl FnOnce(&Output) -> Place,
+    ) {
         match rendered {
             Ok(output) => {
-                self.placed
-                    .push((output.url.clone(), output.origin.clone()));
+                self.placed.push(place(&output));
                 if let Err(e) = sink.put(output) {
                     self.write_error.get_or_insert(e);
                 }
@@ -417,6 +479,89 @@ impl Handed {
             self.write_error = other.write_error;
         }
     }
+}
+
+/// Where an output handed to the sink went and what made it, as small as can tell: a big site
+/// hands over several outputs for each of its articles, and the collision check needs them all
+/// once everything is written.
+#[derive(Debug)]
+pub enum Place {
+    /// An article's page.
+    Article(ArticleId),
+    /// The redirect page at an article's alias, by its position in `aliases`.
+    Alias(ArticleId, usize),
+    /// The redirect page at an article's short address.
+    Short(ArticleId, UrlPath),
+    Other(Box<(UrlPath, Origin)>),
+}
+
+impl Place {
+    /// The output's address. `site` must be the site the output was made from.
+    pub fn url<'a>(&'a self, site: &'a Site) -> &'a UrlPath {
+        match self {
+            Place::Article(id) => &site.articles[*id].url,
+            Place::Alias(id, alias) => &site.articles[*id].meta.aliases[*alias],
+            Place::Short(_, url) => url,
+            Place::Other(placed) => &placed.0,
+        }
+    }
+
+    /// What made the output, as [`Output::origin`] says it.
+    pub fn origin(&self, site: &Site) -> Origin {
+        match self {
+            Place::Article(id) | Place::Short(id, _) => {
+                Origin::Source(site.articles[*id].source.path.clone())
+            }
+            Place::Alias(id, alias) => {
+                let article = &site.articles[*id];
+                alias_origin(article, &article.meta.aliases[*alias])
+            }
+            Place::Other(placed) => placed.1.clone(),
+        }
+    }
+}
+
+/// Outputs that would land on the same file, or on a file where another output needs a folder
+/// ([`crate::output::collisions_of`]), among those `placed`. The files are compared first, so
+/// that only the outputs that do collide are described in full.
+pub fn collisions(site: &Site, placed: &[Place]) -> Vec<Diagnostic> {
+    let files: Vec<PathBuf> = placed
+        .par_iter()
+        .with_min_len(1024)
+        .map(|place| place.url(site).output_file())
+        .collect();
+    let mut first: HashMap<&Path, usize> = HashMap::with_capacity(files.len());
+    let mut colliding = vec![false; files.len()];
+    for (at, file) in files.iter().enumerate() {
+        match first.entry(file.as_path()) {
+            std::collections::hash_map::Entry::Occupied(taken) => {
+                colliding[*taken.get()] = true;
+                colliding[at] = true;
+            }
+            std::collections::hash_map::Entry::Vacant(free) => {
+                free.insert(at);
+            }
+        }
+    }
+    for (file, at) in &first {
+        for ancestor in file.ancestors().skip(1) {
+            if let Some(above) = first.get(ancestor) {
+                colliding[*at] = true;
+                colliding[*above] = true;
+            }
+        }
+    }
+    let described: Vec<(&UrlPath, Origin)> = placed
+        .iter()
+        .zip(&colliding)
+        .filter(|(_, colliding)| **colliding)
+        .map(|(place, _)| (place.url(site), place.origin(site)))
+        .collect();
+    crate::output::collisions_of(
+        described
+            .iter()
+            .map(|(url, origin)| crate::output::Placed { url, origin }),
+    )
 }
 
 /// A page made from one article or category. `kb serve` renders these one by one and keeps
@@ -983,19 +1128,23 @@ fn sorted_by_code(site: &Site, shared: &SharedLinks, mut ids: Vec<ArticleId>) ->
 /// A redirect page at every alias, pointing at the article's address.
 fn alias_pages(site: &Site, templates: &Templates) -> Vec<Result<Output, Diagnostic>> {
     every_alias(site)
-        .map(|(article, alias)| alias_page(site, templates, article, alias))
+        .map(|(id, _, alias)| alias_page(site, templates, &site.articles[id], alias))
         .collect()
 }
 
-/// Every alias of every article, with its article.
-fn every_alias(site: &Site) -> impl ParallelIterator<Item = (&Article, &UrlPath)> {
-    site.articles.par_iter().flat_map_iter(|article| {
-        article
-            .meta
-            .aliases
-            .iter()
-            .map(move |alias| (article, alias))
-    })
+/// Every alias of every article, with its article and its position in `aliases`.
+fn every_alias(site: &Site) -> impl ParallelIterator<Item = (ArticleId, usize, &UrlPath)> {
+    site.articles
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(id, article)| {
+            article
+                .meta
+                .aliases
+                .iter()
+                .enumerate()
+                .map(move |(at, alias)| (id, at, alias))
+        })
 }
 
 /// The redirect page at one of an article's aliases.
@@ -1006,12 +1155,17 @@ fn alias_page(
     alias: &UrlPath,
 ) -> Result<Output, Diagnostic> {
     let mut page = redirect_page(site, templates, article, alias)?;
+    page.origin = alias_origin(article, alias);
+    Ok(page)
+}
+
+/// The origin of the redirect page at an article's alias: the alias as written.
+fn alias_origin(article: &Article, alias: &UrlPath) -> Origin {
     let written = alias.to_string();
-    page.origin = Origin::Alias {
+    Origin::Alias {
         source: article.source.path.clone(),
         location: crate::site::front_matter_diagnostic(article, "aliases", &written, "").location,
-    };
-    Ok(page)
+    }
 }
 
 /// [`listing_pages_with`], each page handed to `sink` as soon as it is made.
@@ -1024,8 +1178,9 @@ fn hand_listing_pages(
     let mut handed = Handed::default();
     index_pages_each(site, templates, shared, |page| handed.hand(sink, page));
     let aliases: Vec<Handed> = every_alias(site)
-        .fold(Handed::default, |mut done, (article, alias)| {
-            done.hand(sink, alias_page(site, templates, article, alias));
+        .fold(Handed::default, |mut done, (id, at, alias)| {
+            let page = alias_page(site, templates, &site.articles[id], alias);
+            done.hand_as(sink, page, || Place::Alias(id, at));
             done
         })
         .collect();
