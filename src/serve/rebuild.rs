@@ -181,6 +181,8 @@ pub struct Rebuilder {
     /// The key and fingerprint of each listing page (indexes, aliases) right after the pages
     /// in `outputs`; `None` when they failed and were not all made.
     listing_slots: Option<Vec<KeyedListing>>,
+    /// The listing pages of `listing_slots`.
+    listing_ids: Vec<Listing>,
     /// The listing pages of the last build by key, with their fingerprint, while a new one is
     /// made.
     listings: HashMap<ListingKey, (u64, Output)>,
@@ -274,6 +276,7 @@ impl Rebuilder {
             outputs: Vec::new(),
             page_slots: Vec::new(),
             listing_slots: None,
+            listing_ids: Vec::new(),
             listings: HashMap::new(),
             kept: Vec::new(),
             failed: false,
@@ -667,7 +670,15 @@ impl Rebuilder {
         let mut results: Vec<PageResult> = outputs.into_iter().map(Ok).collect();
         results.extend(failures.into_iter().map(Err));
         let listings = if fronts {
-            self.listing_pages(site, templates, global, links, shared, Some(listed))
+            let articles = articles_of(site, edited);
+            self.listing_pages(
+                site,
+                templates,
+                global,
+                links,
+                shared,
+                Some((listed, &articles)),
+            )
         } else {
             self.kept.extend(std::iter::repeat_n(true, listed.len()));
             listed.into_iter().map(Ok).collect()
@@ -773,46 +784,72 @@ impl Rebuilder {
         global: u64,
         links: &Links,
         shared: &SharedLinks,
-        previous: Option<Vec<Output>>,
+        previous: Option<(Vec<Output>, &[usize])>,
     ) -> Vec<PageResult> {
         let listings = render::listings(site);
+        let last = self.listing_slots.take();
+        let last_listings = std::mem::take(&mut self.listing_ids);
+        // The same listing pages in the same places (the usual edit): the alias pages of the
+        // articles whose front matter did not change (`previous`, with the edited articles)
+        // are the same, without hashing what they are made from.
+        let edited: Option<&[usize]> = previous
+            .as_ref()
+            .zip(last.as_ref())
+            .filter(|((outputs, _), last)| {
+                outputs.len() == listings.len()
+                    && last.len() == listings.len()
+                    && last_listings == listings
+            })
+            .map(|((_, edited), _)| *edited);
+        let aligned = edited.is_some();
+        let same = |listing: &Listing| match (listing, edited) {
+            (Listing::Alias(id, _), Some(edited)) => !edited.contains(id),
+            _ => false,
+        };
         let front_hash = |path: &Path| self.sources.front_hash(path);
-        let keyed: Vec<KeyedListing> = listings
+        let keyed: Vec<Option<KeyedListing>> = listings
             .par_iter()
             .map(|listing| {
+                if same(listing) {
+                    return None;
+                }
                 let print = links.listing(site, global, listing, &front_hash);
-                (ListingKey::of(site, listing), print)
+                Some((ListingKey::of(site, listing), print))
             })
             .collect();
-        let last = self.listing_slots.take();
         let mut cache = std::mem::take(&mut self.listings);
-        let old: Vec<Option<Output>> = match (previous, last) {
-            // The same pages in the same places (the usual edit).
-            (Some(outputs), Some(last))
-                if outputs.len() == last.len() && last.len() == keyed.len() =>
-            {
-                outputs
-                    .into_iter()
-                    .zip(last)
-                    .zip(&keyed)
-                    .map(|((output, last), new)| (last == *new).then_some(output))
-                    .collect()
+        let mut slots: Vec<KeyedListing> = Vec::with_capacity(keyed.len());
+        let mut old: Vec<Option<Output>> = Vec::with_capacity(keyed.len());
+        match (previous, last) {
+            (Some((outputs, _)), Some(last)) if aligned => {
+                for ((output, last), new) in outputs.into_iter().zip(last).zip(keyed) {
+                    match new {
+                        None => {
+                            old.push(Some(output));
+                            slots.push(last);
+                        }
+                        Some(new) => {
+                            old.push((last == new).then_some(output));
+                            slots.push(new);
+                        }
+                    }
+                }
             }
             (previous, last) => {
-                if let Some((outputs, last)) = previous.zip(last) {
+                if let Some(((outputs, _), last)) = previous.zip(last) {
                     for ((key, print), output) in last.into_iter().zip(outputs) {
                         cache.insert(key, (print, output));
                     }
                 }
-                keyed
-                    .iter()
-                    .map(|(key, print)| match cache.remove(key) {
-                        Some((last, output)) if last == *print => Some(output),
+                for (key, print) in keyed.into_iter().flatten() {
+                    old.push(match cache.remove(&key) {
+                        Some((last, output)) if last == print => Some(output),
                         _ => None,
-                    })
-                    .collect()
+                    });
+                    slots.push((key, print));
+                }
             }
-        };
+        }
         drop(cache);
         let made: Vec<Option<(PageResult, bool)>> = old
             .into_par_iter()
@@ -824,22 +861,23 @@ impl Rebuilder {
             })
             .collect();
         let mut pages = Vec::with_capacity(made.len());
-        let mut slots = Vec::with_capacity(made.len());
+        let mut made_slots = Vec::with_capacity(made.len());
         let mut all_ok = true;
-        for (made, slot) in made.into_iter().zip(keyed) {
+        for (made, slot) in made.into_iter().zip(slots) {
             let Some((page, kept)) = made else {
                 all_ok = false;
                 continue;
             };
             if page.is_ok() {
                 self.kept.push(kept);
-                slots.push(slot);
+                made_slots.push(slot);
             } else {
                 all_ok = false;
             }
             pages.push(page);
         }
-        self.listing_slots = all_ok.then_some(slots);
+        self.listing_slots = all_ok.then_some(made_slots);
+        self.listing_ids = listings;
         pages
     }
 
