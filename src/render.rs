@@ -325,12 +325,12 @@ pub fn stream_site(
         || hand_listing_pages(site, templates, &shared, sink),
     );
     // The bodies and the links shared by the pages have served their purpose before the search
-    // index is joined, which holds its runs and the joined lists at once.
+    // index is joined, which holds its runs and part of the joined lists at once.
     drop(bodies);
     drop(shared);
-    let index = crate::search::SearchIndex::join(index_runs);
-    let outputs = crate::search::outputs_of(site, templates, &index);
-    drop(index);
+    let encoded = crate::search::encode_runs(index_runs);
+    let mut outputs = vec![crate::search::page_output(site, templates)];
+    outputs.extend(crate::search::index_outputs(encoded).into_iter().map(Ok));
     let search = hand_all(sink, outputs);
     problems.append(&mut checked);
     handed.append(categories);
@@ -902,25 +902,10 @@ fn index_pages(
     templates: &Templates,
     shared: &SharedLinks,
 ) -> Vec<Result<Output, Diagnostic>> {
-    let mut pages = Vec::new();
-    index_pages_each(site, templates, shared, |page| pages.push(page));
-    pages
-}
-
-/// Renders the index pages one by one, handing each to `each` as soon as it is made: a tag
-/// page of a big site lists thousands of articles.
-fn index_pages_each(
-    site: &Site,
-    templates: &Templates,
-    shared: &SharedLinks,
-    mut each: impl FnMut(Result<Output, Diagnostic>),
-) {
-    each(codes_page(site, templates, shared));
-    each(tags_page(site, templates));
-    for tag in site.tags.values() {
-        each(tag_page(site, templates, shared, tag));
-    }
-    each(not_found_page(site, templates));
+    index_listings(site)
+        .par_iter()
+        .filter_map(|listing| render_listing(site, templates, shared, listing))
+        .collect()
 }
 
 /// One of the listing pages: `kb serve` renders again only those whose inputs changed.
@@ -936,12 +921,18 @@ pub enum Listing {
 
 /// Every listing page, in the order of [`listing_pages`].
 pub fn listings(site: &Site) -> Vec<Listing> {
-    let mut listings = vec![Listing::Codes, Listing::Tags];
-    listings.extend(site.tags.keys().cloned().map(Listing::Tag));
-    listings.push(Listing::NotFound);
+    let mut listings = index_listings(site);
     for (id, article) in site.articles.iter().enumerate() {
         listings.extend((0..article.meta.aliases.len()).map(|n| Listing::Alias(id, n)));
     }
+    listings
+}
+
+/// The listing pages that are not alias pages: all codes, the tag index, each tag, 404.
+fn index_listings(site: &Site) -> Vec<Listing> {
+    let mut listings = vec![Listing::Codes, Listing::Tags];
+    listings.extend(site.tags.keys().cloned().map(Listing::Tag));
+    listings.push(Listing::NotFound);
     listings
 }
 
@@ -1175,8 +1166,21 @@ fn hand_listing_pages(
     shared: &SharedLinks,
     sink: &dyn Sink,
 ) -> Handed {
+    // The index pages side by side (one after the other, the all-codes and tag pages, which
+    // list every article, were the longest task of their step), each handed over as soon as
+    // it is made: a tag page of a big site lists thousands of articles.
+    let index: Vec<Handed> = index_listings(site)
+        .par_iter()
+        .with_max_len(1)
+        .fold(Handed::default, |mut done, listing| {
+            if let Some(page) = render_listing(site, templates, shared, listing) {
+                done.hand(sink, page);
+            }
+            done
+        })
+        .collect();
     let mut handed = Handed::default();
-    index_pages_each(site, templates, shared, |page| handed.hand(sink, page));
+    index.into_iter().for_each(|part| handed.append(part));
     let aliases: Vec<Handed> = every_alias(site)
         .fold(Handed::default, |mut done, (id, at, alias)| {
             let page = alias_page(site, templates, &site.articles[id], alias);
