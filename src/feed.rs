@@ -6,10 +6,12 @@
 //! articles' addresses; without one they are `urn:uuid:`s made from the site title and the
 //! article's path, so they stay the same from build to build.
 
+use std::cmp::Ordering;
+
 use crate::code::natural_cmp;
 use crate::output::Output;
 use crate::publish::{absolute_uri, escape_xml, text_file};
-use crate::site::{Article, Site};
+use crate::site::{Article, ArticleId, Site};
 
 pub const FEED_FILE: &str = "feed.xml";
 /// How many articles the feed carries.
@@ -17,20 +19,54 @@ pub const FEED_ENTRIES: usize = 20;
 
 /// `feed.xml`.
 pub fn atom(site: &Site) -> Output {
-    let base = &site.config.base_url;
-    let mut recent: Vec<&Article> = site
-        .articles
-        .iter()
-        .filter(|a| a.meta.updated.is_some())
+    atom_of(site, &recent(site))
+}
+
+/// Every article with an `updated` date, newest first: the feed's order.
+pub fn recent(site: &Site) -> Vec<ArticleId> {
+    let mut recent: Vec<ArticleId> = (0..site.articles.len())
+        .filter(|id| site.articles[*id].meta.updated.is_some())
         .collect();
-    recent.sort_by(|a, b| {
-        b.meta
-            .updated
-            .cmp(&a.meta.updated)
-            .then_with(|| natural_cmp(a.meta.code.as_str(), b.meta.code.as_str()))
-            .then_with(|| a.catalog.cmp(&b.catalog))
-    });
-    recent.truncate(FEED_ENTRIES);
+    recent.sort_by(|a, b| newer(&site.articles[*a], &site.articles[*b]));
+    recent
+}
+
+/// [`recent`] of a site whose `changed` articles may have another date (or none) than when
+/// `recent` was made, the site being otherwise the same: those are put in place again.
+pub fn recent_again(
+    site: &Site,
+    mut recent: Vec<ArticleId>,
+    changed: &[ArticleId],
+) -> Vec<ArticleId> {
+    recent.retain(|id| !changed.contains(id));
+    for id in changed {
+        let Some(article) = site.articles.get(*id).filter(|a| a.meta.updated.is_some()) else {
+            continue;
+        };
+        let place = recent
+            .partition_point(|other| newer(&site.articles[*other], article) == Ordering::Less);
+        recent.insert(place, *id);
+    }
+    recent
+}
+
+/// The feed's order: newest first, then by code and catalog.
+fn newer(a: &Article, b: &Article) -> Ordering {
+    b.meta
+        .updated
+        .cmp(&a.meta.updated)
+        .then_with(|| natural_cmp(a.meta.code.as_str(), b.meta.code.as_str()))
+        .then_with(|| a.catalog.cmp(&b.catalog))
+}
+
+/// `feed.xml` with the first articles of `recent` (see [`recent`]).
+pub fn atom_of(site: &Site, recent: &[ArticleId]) -> Output {
+    let base = &site.config.base_url;
+    let recent: Vec<&Article> = recent
+        .iter()
+        .take(FEED_ENTRIES)
+        .filter_map(|id| site.articles.get(*id))
+        .collect();
     // Without any date the feed is empty; the epoch says "never updated" without inventing a
     // build time, which would make every build differ.
     let updated = recent
@@ -146,6 +182,35 @@ fn fnv1a(bytes: &[u8], seed: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::frontmatter::Date;
+
+    #[test]
+    fn the_feed_order_put_right_for_changed_dates_is_the_order_made_anew() {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/publishing");
+        let config = crate::config::load(&root).unwrap_or_else(|e| panic!("{e}"));
+        let loaded = crate::content::load(&root, crate::content::LoadOptions::default());
+        let mut site = crate::site::link(config, loaded).0;
+        let count = site.articles.len();
+        assert!(count >= 4, "{count} articles");
+        let mut order = recent(&site);
+        assert!(!order.is_empty());
+        // A date set, moved to the newest, removed, and two at once, in turn.
+        let changes: [&[(usize, Option<&str>)]; 4] = [
+            &[(0, Some("2020-01-01"))],
+            &[(count - 1, Some("2099-12-31"))],
+            &[(0, None)],
+            &[(1, Some("2024-06-01")), (2, Some("2024-06-01"))],
+        ];
+        for change in changes {
+            for (id, date) in change {
+                site.articles[*id].meta.updated = date.and_then(Date::parse);
+            }
+            let ids: Vec<ArticleId> = change.iter().map(|(id, _)| *id).collect();
+            order = recent_again(&site, order, &ids);
+            assert_eq!(order, recent(&site), "{change:?}");
+        }
+    }
 
     #[test]
     fn ids_without_an_origin_are_stable_version_8_uuids() {

@@ -699,3 +699,45 @@ fn a_title_edit_updates_every_page_and_file_that_shows_the_title() {
         "differs from a full build"
     );
 }
+
+#[test]
+fn a_date_or_alias_edit_updates_the_sitemap_feed_and_redirect_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut world = World::new(dir.path(), 11);
+    let options = BuildOptions {
+        root: dir.path().to_path_buf(),
+        ..BuildOptions::default()
+    };
+    let path = world.paths()[2].clone();
+    let mut rebuilder = Rebuilder::new(options.clone());
+    rebuilder.rebuild(&Changes::everything()).unwrap();
+    // A title edit first, so that the next edits start from what a title edit keeps.
+    world.articles.get_mut(&path).unwrap().title = "Retitled".into();
+    world.save(&path);
+    for step in ["title", "date", "alias", "date again"] {
+        let article = world.articles.get_mut(&path).unwrap();
+        match step {
+            "title" => article.title = "Retitled once more".into(),
+            "date" => article.updated = Some(12),
+            "alias" => article.aliases = vec![format!("/old/{}/", article.code)],
+            _ => article.updated = Some(3),
+        }
+        world.save(&path);
+        let changes = std::mem::take(&mut world.changes);
+        let rebuilt = rebuilder.rebuild(&changes).unwrap();
+        assert!(!rebuilt.full, "{step}");
+        let incremental = (
+            snapshot(rebuilder.outputs()),
+            warning_texts(&rebuilt.warnings),
+        );
+        let full = full_build(&options).unwrap();
+        let differing: Vec<&String> = full
+            .0
+            .keys()
+            .chain(incremental.0.keys())
+            .filter(|k| full.0.get(*k) != incremental.0.get(*k))
+            .collect();
+        assert!(differing.is_empty(), "after the {step} edit: {differing:?}");
+        assert_eq!(incremental.1, full.1, "after the {step} edit");
+    }
+}

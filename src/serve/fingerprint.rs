@@ -34,6 +34,8 @@ pub struct Links {
     articles: Vec<u64>,
     categories: Vec<u64>,
     tags: BTreeMap<Segment, u64>,
+    /// Each article's part of [`listings`], once made.
+    listed: Vec<u64>,
 }
 
 impl Links {
@@ -60,6 +62,7 @@ impl Links {
             articles,
             categories,
             tags,
+            listed: Vec::new(),
         }
     }
 }
@@ -216,24 +219,41 @@ impl<'a> Fingerprints<'a> {
 /// Everything the listing pages (all codes, tags, each tag, 404, alias redirects) are made
 /// from, and what the publishing files read of front matter: every article's link, place,
 /// tags and front matter, every category's link and place, and the site-wide context. Bodies
-/// play no part. `links` must be [`Links::new`] of this site.
+/// play no part. `links` must be [`Links::new`] of this site, updated for the `changed`
+/// articles when only their front matter changed since it was last used here (then only
+/// their parts are hashed again).
 pub fn listings(
     site: &Site,
     global: u64,
-    links: &Links,
+    links: &mut Links,
     front_hash: &(dyn Fn(&std::path::Path) -> Option<u64> + Sync),
+    changed: Option<&[ArticleId]>,
 ) -> u64 {
-    let articles: Vec<u64> = site
-        .articles
-        .par_iter()
-        .zip(&links.articles)
-        .map(|(a, link)| {
-            let path = a.source.path.as_path();
-            hash((link, path, front_hash(path), a.category))
-        })
-        .collect();
+    let part = |(a, link): (&crate::site::Article, &u64)| {
+        let path = a.source.path.as_path();
+        hash((link, path, front_hash(path), a.category))
+    };
+    match changed {
+        Some(changed) if links.listed.len() == site.articles.len() => {
+            for id in changed {
+                if let (Some(article), Some(link)) =
+                    (site.articles.get(*id), links.articles.get(*id))
+                {
+                    links.listed[*id] = part((article, link));
+                }
+            }
+        }
+        _ => {
+            links.listed = site
+                .articles
+                .par_iter()
+                .zip(&links.articles)
+                .map(part)
+                .collect();
+        }
+    }
     let mut hasher = DefaultHasher::new();
-    (global, articles).hash(&mut hasher);
+    (global, &links.listed).hash(&mut hasher);
     for (category, link) in site.categories.iter().zip(&links.categories) {
         (link, category.parent).hash(&mut hasher);
         (&category.children, &category.articles).hash(&mut hasher);

@@ -68,6 +68,11 @@ pub struct Finisher {
     short: Option<(u64, Vec<ShortUrl>)>,
     /// Where each article's entry is in the last build's `catalog.json`, by article id.
     catalog_entries: Option<Vec<Range<usize>>>,
+    /// Each article's part of the structure fingerprint (see [`structure_print`]), by id.
+    structure: Vec<u64>,
+    /// The feed's order of the articles ([`crate::feed::recent`]) when the feed was last made
+    /// with it.
+    feed_order: Option<Vec<usize>>,
 }
 
 struct Published {
@@ -196,7 +201,7 @@ impl Finisher {
                 files.clear();
             }
         }
-        let structure = structure_print(inputs, &near_top);
+        let structure = structure_print(inputs, &near_top, &mut self.structure);
         let mut taken = Taken::of_urls(near_top.into_iter());
         // Nothing but titles, summaries and such changed: the short addresses and all the
         // files but the feed and the catalog are those of the last build.
@@ -280,8 +285,10 @@ impl Finisher {
                     files,
                     inputs.edited,
                     &mut self.catalog_entries,
+                    &mut self.feed_order,
                 ),
                 None => {
+                    self.feed_order = None;
                     let entries = &mut self.catalog_entries;
                     let files = publish::files_with(site, &short, || {
                         let (catalog, kept) = crate::catalog::json_with_entries(site, &short);
@@ -338,23 +345,35 @@ impl Finisher {
 /// from: the site-wide context, the outputs that may take a publishing address, each article's
 /// address, catalog, code, date, aliases and category, each category's address and parent, and
 /// each tag's address and articles. The feed and the catalog read more (titles, summaries).
-fn structure_print(inputs: &Inputs, near_top: &[&UrlPath]) -> u64 {
+/// `articles` holds each article's part, kept between builds: with `inputs.edited`, only the
+/// parts of those articles are hashed again.
+fn structure_print(inputs: &Inputs, near_top: &[&UrlPath], articles: &mut Vec<u64>) -> u64 {
     use std::hash::{Hash, Hasher};
     let site = inputs.site;
-    let mut hasher = std::hash::DefaultHasher::new();
-    (inputs.global, near_top).hash(&mut hasher);
-    site.articles.len().hash(&mut hasher);
-    for article in &site.articles {
-        (
+    let part = |article: &crate::site::Article| {
+        hash_of((
             &article.url,
             &article.catalog,
             article.meta.code.as_str(),
             article.meta.updated.as_ref().map(|d| d.as_str()),
             &article.meta.aliases,
             article.category,
-        )
-            .hash(&mut hasher);
+        ))
+    };
+    match inputs.edited {
+        Some(edited) if articles.len() == site.articles.len() => {
+            for id in edited {
+                if let (Some(kept), Some(article)) = (articles.get_mut(*id), site.articles.get(*id))
+                {
+                    *kept = part(article);
+                }
+            }
+        }
+        _ => *articles = site.articles.par_iter().map(part).collect(),
     }
+    let mut hasher = std::hash::DefaultHasher::new();
+    (inputs.global, near_top).hash(&mut hasher);
+    articles.hash(&mut hasher);
     site.categories.len().hash(&mut hasher);
     for category in &site.categories {
         (&category.url, category.parent).hash(&mut hasher);
@@ -376,6 +395,7 @@ fn remake_titled(
     mut files: Vec<Output>,
     edited: Option<&[usize]>,
     entries: &mut Option<Vec<Range<usize>>>,
+    feed_order: &mut Option<Vec<usize>>,
 ) -> (Vec<Output>, Vec<bool>) {
     let is_catalog = |file: &Output| match file.url.segments() {
         [name] => !file.url.is_folder() && name.as_str() == crate::catalog::CATALOG_FILE,
@@ -390,7 +410,15 @@ fn remake_titled(
             _ => None,
         });
     let (feed, catalog) = rayon::join(
-        || crate::feed::atom(site),
+        || {
+            let order = match (edited, feed_order.take()) {
+                (Some(edited), Some(order)) => crate::feed::recent_again(site, order, edited),
+                _ => crate::feed::recent(site),
+            };
+            let feed = crate::feed::atom_of(site, &order);
+            *feed_order = Some(order);
+            feed
+        },
         || {
             let replaced =
                 last.zip(edited)

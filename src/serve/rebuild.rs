@@ -561,16 +561,21 @@ impl Rebuilder {
             Some(kept) if kept_links.is_some() => SharedLinks::reusing(site, kept, &stale),
             _ => SharedLinks::new(site),
         };
+        let fronts_kept = fronts && kept_links.is_some();
         let (mut links, known_listings) = match kept_links {
             Some((links, listings)) => (links, (!fronts).then_some(listings)),
             None => (Links::new(site), None),
         };
         links.update(site, &stale);
-        let listings_print = known_listings.unwrap_or_else(|| {
-            super::fingerprint::listings(site, global, &links, &|path| {
-                self.sources.front_hash(path)
-            })
-        });
+        let listings_print = match known_listings {
+            Some(print) => print,
+            None => {
+                // With the link hashes of the last build, only the stale articles' parts.
+                let changed = fronts_kept.then_some(stale.as_slice());
+                let front_hash = |path: &Path| self.sources.front_hash(path);
+                super::fingerprint::listings(site, global, &mut links, &front_hash, changed)
+            }
+        };
         let fast = previous.zip(edited_pages.as_deref());
         let (results, listings, rendered) = match fast {
             Some((outputs, pages)) => self.render_edited(
