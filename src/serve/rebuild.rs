@@ -13,9 +13,12 @@
 //!   ([`super::fingerprint`]); a page is rendered again only when its fingerprint changes.
 //!   While the linked site stays, only the pages of the edited sources are fingerprinted again
 //!   (nothing else they are made from can have changed), with the link hashes of the last build;
-//! - the listing pages (indexes, aliases) as a group, and the search index and its files,
-//!   updated article by article (`search`);
-//! - the warnings read from front matter, while the linked site stays;
+//!   when only front matter linking does not read changed, also the pages that show the edited
+//!   articles (`pages_showing`);
+//! - the listing pages (indexes, aliases), each with its fingerprint, and the search index and
+//!   its files, updated article by article (`search`);
+//! - the warnings read from front matter, per article, updated for the articles whose front
+//!   matter changed while the linked site stays;
 //! - the output files, so that the collision check looks only at addresses that changed
 //!   (`addresses`).
 //!
