@@ -305,33 +305,27 @@ pub fn stream_site(
         PageRef::Category(_) => None,
     });
     let (bodies, mut problems) = bodies_from(site, article_bodies, category_bodies);
-    // What needs every body, side by side: the caller's checks, the category pages and the
-    // listing pages.
-    let ((mut checked, categories), listings) = rayon::join(
+    // One after the other, so that what each needs for a while is not in memory at the same
+    // time as what the others need: the category and listing pages, side by side, with the
+    // links shared by the pages; the search files, which join the search index (its runs and
+    // part of the joined lists at once); the caller's checks, with every body.
+    let (categories, listings) = rayon::join(
         || {
-            rayon::join(
-                || alongside(&bodies),
-                || {
-                    let pages = (0..site.categories.len())
-                        .into_par_iter()
-                        .map(|id| {
-                            category_page(site, &bodies.categories[id], templates, &shared, id)
-                        })
-                        .collect();
-                    hand_all(sink, pages)
-                },
-            )
+            let pages = (0..site.categories.len())
+                .into_par_iter()
+                .map(|id| category_page(site, &bodies.categories[id], templates, &shared, id))
+                .collect();
+            hand_all(sink, pages)
         },
         || hand_listing_pages(site, templates, &shared, sink),
     );
-    // The bodies and the links shared by the pages have served their purpose before the search
-    // index is joined, which holds its runs and part of the joined lists at once.
-    drop(bodies);
     drop(shared);
     let encoded = crate::search::encode_runs(index_runs);
     let mut outputs = vec![crate::search::page_output(site, templates)];
     outputs.extend(crate::search::index_outputs(encoded).into_iter().map(Ok));
     let search = hand_all(sink, outputs);
+    let mut checked = alongside(&bodies);
+    drop(bodies);
     problems.append(&mut checked);
     handed.append(categories);
     handed.append(listings);

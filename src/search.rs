@@ -197,6 +197,20 @@ pub fn encode(index: &SearchIndex) -> EncodedIndex {
     files_and_meta(index.documents.len(), first_terms, shards, chunks)
 }
 
+/// [`encode`] of the index that [`SearchIndex::join`] makes of these runs, without that index
+/// ever in memory whole: each term's entry is made as soon as its postings are joined
+/// ([`SearchIndex::join_each`]). `kb build` encodes its index so.
+pub fn encode_runs(runs: Vec<SearchIndex>) -> EncodedIndex {
+    let (documents, mut entries) = SearchIndex::join_each(runs, entry);
+    // JavaScript compares strings by UTF-16 code units; the browser's binary search must agree.
+    entries.sort_by(|a, b| utf16_cmp(&a.0, &b.0));
+    let shards = pack_shards(entries.iter().map(|(term, entry)| (term.as_str(), entry)));
+    drop(entries);
+    let chunks: Vec<String> = documents.chunks(CHUNK_DOCUMENTS).map(chunk_file).collect();
+    let (first_terms, shards): (Vec<String>, Vec<String>) = shards.into_iter().unzip();
+    files_and_meta(documents.len(), first_terms, shards, chunks)
+}
+
 /// Orders terms as JavaScript compares strings: by UTF-16 code units.
 pub fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     // UTF-8 bytes compare like code points, and code points like UTF-16 code units except a

@@ -92,10 +92,118 @@ impl SearchIndex {
     /// The index of runs of articles, each indexed with [`SearchIndex::push_article`], in
     /// article order.
     pub fn join(runs: Vec<SearchIndex>) -> SearchIndex {
+        let joining = Joining::new(&runs);
+        // The lists are filled on every core, each core the lists of a range of terms with
+        // about as many postings as the others' (every core reads every run's postings). The
+        // lists are then made where later parallel work can reuse their memory once freed.
+        let ranges = term_ranges(
+            &joining.numbers.lengths,
+            rayon::current_num_threads().max(1),
+        );
+        let lists: Vec<Vec<Postings>> = ranges
+            .par_iter()
+            .map(|terms| joining.lists(&runs, terms.clone()))
+            .collect();
+        let mut postings: Vec<Postings> = lists.into_iter().flatten().collect();
+        let mut documents = Vec::with_capacity(runs.iter().map(|r| r.documents.len()).sum());
+        for run in runs {
+            documents.extend(run.documents);
+        }
+        let Numbering { short, long, .. } = joining.numbers;
+        let mut terms = HashMap::with_capacity_and_hasher(postings.len(), Default::default());
+        let short = short
+            .into_iter()
+            .map(|(key, number)| (tokenize::key_term(key), number));
+        for (term, number) in short.chain(long) {
+            let list = std::mem::take(&mut postings[number]);
+            if !list.is_empty() {
+                terms.insert(term, list);
+            }
+        }
+        SearchIndex {
+            documents,
+            terms,
+            pending: Indexer::default(),
+        }
+    }
+
+    /// [`SearchIndex::join`] a range of terms at a time, for a caller that needs each term's
+    /// postings only once: `each` gets every term that has postings with its joined list, and
+    /// what it returns is kept instead of the list. The lists of only a few ranges are in
+    /// memory at once (at 100,000 articles, all of them take about 150 MB). Returns the
+    /// documents in order and the terms, in no particular order, with what `each` made.
+    pub fn join_each<T: Send>(
+        runs: Vec<SearchIndex>,
+        each: impl Fn(&str, &Postings) -> T + Sync,
+    ) -> (Vec<Document>, Vec<(String, T)>) {
+        // About 32 MB of lists a range.
+        SearchIndex::join_each_in(runs, each, 4 << 20)
+    }
+
+    /// [`SearchIndex::join_each`] with about `postings_per_range` postings a range when there
+    /// are more than one a core.
+    fn join_each_in<T: Send>(
+        runs: Vec<SearchIndex>,
+        each: impl Fn(&str, &Postings) -> T + Sync,
+        postings_per_range: usize,
+    ) -> (Vec<Document>, Vec<(String, T)>) {
+        let joining = Joining::new(&runs);
+        let mut names = vec![String::new(); joining.numbers.lengths.len()];
+        for (key, number) in &joining.numbers.short {
+            names[*number] = tokenize::key_term(*key);
+        }
+        for (term, number) in &joining.numbers.long {
+            names[*number] = term.clone();
+        }
+        // Every range reads every run's postings: more ranges than cores only where the lists
+        // would take much memory.
+        let total: usize = joining.numbers.lengths.iter().sum();
+        let parts = rayon::current_num_threads()
+            .max(1)
+            .max(total.div_ceil(postings_per_range.max(1)));
+        let ranges = term_ranges(&joining.numbers.lengths, parts);
+        let made: Vec<Vec<(String, T)>> = ranges
+            .par_iter()
+            .map(|terms| {
+                let lists = joining.lists(&runs, terms.clone());
+                lists
+                    .iter()
+                    .zip(&names[terms.clone()])
+                    .filter(|(list, _)| !list.is_empty())
+                    .map(|(list, name)| (name.clone(), each(name, list)))
+                    .collect()
+            })
+            .collect();
+        let mut documents = Vec::with_capacity(runs.iter().map(|r| r.documents.len()).sum());
+        for run in runs {
+            documents.extend(run.documents);
+        }
+        (documents, made.into_iter().flatten().collect())
+    }
+
+    /// One article's document and terms, exactly as [`SearchIndex::build`] indexes it: `kb
+    /// serve` updates its index article by article with these.
+    pub fn entry(site: &Site, bodies: &Bodies, id: usize) -> (Document, HashMap<String, u8>) {
+        let article = &site.articles[id];
+        let mut indexer = Indexer::default();
+        indexer.article(site, article, &bodies.articles[id].html);
+        (document(site, article), indexer.into_fields())
+    }
+}
+
+/// Runs of articles being joined: every term of every run numbered across the runs.
+struct Joining {
+    numbers: Numbering,
+    /// By run: the number of each term of its `terms`, and of each of its pending terms.
+    numbered: Vec<(Vec<usize>, Vec<usize>)>,
+}
+
+impl Joining {
+    fn new(runs: &[SearchIndex]) -> Joining {
         // Every term gets a number across the runs and its number of postings, then a list of
         // exactly that length: no list grows, and the runs' postings are copied once.
         let mut numbers = Numbering::default();
-        let numbered: Vec<(Vec<usize>, Vec<usize>)> = runs
+        let numbered = runs
             .iter()
             .map(|run| {
                 let joined = run
@@ -116,76 +224,42 @@ impl SearchIndex {
                 (joined, local)
             })
             .collect();
-        // The lists are filled on every core, each core the lists of a range of terms with
-        // about as many postings as the others' (every core reads every run's postings). The
-        // lists are then made where later parallel work can reuse their memory once freed.
-        let ranges = term_ranges(&numbers.lengths, rayon::current_num_threads().max(1));
-        let lists: Vec<Vec<Postings>> = ranges
-            .par_iter()
-            .map(|terms| {
-                let mut lists: Vec<Postings> = numbers.lengths[terms.clone()]
-                    .iter()
-                    .map(|length| Postings::with_capacity(*length))
-                    .collect();
-                // A term of this range is at its number less the range's start.
-                let first = terms.start;
-                for (run, (joined, local)) in runs.iter().zip(&numbered) {
-                    for ((_, postings), number) in run.terms.iter().zip(joined) {
-                        if let Some(list) = lists.get_mut(number.wrapping_sub(first)) {
-                            list.extend_from_slice(postings);
-                        }
-                    }
-                    let pending = &run.pending;
-                    let mut posted = pending.posted_terms.iter().zip(&pending.posted_fields);
-                    for (document, count) in &pending.articles {
-                        for (term, fields) in posted.by_ref().take(*count as usize) {
-                            let number = local[*term as usize];
-                            if let Some(list) = lists.get_mut(number.wrapping_sub(first)) {
-                                list.push((*document, *fields));
-                            }
-                        }
-                    }
-                }
-                for list in &mut lists {
-                    // Runs come in article order; only runs joined after more articles were
-                    // pushed to them would not.
-                    if !list.is_sorted_by_key(|(document, _)| *document) {
-                        list.sort_by_key(|(document, _)| *document);
-                    }
-                }
-                lists
-            })
-            .collect();
-        let mut postings: Vec<Postings> = lists.into_iter().flatten().collect();
-        let mut documents = Vec::with_capacity(runs.iter().map(|r| r.documents.len()).sum());
-        for run in runs {
-            documents.extend(run.documents);
-        }
-        let Numbering { short, long, .. } = numbers;
-        let mut terms = HashMap::with_capacity_and_hasher(postings.len(), Default::default());
-        let short = short
-            .into_iter()
-            .map(|(key, number)| (tokenize::key_term(key), number));
-        for (term, number) in short.chain(long) {
-            let list = std::mem::take(&mut postings[number]);
-            if !list.is_empty() {
-                terms.insert(term, list);
-            }
-        }
-        SearchIndex {
-            documents,
-            terms,
-            pending: Indexer::default(),
-        }
+        Joining { numbers, numbered }
     }
 
-    /// One article's document and terms, exactly as [`SearchIndex::build`] indexes it: `kb
-    /// serve` updates its index article by article with these.
-    pub fn entry(site: &Site, bodies: &Bodies, id: usize) -> (Document, HashMap<String, u8>) {
-        let article = &site.articles[id];
-        let mut indexer = Indexer::default();
-        indexer.article(site, article, &bodies.articles[id].html);
-        (document(site, article), indexer.into_fields())
+    /// The joined postings of the terms numbered `terms`, by number less `terms.start`.
+    fn lists(&self, runs: &[SearchIndex], terms: std::ops::Range<usize>) -> Vec<Postings> {
+        let mut lists: Vec<Postings> = self.numbers.lengths[terms.clone()]
+            .iter()
+            .map(|length| Postings::with_capacity(*length))
+            .collect();
+        // A term of this range is at its number less the range's start.
+        let first = terms.start;
+        for (run, (joined, local)) in runs.iter().zip(&self.numbered) {
+            for ((_, postings), number) in run.terms.iter().zip(joined) {
+                if let Some(list) = lists.get_mut(number.wrapping_sub(first)) {
+                    list.extend_from_slice(postings);
+                }
+            }
+            let pending = &run.pending;
+            let mut posted = pending.posted_terms.iter().zip(&pending.posted_fields);
+            for (document, count) in &pending.articles {
+                for (term, fields) in posted.by_ref().take(*count as usize) {
+                    let number = local[*term as usize];
+                    if let Some(list) = lists.get_mut(number.wrapping_sub(first)) {
+                        list.push((*document, *fields));
+                    }
+                }
+            }
+        }
+        for list in &mut lists {
+            // Runs come in article order; only runs joined after more articles were pushed to
+            // them would not.
+            if !list.is_sorted_by_key(|(document, _)| *document) {
+                list.sort_by_key(|(document, _)| *document);
+            }
+        }
+        lists
     }
 }
 
@@ -541,6 +615,64 @@ mod tests {
             " Use  a <b>  & go "
         );
         assert_eq!(html_text("a &amp;lt; b &copy; c &"), "a &lt; b &copy; c &");
+    }
+
+    /// Runs of made-up articles, as `kb build` indexes them: words in several runs, words of
+    /// one run only, long words (kept by text rather than by key), and a run with no article.
+    fn runs() -> Vec<SearchIndex> {
+        let articles: [&[&str]; 7] = [
+            &["disk full", "the disk is full"],
+            &[
+                "quota exceeded",
+                "the disk quota of übergroße-verzeichnisse is exceeded",
+            ],
+            &["token expired", "renew the token"],
+            &[],
+            &["disk quota", "the quota of the disk"],
+            &[
+                "connection refused",
+                "a_very_long_identifier_of_a_setting refused the token",
+            ],
+            &["übergroße-verzeichnisse", "disk"],
+        ];
+        let mut runs = Vec::new();
+        for (first, run_articles) in [(0, 0..3), (3, 3..3), (3, 3..7)] {
+            let mut run = SearchIndex::default();
+            for (offset, texts) in articles[run_articles].iter().enumerate() {
+                let document = (first + offset) as u32;
+                if let Some(title) = texts.first() {
+                    run.pending
+                        .add_text(title, field::TITLE, field::TITLE, false);
+                }
+                for text in texts.iter().skip(1) {
+                    run.pending.add_text(text, field::BODY, field::BODY, true);
+                }
+                run.pending.finish(document);
+                run.documents.push(Document {
+                    code: document.to_string(),
+                    title: texts.first().unwrap_or(&"").to_string(),
+                    url: format!("/{document}/"),
+                    summary: String::new(),
+                });
+            }
+            runs.push(run);
+        }
+        runs
+    }
+
+    #[test]
+    fn joining_a_range_of_terms_at_a_time_gives_what_joining_all_of_them_gives() {
+        let joined = SearchIndex::join(runs());
+        let mut whole: Vec<(String, Postings)> = joined.terms.into_iter().collect();
+        whole.sort();
+        assert!(whole.len() > 10, "{whole:?}");
+        for postings_per_range in [1, 3, 1000] {
+            let (documents, mut each) =
+                SearchIndex::join_each_in(runs(), |_, list| list.clone(), postings_per_range);
+            each.sort();
+            assert_eq!(each, whole, "{postings_per_range} postings a range");
+            assert_eq!(documents, joined.documents);
+        }
     }
 
     #[test]
