@@ -200,13 +200,7 @@ mod tests {
         const PIECES: &[&str] = &[
             "a", "A", "b", "_", ".", "-", "0", "00", "1", "9", "10", "ü", "Ü",
         ];
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = move |below: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % below as u64) as usize
-        };
+        let mut next = crate::test_random::numbers(0x2545_f491_4f6c_dd1d);
         let mut text = |prefix: &str| {
             let mut text = prefix.to_string();
             for _ in 0..next(5) {

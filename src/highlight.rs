@@ -387,13 +387,7 @@ mod tests {
             "do", "done", "in", "for", "function", "select", "echo", "curl", "-sI", "--all",
             "127.0.0.1", ":8080", "v2", "LANG", "é", "→", "\r",
         ];
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move |below: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % below as u64) as usize
-        };
+        let mut next = crate::test_random::numbers(0x9e37_79b9_7f4a_7c15);
         let highlighter = Highlighter::new();
         let mut non_ascii = 0;
         for _ in 0..4000 {

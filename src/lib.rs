@@ -50,6 +50,8 @@ pub mod serve;
 pub mod site;
 pub mod sitemap;
 pub mod templates;
+#[cfg(test)]
+mod test_random;
 pub mod views;
 pub mod warnings;
 pub mod yaml;

@@ -671,13 +671,7 @@ pub(crate) fn tricky_samples(count: usize) -> Vec<String> {
         "٣",
         "ǅ",
     ];
-    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut next = move |below: usize| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % below as u64) as usize
-    };
+    let mut next = crate::test_random::numbers(0x2545_f491_4f6c_dd1d);
     (0..count)
         .map(|_| {
             let length = 1 + next(14);
