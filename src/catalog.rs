@@ -168,7 +168,6 @@ fn write_catalog(
     short_by_article: &[Option<String>],
     entries: &mut [Range<usize>],
 ) -> serde_json::Result<Vec<u8>> {
-    let base = &site.config.base_url;
     let mut ids: Vec<usize> = (0..site.articles.len()).collect();
     ids.sort_by(|a, b| {
         let (a, b) = (&site.articles[*a], &site.articles[*b]);
@@ -176,15 +175,7 @@ fn write_catalog(
             .cmp(&b.catalog)
             .then_with(|| natural_cmp(a.meta.code.as_str(), b.meta.code.as_str()))
     });
-    let head = Head {
-        schema: absolute_uri(base, SCHEMA_FILE),
-        version: 1,
-        site: SiteInfo {
-            title: &site.config.title,
-            url: absolute_uri(base, "/"),
-            language: &site.config.language,
-        },
-    };
+    let head = head(site);
     // Room for the whole text at once, so that it is never copied as it grows: the pages of
     // the room it does not use are never touched, so they cost no memory.
     let mut json = Vec::with_capacity(4096 * (site.articles.len() + 1));
@@ -210,6 +201,20 @@ fn write_catalog(
     json.extend_from_slice(if ids.is_empty() { b"]" } else { b"\n  ]" });
     json.extend_from_slice(b"\n}\n");
     Ok(json)
+}
+
+/// What the catalog says before its codes.
+fn head(site: &Site) -> Head<'_> {
+    let base = &site.config.base_url;
+    Head {
+        schema: absolute_uri(base, SCHEMA_FILE),
+        version: 1,
+        site: SiteInfo {
+            title: &site.config.title,
+            url: absolute_uri(base, "/"),
+            language: &site.config.language,
+        },
+    }
 }
 
 /// Appends an article's entry to `json` as it is written in the list of codes: pretty-printed
@@ -289,10 +294,8 @@ mod tests {
     /// entry.
     #[derive(Serialize)]
     struct Whole<'a> {
-        #[serde(rename = "$schema")]
-        schema: String,
-        version: u32,
-        site: SiteInfo<'a>,
+        #[serde(flatten)]
+        head: Head<'a>,
         codes: Vec<CodeEntry<'a>>,
     }
 
@@ -312,13 +315,7 @@ mod tests {
         };
         let shorts: Vec<Option<String>> = (0..site.articles.len()).map(short_url).collect();
         let catalog = Whole {
-            schema: absolute_uri(base, SCHEMA_FILE),
-            version: 1,
-            site: SiteInfo {
-                title: &site.config.title,
-                url: absolute_uri(base, "/"),
-                language: &site.config.language,
-            },
+            head: head(site),
             codes: ids
                 .iter()
                 .map(|id| entry(site, &site.articles[*id], shorts[*id].as_deref()))
