@@ -153,13 +153,22 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
         return Err(error);
     }
     staging.commit()?;
-    Ok(BuildSummary {
+    let summary = BuildSummary {
         articles: site.articles.len(),
         categories: site.categories.len().saturating_sub(1),
         output_dir,
         elapsed: started.elapsed(),
         warnings: problems,
-    })
+    };
+    drop_aside(site);
+    Ok(summary)
+}
+
+/// Drops `value` on a thread of its own, so that the caller does not wait for it: a big site is
+/// millions of small allocations, and `kb build` has nothing left to do with them but to exit.
+fn drop_aside<T: Send + 'static>(value: T) {
+    // Should no thread be available, the value is dropped here, with the closure.
+    let _ = std::thread::Builder::new().spawn(move || drop(value));
 }
 
 /// The output folder: `--output`, else `output_dir` from kb.yaml, relative to the site root.

@@ -266,12 +266,19 @@ impl Staging {
         if folder.as_os_str().is_empty() {
             return Ok(());
         }
-        let mut made = self.folders.lock().unwrap_or_else(PoisonError::into_inner);
-        if made.contains(folder) {
+        let known = |folder: &Path| {
+            let made = self.folders.lock().unwrap_or_else(PoisonError::into_inner);
+            made.contains(folder)
+        };
+        if known(folder) {
             return Ok(());
         }
+        // Made without the lock held: every article has a folder of its own, so the threads
+        // writing pages would otherwise wait for each other's `mkdir`. Two threads making the
+        // same folder at once is no error for `create_dir_all`.
         let path = self.dir.join(folder);
         std::fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+        let mut made = self.folders.lock().unwrap_or_else(PoisonError::into_inner);
         made.extend(folder.ancestors().map(Path::to_path_buf));
         Ok(())
     }

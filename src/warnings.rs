@@ -15,6 +15,8 @@
 use std::collections::{BTreeSet, HashMap};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use rayon::prelude::*;
+
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::frontmatter::Date;
 use crate::markdown::PageRef;
@@ -29,7 +31,11 @@ pub const RESOLUTION_HEADING: &str = "Resolution";
 /// Every warning about `site`, in no particular order. `today` is the latest date an `updated`
 /// may have (see [`latest_date_today`]); without it, dates are not checked.
 pub fn collect(site: &Site, bodies: &Bodies, today: Option<&Date>) -> Vec<Diagnostic> {
-    FrontMatterWarnings::collect(site, today).with_bodies(site, bodies)
+    let front_matter = FrontMatterWarnings::collect(site, today);
+    let warnings = front_matter.with_bodies(site, bodies);
+    // Freed aside: tens of thousands of small allocations, and a build has more to do.
+    rayon::spawn(move || drop(front_matter));
+    warnings
 }
 
 /// The warnings that read front matter alone, kept by `kb serve` while no front matter
@@ -64,20 +70,25 @@ struct Messages {
 
 impl FrontMatterWarnings {
     pub fn collect(site: &Site, today: Option<&Date>) -> FrontMatterWarnings {
+        // On all cores: `kb build` waits for these with nothing else to do.
         let count = site.articles.len();
-        let messages = Messages::new(site);
-        let pages = shadowed_pages(site);
+        let (messages, pages) = rayon::join(|| Messages::new(site), || shadowed_pages(site));
         FrontMatterWarnings {
-            one_way: (0..count).map(|id| one_way_related(site, id)).collect(),
+            one_way: (0..count)
+                .into_par_iter()
+                .map(|id| one_way_related(site, id))
+                .collect(),
             articles: site
                 .articles
-                .iter()
+                .par_iter()
                 .map(|article| article_warnings(article, today))
                 .collect(),
             duplicates: (0..count)
+                .into_par_iter()
                 .map(|id| duplicate_messages(site, &messages, id))
                 .collect(),
             shadowing: (0..count)
+                .into_par_iter()
                 .map(|id| shadowing_aliases(site, &pages, id))
                 .collect(),
             messages,
@@ -162,7 +173,7 @@ impl FrontMatterWarnings {
 impl Messages {
     fn new(site: &Site) -> Messages {
         let mut order: Vec<ArticleId> = (0..site.articles.len()).collect();
-        order.sort_by(|a, b| {
+        order.par_sort_by(|a, b| {
             site.articles[*a]
                 .source
                 .path
@@ -174,7 +185,7 @@ impl Messages {
         }
         let keys: Vec<Vec<String>> = site
             .articles
-            .iter()
+            .par_iter()
             .map(|a| a.meta.messages.iter().map(|m| message_key(m)).collect())
             .collect();
         let mut listed_by: HashMap<String, Vec<ArticleId>> = HashMap::new();
