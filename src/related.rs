@@ -5,7 +5,9 @@
 //! article's own catalog first, then site-wide when exactly one catalog has it; `catalog/code`
 //! names the catalog explicitly.
 
-use std::collections::HashMap;
+// foldhash rather than std's SipHash: every article's code goes in, and every related entry and
+// code link of every page is looked up, in maps that outgrow the processor's cache on big sites.
+use foldhash::HashMap;
 
 use crate::code::natural_cmp;
 use crate::diagnostic::Diagnostic;
