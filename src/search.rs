@@ -19,6 +19,7 @@
 mod index;
 pub mod tokenize;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 pub use index::{ARTICLES_PER_RUN, Document, Postings, SearchIndex, field, html_text};
@@ -206,7 +207,10 @@ pub fn encode_runs(runs: Vec<SearchIndex>) -> EncodedIndex {
     entries.sort_by(|a, b| utf16_cmp(&a.0, &b.0));
     let shards = pack_shards(entries.iter().map(|(term, entry)| (term.as_str(), entry)));
     drop(entries);
-    let chunks: Vec<String> = documents.chunks(CHUNK_DOCUMENTS).map(chunk_file).collect();
+    let chunks: Vec<String> = documents
+        .par_chunks(CHUNK_DOCUMENTS)
+        .map(chunk_file)
+        .collect();
     let (first_terms, shards): (Vec<String>, Vec<String>) = shards.into_iter().unzip();
     files_and_meta(documents.len(), first_terms, shards, chunks)
 }
@@ -315,7 +319,7 @@ pub fn group_folder(kind: char, first: usize, contents: &[String]) -> String {
 /// The folders of every run of [`GROUP_FILES`] files of one kind.
 pub fn group_folders(kind: char, contents: &[String]) -> Vec<String> {
     contents
-        .chunks(GROUP_FILES)
+        .par_chunks(GROUP_FILES)
         .enumerate()
         .map(|(group, files)| group_folder(kind, group * GROUP_FILES, files))
         .collect()
