@@ -524,7 +524,8 @@ pub fn collisions(site: &Site, placed: &[Place]) -> Vec<Diagnostic> {
         .with_min_len(1024)
         .map(|place| place.url(site).output_file())
         .collect();
-    let mut first: HashMap<&Path, usize> = HashMap::with_capacity(files.len());
+    let mut first: foldhash::HashMap<&Path, usize> =
+        foldhash::HashMap::with_capacity_and_hasher(files.len(), Default::default());
     let mut colliding = vec![false; files.len()];
     for (at, file) in files.iter().enumerate() {
         match first.entry(file.as_path()) {
@@ -537,13 +538,19 @@ pub fn collisions(site: &Site, placed: &[Place]) -> Vec<Diagnostic> {
             }
         }
     }
-    for (file, at) in &first {
-        for ancestor in file.ancestors().skip(1) {
-            if let Some(above) = first.get(ancestor) {
-                colliding[*at] = true;
-                colliding[*above] = true;
-            }
-        }
+    // Every folder above every file, looked up on all cores: `kb build` waits for this.
+    let below_a_file: Vec<(usize, usize)> = first
+        .par_iter()
+        .flat_map_iter(|(file, at)| {
+            file.ancestors()
+                .skip(1)
+                .filter_map(|ancestor| first.get(ancestor))
+                .map(move |above| (*at, *above))
+        })
+        .collect();
+    for (at, above) in below_a_file {
+        colliding[at] = true;
+        colliding[above] = true;
     }
     let described: Vec<(&UrlPath, Origin)> = placed
         .iter()
@@ -970,7 +977,7 @@ fn codes_page(
     if !root_articles.is_empty() {
         groups.push(CodeGroup {
             category: None,
-            articles: sorted_by_code(site, shared, root_articles.clone()),
+            articles: sorted_by_code(shared, root_articles.clone()),
         });
     }
     // One pass over the articles, not one per catalog: sites with many catalogs are big ones.
@@ -983,7 +990,7 @@ fn codes_page(
     for catalog in &site.home().children {
         groups.push(CodeGroup {
             category: Some(shared.category(*catalog)),
-            articles: sorted_by_code(site, shared, by_catalog.remove(catalog).unwrap_or_default()),
+            articles: sorted_by_code(shared, by_catalog.remove(catalog).unwrap_or_default()),
         });
     }
     let view = CodesPage {
@@ -1054,7 +1061,7 @@ fn tag_page(
             &tag.url,
         ),
         tag: tag_link(site, tag),
-        articles: sorted_by_code(site, shared, tag.articles.clone()),
+        articles: sorted_by_code(shared, tag.articles.clone()),
     };
     render(
         templates,
@@ -1100,13 +1107,8 @@ fn catalog_category(site: &Site, mut category: CategoryId) -> Option<CategoryId>
     }
 }
 
-fn sorted_by_code(site: &Site, shared: &SharedLinks, mut ids: Vec<ArticleId>) -> Vec<LinkValue> {
-    ids.sort_by(|a, b| {
-        crate::code::natural_cmp(
-            site.articles[*a].meta.code.as_str(),
-            site.articles[*b].meta.code.as_str(),
-        )
-    });
+fn sorted_by_code(shared: &SharedLinks, mut ids: Vec<ArticleId>) -> Vec<LinkValue> {
+    shared.sort_by_code(&mut ids);
     shared.articles(&ids)
 }
 
