@@ -502,6 +502,14 @@ fn warning_texts(warnings: &[kb::diagnostic::Diagnostic]) -> Vec<String> {
     texts
 }
 
+/// How the tests below build a world's site: from its folder, with kb.yaml's base URL.
+fn options_for(root: &std::path::Path) -> BuildOptions {
+    BuildOptions {
+        root: root.to_path_buf(),
+        ..BuildOptions::default()
+    }
+}
+
 fn replay(seed: u64, steps: usize) {
     let dir = tempfile::tempdir().unwrap();
     let mut world = World::new(dir.path(), seed);
@@ -596,10 +604,7 @@ fn incremental_rebuilds_equal_full_builds_through_random_edits() {
 fn an_edit_renders_only_the_pages_that_show_the_article() {
     let dir = tempfile::tempdir().unwrap();
     let mut world = World::new(dir.path(), 3);
-    let options = BuildOptions {
-        root: dir.path().to_path_buf(),
-        ..BuildOptions::default()
-    };
+    let options = options_for(dir.path());
     let mut rebuilder = Rebuilder::new(options);
     rebuilder.rebuild(&Changes::everything()).unwrap();
     let path = world.paths()[0].clone();
@@ -620,10 +625,7 @@ fn an_edit_renders_only_the_pages_that_show_the_article() {
 fn a_title_edit_updates_every_page_and_file_that_shows_the_title() {
     let dir = tempfile::tempdir().unwrap();
     let mut world = World::new(dir.path(), 5);
-    let options = BuildOptions {
-        root: dir.path().to_path_buf(),
-        ..BuildOptions::default()
-    };
+    let options = options_for(dir.path());
     let paths = world.paths();
     let (edited, other) = (paths[0].clone(), paths[1].clone());
     let code = world.articles[&edited].code.clone();
@@ -704,10 +706,7 @@ fn a_title_edit_updates_every_page_and_file_that_shows_the_title() {
 fn a_date_or_alias_edit_updates_the_sitemap_feed_and_redirect_rules() {
     let dir = tempfile::tempdir().unwrap();
     let mut world = World::new(dir.path(), 11);
-    let options = BuildOptions {
-        root: dir.path().to_path_buf(),
-        ..BuildOptions::default()
-    };
+    let options = options_for(dir.path());
     let path = world.paths()[2].clone();
     let mut rebuilder = Rebuilder::new(options.clone());
     rebuilder.rebuild(&Changes::everything()).unwrap();
