@@ -10,60 +10,12 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use rayon::prelude::*;
-
 use crate::config::BaseUrl;
-use crate::diagnostic::Diagnostic;
 use crate::output::{Content, Origin, Output};
 use crate::paths::{Segment, UrlPath};
 use crate::redirects::ShortUrl;
 use crate::site::Site;
-use crate::templates::Templates;
 use crate::{catalog, feed, redirects, sitemap};
-
-/// The publishing outputs of a rendered site. `existing` is everything rendered so far: pages,
-/// aliases and static files.
-pub fn render(
-    site: &Site,
-    templates: &Templates,
-    existing: &[Output],
-) -> (Vec<Output>, Vec<Diagnostic>) {
-    render_around(site, templates, Taken::new(existing))
-}
-
-/// [`render`] around the output files already `taken`.
-pub fn render_around(
-    site: &Site,
-    templates: &Templates,
-    mut taken: Taken,
-) -> (Vec<Output>, Vec<Diagnostic>) {
-    let short = redirects::short_urls(site, &mut taken);
-    // The redirect pages and each file are independent: made in parallel, kept in this order.
-    let (pages, files) = rayon::join(
-        || {
-            short
-                .par_iter()
-                .map(|short_url| {
-                    let article = &site.articles[short_url.article];
-                    crate::render::redirect_page(site, templates, article, &short_url.url)
-                })
-                .collect::<Vec<_>>()
-        },
-        || files(site, &short),
-    );
-    let mut outputs = Vec::new();
-    let mut problems = Vec::new();
-    for page in pages {
-        match page {
-            Ok(page) => outputs.push(page),
-            Err(problem) => problems.push(problem),
-        }
-    }
-    // A template error repeats on every redirect page; once is enough.
-    problems.dedup_by(|a, b| a.message == b.message && a.location == b.location);
-    outputs.extend(files.into_iter().filter(|file| taken.is_free(&file.url)));
-    (outputs, problems)
-}
 
 /// The publishing files of a site with these short addresses, in output order, before those a
 /// site's own file takes the place of are left out (see [`Taken::is_free`]).
@@ -118,10 +70,6 @@ pub struct Taken {
 }
 
 impl Taken {
-    pub fn new(outputs: &[Output]) -> Taken {
-        Taken::of_urls(outputs.iter().map(|o| &o.url))
-    }
-
     pub fn of_urls<'a>(urls: impl Iterator<Item = &'a UrlPath>) -> Taken {
         Taken {
             files: urls.map(UrlPath::output_file).collect(),
@@ -188,20 +136,14 @@ pub(crate) fn escape_xml(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn output(path: &str) -> Output {
-        let url = UrlPath::parse(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        Output {
-            url,
-            content: Content::Text(String::new()),
-            origin: Origin::Builtin("a test"),
-        }
+    fn url(path: &str) -> UrlPath {
+        UrlPath::parse(path).unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 
     #[test]
     fn an_address_is_free_unless_a_file_or_a_file_above_it_is_taken() {
-        let taken = Taken::new(&[output("/http/"), output("/kb.css"), output("/old/401.html")]);
-        let free =
-            |path: &str| taken.is_free(&UrlPath::parse(path).unwrap_or_else(|e| panic!("{e}")));
+        let taken = Taken::of_urls([url("/http/"), url("/kb.css"), url("/old/401.html")].iter());
+        let free = |path: &str| taken.is_free(&url(path));
         assert!(!free("/http/"), "the same page");
         assert!(!free("/kb.css/"), "below a file");
         assert!(free("/401/"));

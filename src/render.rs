@@ -84,7 +84,7 @@ pub fn render_bodies_of(
 ) -> Vec<RenderedBody> {
     let links = SiteLinks::new(site);
     pages
-        .iter()
+        .par_iter()
         .map(|page| match *page {
             PageRef::Article(id) => {
                 markdown::render(&site.articles[id].source, Some(id), &links, highlighter)
@@ -265,7 +265,7 @@ pub fn stream_site(
     let links = SiteLinks::new(site);
     let highlighter = Highlighter::new();
     let shared = SharedLinks::new(site);
-    let run_size = articles_per_run(site.articles.len());
+    let run_size = crate::search::articles_per_run(site.articles.len());
     let runs: Vec<ArticleRun> = site
         .articles
         .par_chunks(run_size)
@@ -389,16 +389,6 @@ fn hand_publishing(
     let files = files.into_iter().filter(|file| taken.is_free(&file.url));
     handed.append(hand_all(sink, files.map(Ok).collect()));
     handed
-}
-
-/// How many consecutive articles one task of [`stream_site`] renders: four tasks per core, to
-/// keep every core busy to the end. Few, large runs also keep memory down: every run holds its
-/// own map of the words of its articles until the runs are joined, and a run of 4,000 articles
-/// uses few more words than one of 250.
-fn articles_per_run(articles: usize) -> usize {
-    const MOST: usize = 4096;
-    let tasks = 4 * rayon::current_num_threads().max(1);
-    articles.div_ceil(tasks).clamp(8, MOST)
 }
 
 /// Hands rendered outputs to the sink on all cores, keeping their order in what it returns.
@@ -581,18 +571,8 @@ pub fn page_ids(site: &Site) -> Vec<PageId> {
         .collect()
 }
 
-/// Renders one article or category page. The site context must be set
-/// ([`set_site_context`]).
-pub fn render_page(
-    site: &Site,
-    bodies: &Bodies,
-    templates: &Templates,
-    page: PageId,
-) -> Result<Output, Diagnostic> {
-    render_page_with(site, bodies, templates, &SharedLinks::new(site), page)
-}
-
-/// [`render_page`] with the link values shared by the pages of one build.
+/// Renders one article or category page with the link values shared by the pages of one
+/// build. The site context must be set ([`set_site_context`]).
 pub fn render_page_with(
     site: &Site,
     bodies: &Bodies,
@@ -881,34 +861,6 @@ fn fixed_path(segments: &[&str], folder: bool) -> UrlPath {
     }
 }
 
-/// The pages that list articles (all codes, tags, each tag), the 404 page and the alias
-/// redirects, in output order.
-pub fn listing_pages(site: &Site, templates: &Templates) -> Vec<Result<Output, Diagnostic>> {
-    listing_pages_with(site, templates, &SharedLinks::new(site))
-}
-
-/// [`listing_pages`] with the link values shared by the pages of one build.
-pub fn listing_pages_with(
-    site: &Site,
-    templates: &Templates,
-    links: &SharedLinks,
-) -> Vec<Result<Output, Diagnostic>> {
-    let mut pages = index_pages(site, templates, links);
-    pages.extend(alias_pages(site, templates));
-    pages
-}
-
-fn index_pages(
-    site: &Site,
-    templates: &Templates,
-    shared: &SharedLinks,
-) -> Vec<Result<Output, Diagnostic>> {
-    index_listings(site)
-        .par_iter()
-        .filter_map(|listing| render_listing(site, templates, shared, listing))
-        .collect()
-}
-
 /// One of the listing pages: `kb serve` renders again only those whose inputs changed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Listing {
@@ -920,7 +872,7 @@ pub enum Listing {
     Alias(ArticleId, usize),
 }
 
-/// Every listing page, in the order of [`listing_pages`].
+/// Every listing page, in output order: the index pages, then each alias page.
 pub fn listings(site: &Site) -> Vec<Listing> {
     let mut listings = index_listings(site);
     for (id, article) in site.articles.iter().enumerate() {
@@ -937,7 +889,7 @@ fn index_listings(site: &Site) -> Vec<Listing> {
     listings
 }
 
-/// Renders one listing page as [`listing_pages`] does; `None` when the site has no such page.
+/// Renders one listing page; `None` when the site has no such page.
 pub fn render_listing(
     site: &Site,
     templates: &Templates,
@@ -1112,13 +1064,6 @@ fn sorted_by_code(shared: &SharedLinks, mut ids: Vec<ArticleId>) -> Vec<LinkValu
     shared.articles(&ids)
 }
 
-/// A redirect page at every alias, pointing at the article's address.
-fn alias_pages(site: &Site, templates: &Templates) -> Vec<Result<Output, Diagnostic>> {
-    every_alias(site)
-        .map(|(id, _, alias)| alias_page(site, templates, &site.articles[id], alias))
-        .collect()
-}
-
 /// Every alias of every article, with its article and its position in `aliases`.
 fn every_alias(site: &Site) -> impl ParallelIterator<Item = (ArticleId, usize, &UrlPath)> {
     site.articles
@@ -1155,7 +1100,7 @@ fn alias_origin(article: &Article, alias: &UrlPath) -> Origin {
     }
 }
 
-/// [`listing_pages_with`], each page handed to `sink` as soon as it is made.
+/// Every listing page ([`listings`]), each handed to `sink` as soon as it is made.
 fn hand_listing_pages(
     site: &Site,
     templates: &Templates,

@@ -22,12 +22,12 @@ pub mod tokenize;
 use rayon::prelude::*;
 use serde::Serialize;
 
-pub use index::{ARTICLES_PER_RUN, Document, Postings, SearchIndex, field, html_text};
+pub use index::{Document, Postings, SearchIndex, articles_per_run, field, html_text};
 
 use crate::diagnostic::Diagnostic;
 use crate::output::{Content, Origin, Output};
 use crate::paths::{Segment, UrlPath};
-use crate::render::{self, Bodies};
+use crate::render;
 use crate::site::Site;
 use crate::templates::Templates;
 use crate::views::PageMeta;
@@ -94,27 +94,6 @@ pub struct IndexFile {
     pub folder: String,
     pub name: String,
     pub content: String,
-}
-
-/// Every output of search: the page and the index files.
-pub fn outputs(
-    site: &Site,
-    bodies: &Bodies,
-    templates: &Templates,
-) -> Vec<Result<Output, Diagnostic>> {
-    outputs_of(site, templates, &SearchIndex::build(site, bodies))
-}
-
-/// Every output of search for an index already built (`kb serve` keeps its index up to date
-/// article by article).
-pub fn outputs_of(
-    site: &Site,
-    templates: &Templates,
-    index: &SearchIndex,
-) -> Vec<Result<Output, Diagnostic>> {
-    let mut outputs = vec![page_output(site, templates)];
-    outputs.extend(index_outputs(encode(index)).into_iter().map(Ok));
-    outputs
 }
 
 /// The search page alone (`kb serve` keeps the index files apart).
@@ -380,6 +359,7 @@ fn files_and_meta(
 /// `[df, first document, its fields, gap to the next document, its fields, …]`: the number of
 /// documents the term occurs in, then its postings, cut to [`MAX_TEXT_POSTINGS`] from summaries
 /// and bodies only and [`MAX_POSTINGS`] in all.
+#[cfg(test)]
 pub fn encode_postings(postings: &Postings) -> String {
     let mut out = String::new();
     push_postings(&mut out, postings);

@@ -24,8 +24,16 @@ pub mod field {
     pub const CODE: u8 = 32;
 }
 
-/// At most how many articles [`SearchIndex::build`] indexes together.
-pub const ARTICLES_PER_RUN: usize = 4096;
+/// How many consecutive articles one task indexes (in [`SearchIndex::build`], and in
+/// `kb build`, which renders and indexes each run of articles in one task): four tasks per core,
+/// to keep every core busy to the end. Few, large runs also keep memory down: every run holds
+/// its own map of the words of its articles until the runs are joined, and a run of 4,000
+/// articles uses few more words than one of 250.
+pub fn articles_per_run(articles: usize) -> usize {
+    const MOST: usize = 4096;
+    let tasks = 4 * rayon::current_num_threads().max(1);
+    articles.div_ceil(tasks).clamp(8, MOST)
+}
 
 /// How much of a summary a result shows.
 pub const SUMMARY_CHARS: usize = 180;
@@ -57,13 +65,7 @@ impl SearchIndex {
     pub fn build(site: &Site, bodies: &Bodies) -> SearchIndex {
         // Runs of articles are indexed in parallel, then joined in order: one map insertion per
         // term of a run rather than per term of every article, which left one core busy alone.
-        // Four runs a core keep the cores busy to the end; every run has its own map of words.
-        let tasks = 4 * rayon::current_num_threads().max(1);
-        let run_size = site
-            .articles
-            .len()
-            .div_ceil(tasks)
-            .clamp(8, ARTICLES_PER_RUN);
+        let run_size = articles_per_run(site.articles.len());
         let runs: Vec<SearchIndex> = site
             .articles
             .par_chunks(run_size)

@@ -79,7 +79,7 @@ impl Links {
         }
     }
 
-    /// Everything a listing page is made from (see [`render::listing_pages`]): the all-codes
+    /// Everything a listing page is made from (see [`render::render_listing`]): the all-codes
     /// page shows every article's link under its catalog, the tag index every tag, a tag page
     /// its articles' links, and an alias page its article's link and where the alias is
     /// written (`front_hash` of its source). `global` covers the site-wide context.

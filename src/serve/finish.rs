@@ -175,7 +175,7 @@ impl Finisher {
         (outputs, false)
     }
 
-    /// The outputs of [`publish::render`], each with its slot and whether it was kept.
+    /// The short-address pages and publishing files, each with its slot and whether it was kept.
     fn publish(&mut self, inputs: &Inputs, existing: &[Output]) -> Made {
         let Inputs {
             site, templates, ..

@@ -99,7 +99,7 @@ impl SearchCache {
         self.index.insert(index)
     }
 
-    /// `search/meta.json` and every index file, as [`search::outputs_of`] makes them, each
+    /// `search/meta.json` and every index file, as [`search::index_outputs`] makes them, each
     /// with whether it is the very file of the update before.
     pub fn outputs(&self) -> (Vec<Output>, Vec<bool>) {
         let (Some(index), Some(encoded)) = (&self.index, &self.encoded) else {
