@@ -24,6 +24,25 @@ struct CachedBody {
     hash: u64,
 }
 
+impl CachedBody {
+    /// What `body`, rendered from `source` with these `problems`, is remembered by.
+    fn of(
+        sources: &Sources,
+        source: &crate::content::Source,
+        body: &crate::markdown::RenderedMarkdown,
+        problems: Vec<Diagnostic>,
+    ) -> CachedBody {
+        CachedBody {
+            text_hash: sources
+                .text_hash(source.path.as_path())
+                .unwrap_or_else(|| hash_of(&source.text)),
+            has_site_links: has_site_links(&source.text),
+            problems,
+            hash: fingerprint::body(body),
+        }
+    }
+}
+
 /// The bodies of the last build and what they were rendered from.
 #[derive(Default)]
 pub struct BodyCache {
@@ -197,16 +216,9 @@ impl BodyCache {
         let refs: Vec<PageRef> = pages.iter().map(|(page, _)| *page).collect();
         let rendered = render::render_bodies_of(site, &self.highlighter, &refs);
         for ((page, source), (body, found)) in pages.into_iter().zip(rendered) {
-            let path = source.path.as_path().to_path_buf();
-            let cached = CachedBody {
-                text_hash: sources
-                    .text_hash(&path)
-                    .unwrap_or_else(|| hash_of(&source.text)),
-                has_site_links: has_site_links(&source.text),
-                problems: found.clone(),
-                hash: fingerprint::body(&body),
-            };
-            self.cache.insert(path, cached);
+            let cached = CachedBody::of(sources, source, &body, found.clone());
+            self.cache
+                .insert(source.path.as_path().to_path_buf(), cached);
             match page {
                 PageRef::Article(id) => {
                     bodies.articles[id] = body;
@@ -260,14 +272,7 @@ impl BodyCache {
             let previous = self.cache.remove(&path);
             let cached = match previous {
                 Some(previous) if reused.contains(&page) => previous,
-                _ => CachedBody {
-                    text_hash: sources
-                        .text_hash(&path)
-                        .unwrap_or_else(|| hash_of(&source.text)),
-                    has_site_links: has_site_links(&source.text),
-                    problems: problems.clone(),
-                    hash: fingerprint::body(body),
-                },
+                _ => CachedBody::of(sources, source, body, problems.clone()),
             };
             cache.insert(path, cached);
         }
