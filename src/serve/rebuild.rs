@@ -579,31 +579,33 @@ impl Rebuilder {
                 super::fingerprint::listings(site, global, &mut links, &front_hash, changed)
             }
         };
-        let fast = previous.zip(edited_pages.as_deref());
-        let (results, listings, rendered) = match fast {
-            Some((outputs, pages)) => self.render_edited(
-                site, bodies, templates, global, &links, &shared, outputs, pages, fronts,
-            ),
-            None => {
-                let (results, rendered) =
-                    self.render_changed(site, bodies, templates, global, &links, &shared);
-                let listings = self.listing_pages(site, templates, global, &links, &shared, None);
-                (results, listings, rendered)
-            }
-        };
-        self.shared_links = Some(shared.keep());
-        self.links = Some((global, links, listings_print));
-        self.finish(
+        let inputs = PageInputs {
             site,
             bodies,
             templates,
             global,
+            links: &links,
+            shared: &shared,
+        };
+        let fast = previous.zip(edited_pages.as_deref());
+        let (results, listings, rendered) = match fast {
+            Some((outputs, pages)) => self.render_edited(inputs, outputs, pages, fronts),
+            None => {
+                let (results, rendered) = self.render_changed(inputs);
+                let listings = self.listing_pages(inputs, None);
+                (results, listings, rendered)
+            }
+        };
+        self.finish(
+            inputs,
             edited_pages,
             results,
             listings,
             listings_print,
             problems,
         );
+        self.shared_links = Some(shared.keep());
+        self.links = Some((global, links, listings_print));
         rendered
     }
 
@@ -611,19 +613,21 @@ impl Rebuilder {
     /// again: of the `edited` pages (indexes in output order), and when some front matter
     /// changed (`fronts`), of the pages that show the edited articles; then the listing pages,
     /// kept or, when some front matter changed, each kept while its fingerprint is the same.
-    #[allow(clippy::too_many_arguments)]
     fn render_edited(
         &mut self,
-        site: &Site,
-        bodies: &Bodies,
-        templates: &Templates,
-        global: u64,
-        links: &Links,
-        shared: &SharedLinks,
+        inputs: PageInputs,
         mut outputs: Vec<Output>,
         edited: &[usize],
         fronts: bool,
     ) -> (Vec<PageResult>, Vec<PageResult>, usize) {
+        let PageInputs {
+            site,
+            bodies,
+            templates,
+            global,
+            links,
+            shared,
+        } = inputs;
         let previous = std::mem::take(&mut self.page_slots);
         let listed = outputs.split_off(previous.len());
         let showing: Vec<usize>;
@@ -679,14 +683,7 @@ impl Rebuilder {
         results.extend(failures.into_iter().map(Err));
         let listings = if fronts {
             let articles = articles_of(site, edited);
-            self.listing_pages(
-                site,
-                templates,
-                global,
-                links,
-                shared,
-                Some((listed, &articles)),
-            )
+            self.listing_pages(inputs, Some((listed, &articles)))
         } else {
             self.kept.extend(std::iter::repeat_n(true, listed.len()));
             listed.into_iter().map(Ok).collect()
@@ -695,16 +692,16 @@ impl Rebuilder {
     }
 
     /// Renders the pages whose fingerprints changed and takes the others from the cache.
-    fn render_changed(
-        &mut self,
-        site: &Site,
-        bodies: &Bodies,
-        templates: &Templates,
-        global: u64,
-        links: &Links,
-        shared: &SharedLinks,
-    ) -> (Vec<PageResult>, usize) {
-        let keyed = fingerprints(site, global, &self.sources, &self.bodies, links, None);
+    fn render_changed(&mut self, inputs: PageInputs) -> (Vec<PageResult>, usize) {
+        let site = inputs.site;
+        let keyed = fingerprints(
+            site,
+            inputs.global,
+            &self.sources,
+            &self.bodies,
+            inputs.links,
+            None,
+        );
         let ids = render::page_ids(site);
         let mut kept = Vec::with_capacity(keyed.len());
         let mut results: Vec<Option<PageResult>> = keyed
@@ -723,7 +720,11 @@ impl Rebuilder {
             .filter(|(result, _)| result.is_none())
             .for_each(|(result, page)| {
                 *result = Some(render::render_page_with(
-                    site, bodies, templates, shared, *page,
+                    site,
+                    inputs.bodies,
+                    inputs.templates,
+                    inputs.shared,
+                    *page,
                 ));
             });
         let results: Vec<PageResult> = results.into_iter().flatten().collect();
@@ -736,19 +737,22 @@ impl Rebuilder {
 
     /// The search files, static files and publishing outputs after the pages and listing
     /// pages, and the collision check of everything.
-    #[allow(clippy::too_many_arguments)]
     fn finish(
         &mut self,
-        site: &Site,
-        bodies: &Bodies,
-        templates: &Templates,
-        global: u64,
+        inputs: PageInputs,
         edited_pages: Option<Vec<usize>>,
         results: Vec<PageResult>,
         listings: Vec<PageResult>,
         listings_print: u64,
         problems: &mut Vec<Diagnostic>,
     ) {
+        let PageInputs {
+            site,
+            bodies,
+            templates,
+            global,
+            ..
+        } = inputs;
         let static_dir = self.options.root.join(crate::assets::STATIC_DIR);
         let (sources, body_cache) = (&self.sources, &self.bodies);
         let search_inputs = |id: usize| {
@@ -787,13 +791,17 @@ impl Rebuilder {
     /// slots.
     fn listing_pages(
         &mut self,
-        site: &Site,
-        templates: &Templates,
-        global: u64,
-        links: &Links,
-        shared: &SharedLinks,
+        inputs: PageInputs,
         previous: Option<(Vec<Output>, &[usize])>,
     ) -> Vec<PageResult> {
+        let PageInputs {
+            site,
+            templates,
+            global,
+            links,
+            shared,
+            ..
+        } = inputs;
         let listings = render::listings(site);
         let last = self.listing_slots.take();
         let last_listings = std::mem::take(&mut self.listing_ids);
@@ -1000,6 +1008,18 @@ fn edited_pages(site: &Site, paths: &[PathBuf]) -> Vec<usize> {
 }
 
 type PageResult = std::result::Result<Output, Diagnostic>;
+
+/// What every page of a rebuild is made from, passed together to the steps that make them.
+#[derive(Clone, Copy)]
+struct PageInputs<'a> {
+    site: &'a Site,
+    bodies: &'a Bodies,
+    templates: &'a Templates,
+    /// The fingerprint of what every page sees ([`global_fingerprint`]).
+    global: u64,
+    links: &'a Links,
+    shared: &'a SharedLinks<'a>,
+}
 
 /// A page's cache key and fingerprint.
 type KeyedPrint = (PageKey, u64);
