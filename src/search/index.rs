@@ -7,7 +7,7 @@ use foldhash::HashMap;
 
 use rayon::prelude::*;
 
-use super::tokenize::{self, Shape};
+use super::tokenize::{self, Shape, Token};
 use crate::render::Bodies;
 use crate::site::{Article, Site};
 
@@ -433,16 +433,16 @@ impl Indexer {
         // other: the lookups of several words then wait for memory at the same time.
         let mut keys = std::mem::take(&mut self.keys);
         keys.clear();
-        for word in tokenize::Words::<HTML>::new(text) {
-            if word.is_short_ascii() && !word.may_have_parts() {
-                keys.push(tokenize::ascii_key(text, &word));
-            } else if word.entities {
-                let decoded = tokenize::decode_entities(word.raw);
-                for raw in tokenize::raw_words(&decoded) {
-                    self.add_word(raw, word_field, part_field, running_text);
+        for token in tokenize::Tokens::<HTML>::new(text) {
+            match token {
+                Token::Key(key) => keys.push(key),
+                Token::Word(word) if word.entities => {
+                    let decoded = tokenize::decode_entities(word.raw);
+                    for raw in tokenize::raw_words(&decoded) {
+                        self.add_word(raw, word_field, part_field, running_text);
+                    }
                 }
-            } else {
-                self.add_word(word.raw, word_field, part_field, running_text);
+                Token::Word(word) => self.add_word(word.raw, word_field, part_field, running_text),
             }
         }
         for key in &keys {

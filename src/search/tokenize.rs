@@ -85,7 +85,7 @@ pub fn raw_words(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// A word of a text as [`Words`] finds it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Word<'a> {
     /// As written, joiners and apostrophes at its ends dropped, unless it has entities.
     pub raw: &'a str,
@@ -180,11 +180,7 @@ impl<'a, const HTML: bool> Iterator for Words<'a, HTML> {
                     }
                     at += width;
                 } else if *byte == b'<' {
-                    // A tag, up to its end; an unclosed tag hides the rest.
-                    at = bytes[at..]
-                        .iter()
-                        .position(|b| *b == b'>')
-                        .map_or(length, |end| at + end + 1);
+                    at = tag_end(bytes, at);
                 } else {
                     match self.entity_at(at) {
                         Some((width, true)) => {
@@ -283,12 +279,177 @@ impl<'a, const HTML: bool> Iterator for Words<'a, HTML> {
     }
 }
 
+/// Where the tag that starts at byte `at` ends: just past its `>`, or at the end of the text
+/// for a tag never closed (which hides the rest). Eight bytes at a time: tags with attributes
+/// are much of a rendered body.
+fn tag_end(bytes: &[u8], at: usize) -> usize {
+    let mut from = at + 1;
+    while let Some(eight) = bytes.get(from..from + 8) {
+        // Zero where a byte is `>`; the lowest byte found zero is the first `>` (a borrow only
+        // runs towards higher bytes).
+        let x = eight_bytes(eight) ^ (ONES * u64::from(b'>'));
+        let zero = x.wrapping_sub(ONES) & !x & HIGH_BITS;
+        if zero != 0 {
+            return from + zero.trailing_zeros() as usize / 8 + 1;
+        }
+        from += 8;
+    }
+    bytes[from.min(bytes.len())..]
+        .iter()
+        .position(|b| *b == b'>')
+        .map_or(bytes.len(), |end| from + end + 1)
+}
+
+/// A word as indexing takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Token<'a> {
+    /// The [`key`] of a word for which [`Word::is_short_ascii`] holds and that has no parts
+    /// ([`Word::may_have_parts`]): most words of running text.
+    Key(u128),
+    /// Any other word.
+    Word(Word<'a>),
+}
+
+/// The words of a text (or of rendered HTML) as [`Words`] finds them, each as a [`Token`]. A
+/// plain word, as most are, is read whole from the sixteen bytes where it starts
+/// ([`plain_word_at`]); anything else is left to [`Words`].
+pub(crate) struct Tokens<'a, const HTML: bool> {
+    words: Words<'a, HTML>,
+}
+
+impl<'a, const HTML: bool> Tokens<'a, HTML> {
+    pub fn new(text: &'a str) -> Tokens<'a, HTML> {
+        Tokens {
+            words: Words::new(text),
+        }
+    }
+
+    /// The token of a word [`Words`] found.
+    fn of(&self, word: Word<'a>) -> Token<'a> {
+        if word.is_short_ascii() && !word.may_have_parts() {
+            Token::Key(ascii_key(self.words.text, &word))
+        } else {
+            Token::Word(word)
+        }
+    }
+}
+
+impl<'a, const HTML: bool> Iterator for Tokens<'a, HTML> {
+    type Item = Token<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Token<'a>> {
+        let table = if HTML { &HTML_CLASS } else { &CLASS };
+        let bytes = self.words.text.as_bytes();
+        let mut at = self.words.at;
+        // Over what separates words as `Words` does, up to a plain word; at anything else
+        // (a joiner, an apostrophe, an entity, a character beyond ASCII) `Words` goes on from
+        // there, as it would have from where this started.
+        while let Some(byte) = bytes.get(at) {
+            let class = table[usize::from(*byte)];
+            if class == 0 {
+                at += 1;
+            } else if HTML && *byte == b'<' {
+                at = tag_end(bytes, at);
+            } else {
+                let plain = match class & (LOWER | DIGIT | UPPER) {
+                    0 => None,
+                    _ => plain_word_at::<HTML>(bytes, at),
+                };
+                if let Some((key, next)) = plain {
+                    self.words.at = next;
+                    return Some(Token::Key(key));
+                }
+                break;
+            }
+        }
+        self.words.at = at;
+        let word = self.words.next()?;
+        Some(self.of(word))
+    }
+}
+
+/// The key of the word that starts at byte `at` with an ASCII letter or digit, and where
+/// [`Words`] goes on after it, when the word is plain: ASCII letters and digits only, shorter
+/// than [`KEY_BYTES`] (the end of the text is as a space), no capital after its first letter and not `0x` (so it has no parts),
+/// and followed by what ends a word whatever comes next ([`ends_any_word`]), perhaps after
+/// joiners and apostrophes that are trimmed (`timeout.` at the end of a sentence). What
+/// [`Words`] would find there and [`ascii_key`] make of it, from one look at sixteen bytes.
+#[inline]
+fn plain_word_at<const HTML: bool>(bytes: &[u8], at: usize) -> Option<(u128, usize)> {
+    let window: [u8; KEY_BYTES] = match bytes.get(at..at + KEY_BYTES) {
+        Some(window) => window.try_into().unwrap_or_default(),
+        None => window_with_spaces(&bytes[at..]),
+    };
+    let low = eight_bytes(&window[..8]);
+    let (low_word, low_upper) = ascii_letters_and_digits(low);
+    let low_mask = leading_bytes(low_word);
+    // Most words are shorter than eight bytes: the second eight only for the others.
+    let (high, high_mask, high_upper) = if low_mask == u64::MAX {
+        let high = eight_bytes(&window[8..]);
+        let (high_word, high_upper) = ascii_letters_and_digits(high);
+        (high, leading_bytes(high_word), high_upper)
+    } else {
+        (0, 0, 0)
+    };
+    let length = (low_mask.trailing_ones() + high_mask.trailing_ones()) as usize / 8;
+    // Sixteen letters and digits: the word may go on.
+    let mut after = *window.get(length)?;
+    let mut next = at + length;
+    if CLASS[usize::from(after)] & (JOINER | APOSTROPHE) != 0 {
+        let rest = &bytes[next..];
+        next += rest
+            .iter()
+            .position(|b| CLASS[usize::from(*b)] & (JOINER | APOSTROPHE) == 0)
+            .unwrap_or(rest.len());
+        // The end of the text ends a word as a space does.
+        after = bytes.get(next).copied().unwrap_or(b' ');
+    }
+    // A capital after the first byte starts a part; `0x…` has its digits as one (both bytes
+    // are letters or digits when `x` is one).
+    let capital_inside = (low_upper & low_mask & !0x80) | (high_upper & high_mask) != 0;
+    let hex = window[0] == b'0' && (window[1] | 0x20) == b'x';
+    if !ends_any_word::<HTML>(after) || capital_inside || hex {
+        return None;
+    }
+    // Lower-cased: only the first byte may be a capital, which gets its bit 0x20.
+    let low = (low | (low_upper >> 2)) & low_mask;
+    let high = high & high_mask;
+    Some((u128::from(low) | (u128::from(high) << 64), next))
+}
+
+/// The last bytes of a text, fewer than [`KEY_BYTES`], as if spaces followed them.
+#[cold]
+fn window_with_spaces(end: &[u8]) -> [u8; KEY_BYTES] {
+    let mut window = [b' '; KEY_BYTES];
+    window[..end.len()].copy_from_slice(end);
+    window
+}
+
+/// A byte that ends a word, whatever follows it: not a word character or the start of one
+/// (in HTML, `&` may start an apostrophe; `<` starts a tag, which ends a word).
+#[inline]
+fn ends_any_word<const HTML: bool>(byte: u8) -> bool {
+    CLASS[usize::from(byte)] == 0 && !(HTML && byte == b'&')
+}
+
+/// Of eight bytes whose high bits tell which are in a set, the mask of those before the first
+/// that is not: all eight if none.
+#[inline]
+fn leading_bytes(in_set: u64) -> u64 {
+    let outside = !in_set & HIGH_BITS;
+    let first_outside = outside & outside.wrapping_neg();
+    (first_outside >> 7).wrapping_sub(1)
+}
+
 /// A word with apostrophes written as entities, decoded (the only entities in a word).
 pub(crate) fn decode_entities(raw: &str) -> String {
     raw.replace("&#39;", "'").replace("&#x27;", "'")
 }
 
 const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+/// A one in every byte.
+const ONES: u64 = u64::MAX / 0xff;
 
 /// Of eight bytes, those that are ASCII letters or digits and those that are capitals, each as
 /// its high bit. Each range test adds to every byte a number that carries into its high bit
@@ -296,7 +457,6 @@ const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 /// clear.
 #[inline]
 fn ascii_letters_and_digits(bytes: u64) -> (u64, u64) {
-    const ONES: u64 = u64::MAX / 0xff;
     let from = |low: u8| ONES * u64::from(0x80 - low);
     let seven = bytes & !HIGH_BITS;
     let folded = seven | (ONES * 0x20);
@@ -421,7 +581,6 @@ fn byte_mask(bytes: usize) -> u64 {
 /// the second.
 #[inline]
 fn ascii_lowercase(bytes: u64) -> u64 {
-    const ONES: u64 = u64::MAX / 0xff;
     let from_a = bytes + ONES * u64::from(0x80 - b'A');
     let past_z = bytes + ONES * u64::from(0x80 - b'Z' - 1);
     bytes | ((from_a & !past_z & (ONES * 0x80)) >> 2)
@@ -617,6 +776,12 @@ pub fn is_stop_word(word: &str) -> bool {
 #[cfg(test)]
 /// Strings made of the pieces that make tokenizing hard, by a fixed pseudo-random walk.
 pub(crate) fn tricky_samples(count: usize) -> Vec<String> {
+    tricky_texts(count, 14, 0x2545_f491_4f6c_dd1d)
+}
+
+#[cfg(test)]
+/// [`tricky_samples`] of up to `most_pieces` pieces, from `seed`.
+pub(crate) fn tricky_texts(count: usize, most_pieces: usize, seed: u64) -> Vec<String> {
     const PIECES: &[&str] = &[
         "a",
         "Z",
@@ -670,11 +835,22 @@ pub(crate) fn tricky_samples(count: usize) -> Vec<String> {
         "\u{3000}",
         "٣",
         "ǅ",
+        "abcdefg",
+        "Abcdefgh",
+        "abcdefghijklmno",
+        "aBc",
+        "0x1F",
+        "timeout.",
+        "dogs'",
+        "..",
+        " end. ",
+        "</p>",
+        "<span class=\"hl-x\">",
     ];
-    let mut next = crate::test_random::numbers(0x2545_f491_4f6c_dd1d);
+    let mut next = crate::test_random::numbers(seed);
     (0..count)
         .map(|_| {
-            let length = 1 + next(14);
+            let length = 1 + next(most_pieces);
             (0..length).map(|_| PIECES[next(PIECES.len())]).collect()
         })
         .collect()
@@ -796,6 +972,52 @@ mod tests {
                 }
             }
             assert_eq!(found, expected, "words of {html:?}");
+        }
+    }
+
+    /// The tokens of `text` as `Words` finds its words, one at a time.
+    fn tokens_word_by_word<const HTML: bool>(text: &str) -> Vec<Token<'_>> {
+        Words::<HTML>::new(text)
+            .map(|word| {
+                if word.is_short_ascii() && !word.may_have_parts() {
+                    Token::Key(ascii_key(text, &word))
+                } else {
+                    Token::Word(word)
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn plain_words_read_whole_are_those_found_one_at_a_time() {
+        // Short texts, whose words are near their end, and long ones.
+        let mut texts = tricky_samples(10_000);
+        texts.extend(tricky_texts(10_000, 40, 0x9e37_79b9_7f4a_7c15));
+        let mut plain = 0;
+        for text in texts {
+            let tokens: Vec<Token> = Tokens::<false>::new(&text).collect();
+            assert_eq!(tokens, tokens_word_by_word::<false>(&text), "{text:?}");
+            let tokens: Vec<Token> = Tokens::<true>::new(&text).collect();
+            assert_eq!(tokens, tokens_word_by_word::<true>(&text), "HTML {text:?}");
+            let bytes = text.as_bytes();
+            plain += (0..bytes.len())
+                .filter(|at| plain_word_at::<true>(bytes, *at).is_some())
+                .count();
+        }
+        assert!(plain > 100_000, "only {plain} plain words read whole");
+    }
+
+    #[test]
+    fn tags_end_at_their_first_closing_bracket() {
+        for text in tricky_texts(2_000, 40, 0x2545_f491_4f6c_dd1d) {
+            let bytes = text.as_bytes();
+            for at in 0..bytes.len() {
+                let expected = bytes[at + 1..]
+                    .iter()
+                    .position(|b| *b == b'>')
+                    .map_or(bytes.len(), |end| at + 1 + end + 1);
+                assert_eq!(tag_end(bytes, at), expected, "{text:?} at {at}");
+            }
         }
     }
 
