@@ -117,10 +117,19 @@ impl BaseUrl {
 
     /// The absolute URL of a site path, or the root-relative one when no origin is known.
     pub fn absolute(&self, site_path: &str) -> String {
-        let relative = self.link(site_path);
+        self.absolute_of_link(self.link(site_path))
+    }
+
+    /// [`BaseUrl::absolute`] of the path that `link` ([`BaseUrl::link`]) leads to.
+    pub fn absolute_of_link(&self, link: String) -> String {
         match &self.origin {
-            Some(origin) => format!("{origin}{relative}"),
-            None => relative,
+            Some(origin) => {
+                let mut absolute = String::with_capacity(origin.len() + link.len());
+                absolute.push_str(origin);
+                absolute.push_str(&link);
+                absolute
+            }
+            None => link,
         }
     }
 

@@ -624,12 +624,13 @@ pub(crate) fn page_meta(
     description: Option<&str>,
     url: &UrlPath,
 ) -> PageMeta {
-    let path = url.to_string();
+    let base = &site.config.base_url;
+    let link = base.link(&url.to_string());
     PageMeta {
         title,
         description: description.unwrap_or(&site.config.description).to_string(),
-        url: site.config.base_url.link(&path),
-        canonical: site.config.base_url.absolute(&path),
+        canonical: base.absolute_of_link(link.clone()),
+        url: link,
     }
 }
 
@@ -707,14 +708,7 @@ fn article_page(
             tags: article
                 .tags
                 .iter()
-                .map(|t| TagLink {
-                    name: t.name.clone(),
-                    url: site
-                        .config
-                        .base_url
-                        .link(&site.tags[&t.slug].url.to_string()),
-                    count: site.tags[&t.slug].articles.len(),
-                })
+                .map(|tag| shared.tag(&tag.name, &tag.slug))
                 .collect(),
             updated: meta.updated.as_ref().map(|d| d.as_str()),
             catalog: &article.catalog,
@@ -989,15 +983,6 @@ fn tags_page(site: &Site, templates: &Templates) -> Result<Output, Diagnostic> {
     )
 }
 
-/// A tag as the tag pages show it.
-fn tag_link(site: &Site, tag: &crate::site::Tag) -> TagLink {
-    TagLink {
-        name: tag.name.clone(),
-        url: site.config.base_url.link(&tag.url.to_string()),
-        count: tag.articles.len(),
-    }
-}
-
 /// The page of one tag.
 fn tag_page(
     site: &Site,
@@ -1140,15 +1125,15 @@ pub(crate) fn redirect_page(
     article: &Article,
     from: &UrlPath,
 ) -> Result<Output, Diagnostic> {
-    let view = RedirectPage {
-        page: page_meta(
-            site,
-            format!("{} {}", article.meta.code, article.meta.title),
-            article.meta.summary.as_deref(),
-            &article.url,
-        ),
-        target: site.config.base_url.absolute(&article.url.to_string()),
-    };
+    let page = page_meta(
+        site,
+        format!("{} {}", article.meta.code, article.meta.title),
+        article.meta.summary.as_deref(),
+        &article.url,
+    );
+    // The article's absolute address, which is its page's canonical one.
+    let target = page.canonical.clone();
+    let view = RedirectPage { page, target };
     let origin = Origin::Source(article.source.path.clone());
     render(templates, "redirect.html", &view, from, origin)
 }

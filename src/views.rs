@@ -9,7 +9,8 @@ use serde::Serialize;
 use crate::breadcrumbs::Crumb;
 use crate::code::natural_cmp;
 use crate::markdown::Heading;
-use crate::site::{Article, ArticleId, Category, CategoryId, Site};
+use crate::paths::Segment;
+use crate::site::{Article, ArticleId, Category, CategoryId, Site, Tag};
 
 /// Site-wide values, available to every template as `site`.
 #[derive(Debug, Serialize)]
@@ -79,7 +80,8 @@ pub struct ArticleView<'a> {
     pub summary: Option<&'a str>,
     pub messages: &'a [String],
     pub applies_to: &'a [String],
-    pub tags: Vec<TagLink>,
+    /// [`TagLink`]s.
+    pub tags: Vec<LinkValue>,
     pub updated: Option<&'a str>,
     pub catalog: &'a str,
     pub extra: &'a serde_json::Value,
@@ -184,6 +186,8 @@ pub struct SharedLinks<'a> {
     /// Each article's place in the order of codes, equal codes in the same place
     /// ([`SharedLinks::sort_by_code`]).
     code_ranks: OnceLock<Vec<usize>>,
+    /// Each tag's link as its own page names it, by slug: the tags of an article page.
+    tags: OnceLock<BTreeMap<Segment, LinkValue>>,
 }
 
 impl<'a> SharedLinks<'a> {
@@ -195,6 +199,7 @@ impl<'a> SharedLinks<'a> {
                 .map(|_| OnceLock::new())
                 .collect(),
             code_ranks: OnceLock::new(),
+            tags: OnceLock::new(),
         }
     }
 
@@ -220,6 +225,27 @@ impl<'a> SharedLinks<'a> {
 
     pub fn categories(&self, ids: &[CategoryId]) -> Vec<LinkValue> {
         ids.iter().map(|id| self.category(*id)).collect()
+    }
+
+    /// The link to the page of the tag `slug`, named `name` as an article writes it (in the
+    /// case its own page names it, but for one article in a while).
+    pub fn tag(&self, name: &str, slug: &Segment) -> LinkValue {
+        let tags = self.tags.get_or_init(|| {
+            (self.site.tags.iter())
+                .map(|(slug, tag)| {
+                    let link = tera::Value::from_serializable(&tag_link(self.site, tag));
+                    (slug.clone(), link)
+                })
+                .collect()
+        });
+        let tag = &self.site.tags[slug];
+        match tags.get(slug) {
+            Some(link) if name == tag.name => link.clone(),
+            _ => tera::Value::from_serializable(&TagLink {
+                name: name.to_string(),
+                ..tag_link(self.site, tag)
+            }),
+        }
     }
 
     /// Sorts `ids` by their articles' codes ([`natural_cmp`]), equal codes in the order given.
@@ -255,6 +281,7 @@ impl<'a> SharedLinks<'a> {
             articles,
             categories,
             code_ranks: OnceLock::new(),
+            tags: OnceLock::new(),
         }
     }
 
@@ -294,6 +321,15 @@ pub fn article_link(site: &Site, article: &Article) -> ArticleLink {
         title: article.meta.title.clone(),
         summary: article.meta.summary.clone(),
         url: site.config.base_url.link(&article.url.to_string()),
+    }
+}
+
+/// A tag as the tag pages show it.
+pub fn tag_link(site: &Site, tag: &Tag) -> TagLink {
+    TagLink {
+        name: tag.name.clone(),
+        url: site.config.base_url.link(&tag.url.to_string()),
+        count: tag.articles.len(),
     }
 }
 

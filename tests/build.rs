@@ -266,6 +266,32 @@ fn the_all_codes_index_links_every_article_grouped_by_catalog() {
 }
 
 #[test]
+fn an_article_names_its_tags_as_it_writes_them_and_links_to_the_page_they_share() {
+    let site = Site::fixture("catalogs");
+    let smtp = site.read("content/smtp/550.md");
+    site.write(
+        "content/smtp/550.md",
+        &smtp.replace("tags: [api]", "tags: [API]"),
+    );
+    site.build(&[]);
+    let written_as = |url: &str| site.page(url).links(".tags a");
+    assert_eq!(
+        written_as("/http/4xx/401/"),
+        [
+            (
+                "authentication".to_string(),
+                "/tags/authentication/".to_string()
+            ),
+            ("api".into(), "/tags/api/".into()),
+        ]
+    );
+    assert_eq!(
+        written_as("/smtp/550/"),
+        [("API".to_string(), "/tags/api/".to_string())]
+    );
+}
+
+#[test]
 fn each_tag_has_a_page_listing_its_articles_and_the_tag_index_counts_them() {
     let site = built("catalogs", &[]);
     let authentication = site.page("/tags/authentication/");
