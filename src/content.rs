@@ -363,21 +363,47 @@ pub fn read_source(path: &Path, source: &SourcePath) -> Result<String, Box<Diagn
             "check that the file exists and that kb may read it",
         )
     };
-    let metadata = std::fs::metadata(path).map_err(unreadable)?;
-    if !metadata.is_file() {
-        return Err(fail(
+    let not_regular = || {
+        fail(
             "this is not a regular file".into(),
             "kb reads only regular files; remove it, or rename it so that it does not end in `.md`",
-        ));
+        )
+    };
+    let file = open_source(path).map_err(|e| {
+        // A socket cannot be opened at all: say what it is rather than why opening failed.
+        match std::fs::metadata(path) {
+            Ok(metadata) if !metadata.is_file() => not_regular(),
+            _ => unreadable(e),
+        }
+    })?;
+    let metadata = file.metadata().map_err(unreadable)?;
+    if !metadata.is_file() {
+        return Err(not_regular());
     }
     if metadata.len() > MAX_FILE_BYTES {
         return Err(too_large(source, metadata.len()));
     }
     let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-    std::fs::File::open(path)
-        .and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
         .map_err(unreadable)?;
     decode(bytes, source)
+}
+
+/// Opens a source for reading without waiting for a writer: opening a FIFO would otherwise
+/// block until something writes to it. Its type is then read from the open file, which looks
+/// the path up once rather than twice (a big site is tens of thousands of reads).
+#[cfg(unix)]
+fn open_source(path: &Path) -> std::io::Result<std::fs::File> {
+    use rustix::fs::{Mode, OFlags};
+    let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC;
+    let fd = rustix::fs::open(path, flags, Mode::empty())?;
+    Ok(std::fs::File::from(fd))
+}
+
+#[cfg(not(unix))]
+fn open_source(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
 }
 
 fn too_large(source: &SourcePath, size: u64) -> Box<Diagnostic> {

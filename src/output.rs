@@ -220,8 +220,7 @@ pub struct Staging {
     output_dir: PathBuf,
     parent: PathBuf,
     name: String,
-    /// Folders already made inside `dir`, so that each is made once.
-    folders: Mutex<HashSet<PathBuf>>,
+    folders: Folders,
     committed: bool,
 }
 
@@ -246,12 +245,13 @@ impl Staging {
         let dir = parent.join(format!(".{name}.kb-new-{}", std::process::id()));
         remove_dir_if_present(&dir)?;
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let folders = Folders::new(&dir).map_err(|e| Error::io(&dir, e))?;
         Ok(Staging {
             dir,
             output_dir: output_dir.to_path_buf(),
             parent,
             name,
-            folders: Mutex::new(HashSet::new()),
+            folders,
             committed: false,
         })
     }
@@ -261,43 +261,160 @@ impl Staging {
         self.committed = true;
         swap_in(&self.dir, &self.output_dir, &self.parent, &self.name)
     }
-
-    fn make_folder(&self, folder: &Path) -> Result<()> {
-        if folder.as_os_str().is_empty() {
-            return Ok(());
-        }
-        let known = |folder: &Path| {
-            let made = self.folders.lock().unwrap_or_else(PoisonError::into_inner);
-            made.contains(folder)
-        };
-        if known(folder) {
-            return Ok(());
-        }
-        // Made without the lock held: every article has a folder of its own, so the threads
-        // writing pages would otherwise wait for each other's `mkdir`. Two threads making the
-        // same folder at once is no error for `create_dir_all`.
-        let path = self.dir.join(folder);
-        std::fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
-        let mut made = self.folders.lock().unwrap_or_else(PoisonError::into_inner);
-        made.extend(folder.ancestors().map(Path::to_path_buf));
-        Ok(())
-    }
 }
 
 impl Sink for Staging {
     fn put(&self, output: Output) -> Result<()> {
         let file = output.url.output_file();
-        if let Some(folder) = file.parent() {
-            self.make_folder(folder)?;
-        }
-        let path = self.dir.join(&file);
+        let failed = |e| Error::io(&self.dir.join(&file), e);
         match &output.content {
-            Content::Copy(source) => std::fs::copy(source, &path).map(|_| ()),
-            Content::Text(text) => std::fs::write(&path, text),
-            Content::Static(bytes) => std::fs::write(&path, bytes),
+            Content::Copy(source) => {
+                let path = self.dir.join(&file);
+                self.folders.make(&self.dir, path.parent())?;
+                std::fs::copy(source, &path).map(|_| ()).map_err(failed)
+            }
+            Content::Text(text) => self.folders.write(&self.dir, &file, text.as_bytes()),
+            Content::Static(bytes) => self.folders.write(&self.dir, &file, bytes),
         }
-        .map_err(|e| Error::io(&path, e))
     }
+}
+
+/// The folders made so far inside a staging folder. On Unix, a file is created relative to an
+/// open handle on the folder above its own (`auth/timeouts` for `auth/timeouts/0x1A/index.html`),
+/// made with its folder in two steps of a path rather than from `/` down: a big site is tens of
+/// thousands of pages, and the kernel's walk along their long paths was a noticeable part of
+/// writing them.
+struct Folders {
+    /// Folders already made, relative to the staging folder, so that each is made once.
+    made: Mutex<HashSet<PathBuf>>,
+    #[cfg(unix)]
+    handles: Mutex<HashMap<PathBuf, std::sync::Arc<std::os::fd::OwnedFd>>>,
+}
+
+/// At most this many folder handles are kept open (a handle is one file descriptor; one per
+/// category is typical); files in other folders are created by their whole path.
+#[cfg(unix)]
+const MOST_FOLDER_HANDLES: usize = 256;
+
+impl Folders {
+    fn new(dir: &Path) -> std::io::Result<Folders> {
+        let folders = Folders {
+            made: Mutex::new(HashSet::new()),
+            #[cfg(unix)]
+            handles: Mutex::new(HashMap::new()),
+        };
+        #[cfg(unix)]
+        folders
+            .lock_handles()
+            .insert(PathBuf::new(), open_folder(dir)?.into());
+        #[cfg(not(unix))]
+        let _ = dir;
+        Ok(folders)
+    }
+
+    /// Makes `folder` (an absolute path inside the staging folder `dir`) and its parents.
+    fn make(&self, dir: &Path, folder: Option<&Path>) -> Result<()> {
+        let Some(folder) = folder else { return Ok(()) };
+        let relative = folder.strip_prefix(dir).unwrap_or(folder);
+        if relative.as_os_str().is_empty() || self.is_made(relative) {
+            return Ok(());
+        }
+        std::fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
+        self.mark_made(relative);
+        Ok(())
+    }
+
+    fn is_made(&self, folder: &Path) -> bool {
+        let made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
+        made.contains(folder)
+    }
+
+    fn mark_made(&self, folder: &Path) {
+        let mut made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
+        made.extend(folder.ancestors().map(Path::to_path_buf));
+    }
+
+    /// Writes `bytes` to `file` (relative to the staging folder `dir`), making its folder first.
+    #[cfg(not(unix))]
+    fn write(&self, dir: &Path, file: &Path, bytes: &[u8]) -> Result<()> {
+        let path = dir.join(file);
+        self.make(dir, path.parent())?;
+        std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))
+    }
+
+    /// Writes `bytes` to `file` (relative to the staging folder `dir`), making its folder first.
+    #[cfg(unix)]
+    fn write(&self, dir: &Path, file: &Path, bytes: &[u8]) -> Result<()> {
+        use std::io::Write;
+        let failed = |e| Error::io(&dir.join(file), e);
+        let folder = file.parent().unwrap_or(Path::new(""));
+        // Files are created relative to the folder above their own; files at the top, relative
+        // to the staging folder itself.
+        let above = folder.parent().unwrap_or(Path::new(""));
+        let Some(handle) = self.handle(dir, above)? else {
+            self.make(dir, Some(&dir.join(folder)))?;
+            return std::fs::write(dir.join(file), bytes).map_err(failed);
+        };
+        if !folder.as_os_str().is_empty() && !self.is_made(folder) {
+            let name = folder.strip_prefix(above).unwrap_or(folder);
+            match rustix::fs::mkdirat(&*handle, name, rustix::fs::Mode::from_raw_mode(0o777)) {
+                // Made by another thread since it was looked up: no matter.
+                Ok(()) | Err(rustix::io::Errno::EXIST) => self.mark_made(folder),
+                Err(e) => return Err(Error::io(&dir.join(folder), e.into())),
+            }
+        }
+        let below = file.strip_prefix(above).unwrap_or(file);
+        let flags = rustix::fs::OFlags::WRONLY
+            | rustix::fs::OFlags::CREATE
+            | rustix::fs::OFlags::TRUNC
+            | rustix::fs::OFlags::CLOEXEC;
+        let fd = rustix::fs::openat(
+            &*handle,
+            below,
+            flags,
+            rustix::fs::Mode::from_raw_mode(0o666),
+        )
+        .map_err(|e| failed(e.into()))?;
+        std::fs::File::from(fd).write_all(bytes).map_err(failed)
+    }
+
+    /// An open handle on `folder` (relative to the staging folder `dir`), made if need be; none
+    /// when [`MOST_FOLDER_HANDLES`] are open already.
+    #[cfg(unix)]
+    fn handle(
+        &self,
+        dir: &Path,
+        folder: &Path,
+    ) -> Result<Option<std::sync::Arc<std::os::fd::OwnedFd>>> {
+        if let Some(handle) = self.lock_handles().get(folder) {
+            return Ok(Some(handle.clone()));
+        }
+        if self.lock_handles().len() >= MOST_FOLDER_HANDLES {
+            return Ok(None);
+        }
+        let path = dir.join(folder);
+        self.make(dir, Some(&path))?;
+        let opened = std::sync::Arc::new(open_folder(&path).map_err(|e| Error::io(&path, e))?);
+        // Another thread may have opened the same folder meanwhile: one handle is kept.
+        let mut handles = self.lock_handles();
+        let kept = handles.entry(folder.to_path_buf()).or_insert(opened);
+        Ok(Some(kept.clone()))
+    }
+
+    #[cfg(unix)]
+    fn lock_handles(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<PathBuf, std::sync::Arc<std::os::fd::OwnedFd>>> {
+        self.handles.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A handle on a folder, good for creating things in it and nothing else.
+#[cfg(unix)]
+fn open_folder(path: &Path) -> std::io::Result<std::os::fd::OwnedFd> {
+    use rustix::fs::{Mode, OFlags};
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    Ok(rustix::fs::open(path, flags, Mode::empty())?)
 }
 
 impl Drop for Staging {
@@ -351,5 +468,49 @@ fn remove_dir_if_present(path: &Path) -> Result<()> {
     match std::fs::remove_dir_all(path) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(path, e)),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(url: &str, text: &str) -> Output {
+        Output {
+            url: UrlPath::parse(url).unwrap(),
+            content: Content::Text(text.to_string()),
+            origin: Origin::Builtin("test"),
+        }
+    }
+
+    /// Files at the top, in folders of their own, many to a folder, and below more parent
+    /// folders than handles are kept open for: every one is written whole, in its place, from
+    /// several threads at once.
+    #[test]
+    fn staging_writes_every_file_in_its_folder() {
+        use rayon::prelude::*;
+        let root = tempfile::tempdir().unwrap();
+        let output_dir = root.path().join("public");
+        let staging = Staging::create(&output_dir).unwrap();
+        let mut urls = vec!["/robots.txt".to_string(), "/top/".to_string()];
+        for category in 0..300 {
+            for article in 0..3 {
+                urls.push(format!("/c{category}/a{article}/"));
+                urls.push(format!("/legacy/c{category}/a{article}.html"));
+            }
+        }
+        urls.par_iter()
+            .for_each(|url| staging.put(page(url, &format!("page {url}"))).unwrap());
+        staging.commit().unwrap();
+        for url in &urls {
+            let file = output_dir.join(UrlPath::parse(url).unwrap().output_file());
+            let text = std::fs::read_to_string(&file).unwrap();
+            assert_eq!(text, format!("page {url}"), "{}", file.display());
+        }
+        let written = walkdir::WalkDir::new(&output_dir)
+            .into_iter()
+            .filter(|e| e.as_ref().unwrap().file_type().is_file())
+            .count();
+        assert_eq!(written, urls.len());
     }
 }

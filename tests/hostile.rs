@@ -533,6 +533,27 @@ error: build failed with 1 error(s) and 0 warning(s)
 
 #[cfg(unix)]
 #[test]
+fn a_fifo_named_like_an_article_is_refused_without_hanging() {
+    let site = Site::fixture("basic");
+    let fifo = site.path("content/http/4xx/400.md");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap_or_else(|e| panic!("cannot run mkfifo: {e}"));
+    assert!(made.success(), "mkfifo failed");
+    assert_rejected(
+        &site,
+        "error: this is not a regular file
+ --> content/http/4xx/400.md
+  = help: kb reads only regular files; remove it, or rename it so that it does not end in `.md`
+
+error: build failed with 1 error(s) and 0 warning(s)
+",
+    );
+}
+
+#[cfg(unix)]
+#[test]
 fn a_socket_named_like_an_article_is_refused_without_hanging() {
     let site = Site::fixture("basic");
     let _listener = std::os::unix::net::UnixListener::bind(site.path("content/http/4xx/400.md"))
