@@ -289,15 +289,22 @@ fn language_of(info: &str) -> Option<&str> {
 
 /// Appends `text` with `&`, `<`, `>` and `"` escaped.
 pub(crate) fn escape_into(html: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => html.push_str("&amp;"),
-            '<' => html.push_str("&lt;"),
-            '>' => html.push_str("&gt;"),
-            '"' => html.push_str("&quot;"),
-            c => html.push(c),
-        }
+    // Runs of plain text are copied whole rather than character by character; the escaped
+    // characters are ASCII, so each byte found is a whole character.
+    let mut plain_from = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let escaped = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => continue,
+        };
+        html.push_str(&text[plain_from..at]);
+        html.push_str(escaped);
+        plain_from = at + 1;
     }
+    html.push_str(&text[plain_from..]);
 }
 
 #[cfg(test)]
@@ -423,6 +430,16 @@ mod tests {
         // Lines seen before come from the cache and give the same HTML.
         assert_eq!(highlighter.code_block("python", block), html);
         assert_eq!(Highlighter::new().code_block("python", block), html);
+    }
+
+    #[test]
+    fn escaping_keeps_every_other_character() {
+        let mut html = String::from("<kept>");
+        escape_into(&mut html, "\"é\"&&<→>x'");
+        assert_eq!(html, "<kept>&quot;é&quot;&amp;&amp;&lt;→&gt;x'");
+        let mut html = String::new();
+        escape_into(&mut html, "");
+        assert_eq!(html, "");
     }
 
     #[test]
