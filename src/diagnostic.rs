@@ -35,9 +35,13 @@ impl Location {
     /// character, never past the end of the line).
     pub fn at(text: &str, byte_offset: usize, length: usize) -> Location {
         let offset = floor_char_boundary(text, byte_offset.min(text.len()));
+        Location::on_line(text, offset, line_breaks(&text[..offset]) + 1, length)
+    }
+
+    /// [`Location::at`] a character boundary `offset` known to be on 1-based line `line`.
+    fn on_line(text: &str, offset: usize, line: usize, length: usize) -> Location {
         let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
         let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-        let line = text[..offset].bytes().filter(|b| *b == b'\n').count() + 1;
         let column = text[line_start..offset].chars().count() + 1;
         let source_line = text[line_start..line_end]
             .trim_end_matches('\r')
@@ -76,6 +80,52 @@ impl Location {
             .sum();
         Location::at(text, line_start + column_offset, length)
     }
+}
+
+/// Locations in one text, asked mostly in order of their offsets (the links of a body, as it
+/// is parsed): each counts only the lines since the one before, where [`Location::at`] counts
+/// from the top of the text every time, which a body with many links paid over and over.
+pub struct Locator<'t> {
+    text: &'t str,
+    /// The lines are counted up to this offset…
+    counted_to: usize,
+    /// … and this many line breaks are before it.
+    breaks_before: usize,
+}
+
+impl<'t> Locator<'t> {
+    pub fn new(text: &'t str) -> Locator<'t> {
+        Locator {
+            text,
+            counted_to: 0,
+            breaks_before: 0,
+        }
+    }
+
+    /// Exactly [`Location::at`]`(text, byte_offset, length)`.
+    pub fn at(&mut self, byte_offset: usize, length: usize) -> Location {
+        let text = self.text;
+        let offset = floor_char_boundary(text, byte_offset.min(text.len()));
+        if offset < self.counted_to {
+            // Behind the last one: count from the top again.
+            self.counted_to = 0;
+            self.breaks_before = 0;
+        }
+        self.breaks_before += line_breaks(&text[self.counted_to..offset]);
+        self.counted_to = offset;
+        Location::on_line(text, offset, self.breaks_before + 1, length)
+    }
+}
+
+fn line_breaks(text: &str) -> usize {
+    // Counted in runs short enough for a byte counter, which the compiler turns into a count
+    // of 16 or 32 bytes at a time; counting into a `usize` went byte by byte, and every link
+    // to an anchor counts the lines before it.
+    text.as_bytes()
+        .chunks(u8::MAX as usize)
+        .map(|run| run.iter().fold(0u8, |n, &b| n + u8::from(b == b'\n')))
+        .map(usize::from)
+        .sum()
 }
 
 /// The byte offset where 1-based `line` starts (the end of the text if it has fewer lines).
@@ -292,6 +342,49 @@ pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Line breaks counted in runs are those counted one byte at a time, in texts long enough
+    /// for many runs and runs of nothing but line breaks.
+    #[test]
+    fn line_breaks_are_counted_across_runs() {
+        let mut next = crate::test_random::numbers(0x9e6c_63d0_676a_9a99);
+        for _ in 0..200 {
+            let breaks_per_16 = next(17);
+            let text: String = (0..next(2000))
+                .map(|_| if next(16) < breaks_per_16 { '\n' } else { 'a' })
+                .collect();
+            let expected = text.bytes().filter(|b| *b == b'\n').count();
+            assert_eq!(line_breaks(&text), expected, "{} bytes", text.len());
+        }
+        assert_eq!(line_breaks(&"\n".repeat(600)), 600);
+    }
+
+    /// A locator must give what `Location::at` gives, for offsets in order, repeated, going
+    /// back, inside a character or past the end.
+    #[test]
+    fn a_locator_finds_what_location_at_finds() {
+        const PIECES: &[&str] = &["a", "bc ", "\n", "\r\n", "é", "→", "\n\n", "#"];
+        let mut next = crate::test_random::numbers(0x2545_f491_4f6c_dd1d);
+        let mut backwards = 0;
+        for _ in 0..300 {
+            let text: String = (0..next(60)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let mut locator = Locator::new(&text);
+            let mut last = 0;
+            for _ in 0..next(12) {
+                // Mostly forwards, as a parser asks.
+                let offset = match next(4) {
+                    0 => next(text.len() + 3),
+                    _ => (last + next(20)).min(text.len() + 2),
+                };
+                backwards += usize::from(offset < last);
+                last = offset;
+                let length = next(8);
+                let expected = Location::at(&text, offset, length);
+                assert_eq!(locator.at(offset, length), expected, "{text:?} at {offset}");
+            }
+        }
+        assert!(backwards > 50, "{backwards}");
+    }
 
     #[test]
     fn locations_count_lines_and_characters_in_the_whole_file() {

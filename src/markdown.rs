@@ -3,15 +3,18 @@
 //! (`403.md`, `../5xx/502.md#cause`, or by code: `code:403`, `code:http/403`) become site links
 //! and are collected so that their targets and anchors can be checked once every page exists.
 
-use std::collections::HashMap;
+use std::collections::VecDeque;
+use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, OffsetIter, Options, Parser, Tag, TagEnd,
+};
 use serde::Serialize;
 
 use crate::config::BaseUrl;
 use crate::content::Source;
-use crate::diagnostic::{Diagnostic, Location};
+use crate::diagnostic::{Diagnostic, Location, Locator};
 use crate::highlight::{self, Highlighter};
 use crate::paths::UrlPath;
 
@@ -117,56 +120,114 @@ pub fn render(
     highlighter: &Highlighter,
 ) -> (RenderedMarkdown, Vec<Diagnostic>) {
     let body = source.body();
-    let mut rendered = RenderedMarkdown::default();
-    let mut problems = Vec::new();
-    let mut ids = HeadingIds::default();
-    let mut steps = steps::StepIds::default();
-    let mut events: Vec<Event> = Vec::new();
-    let mut open_heading: Option<usize> = None;
-    // The info string and text of the fenced or indented code block being read.
-    let mut code_block: Option<(CowStr, String)> = None;
+    let mut events = BodyEvents {
+        parser: Parser::new_ext(body, options()).into_offset_iter(),
+        source,
+        article,
+        links,
+        highlighter,
+        locator: Locator::new(&source.text),
+        rendered: RenderedMarkdown::default(),
+        problems: Vec::new(),
+        ids: HeadingIds::default(),
+        steps: steps::StepIds::default(),
+        heading: None,
+        code_block: None,
+        queued: VecDeque::new(),
+    };
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, &mut events);
+    let BodyEvents {
+        mut rendered,
+        problems,
+        steps,
+        ..
+    } = events;
+    rendered.html = html;
+    rendered.steps = steps.into_ids().into();
+    (rendered, problems)
+}
 
-    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
-        match event {
+/// The events of a body as the HTML writer takes them, changed on the way (heading and step
+/// ids, highlighted code, site links) and handed on one by one as the parser makes them: only
+/// a heading is held back, until its text gives its id.
+struct BodyEvents<'a, 'r> {
+    parser: OffsetIter<'a>,
+    source: &'a Source,
+    article: Option<usize>,
+    links: &'r dyn LinkResolver,
+    highlighter: &'r Highlighter,
+    /// Where links are in the file, for diagnostics.
+    locator: Locator<'a>,
+    /// Everything but the HTML, which the writer makes.
+    rendered: RenderedMarkdown,
+    problems: Vec<Diagnostic>,
+    ids: HeadingIds,
+    steps: steps::StepIds,
+    /// The events of the heading being read, from its start.
+    heading: Option<Vec<Event<'a>>>,
+    /// The info string and text of the fenced or indented code block being read.
+    code_block: Option<(CowStr<'a>, String)>,
+    /// Events to hand on before reading more.
+    queued: VecDeque<Event<'a>>,
+}
+
+impl<'a> Iterator for BodyEvents<'a, '_> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        loop {
+            if let Some(event) = self.queued.pop_front() {
+                return Some(event);
+            }
+            let (event, range) = self.parser.next()?;
+            if let Some(event) = self.pass(event, range) {
+                return Some(event);
+            }
+        }
+    }
+}
+
+impl<'a> BodyEvents<'a, '_> {
+    /// The event to hand on for `event`, found at `range` of the body, or `None` if it is held
+    /// back (in a heading, or as code) or replaced by what it queues.
+    fn pass(&mut self, event: Event<'a>, range: Range<usize>) -> Option<Event<'a>> {
+        let event = match event {
             Event::Start(Tag::Heading { .. }) => {
-                open_heading = Some(events.len());
-                events.push(event);
+                self.heading = Some(vec![event]);
+                return None;
             }
             Event::End(TagEnd::Heading(level)) => {
-                if let Some(start) = open_heading.take() {
-                    let heading = finish_heading(&mut events, start, level, &mut ids);
-                    steps.enter_section(&heading.id);
-                    events.push(Event::InlineHtml(heading_anchor(&heading.id).into()));
-                    rendered.headings.push(heading);
-                }
-                events.push(Event::End(TagEnd::Heading(level)));
+                self.finish_heading(level);
+                return None;
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let info = match kind {
                     CodeBlockKind::Fenced(info) => info,
                     CodeBlockKind::Indented => CowStr::from(""),
                 };
-                code_block = Some((info, String::new()));
+                self.code_block = Some((info, String::new()));
+                return None;
             }
-            Event::Text(text) if code_block.is_some() => {
-                if let Some((_, code)) = &mut code_block {
+            Event::Text(text) if self.code_block.is_some() => {
+                if let Some((_, code)) = &mut self.code_block {
                     code.push_str(&text);
                 }
+                return None;
             }
             Event::End(TagEnd::CodeBlock) => {
-                if let Some((info, code)) = code_block.take() {
-                    events.push(Event::Html(highlighter.code_block(&info, &code).into()));
-                }
+                let (info, code) = self.code_block.take()?;
+                Event::Html(self.highlighter.code_block(&info, &code).into())
             }
             // A wide table scrolls inside its own box (focusable, so keyboards can scroll it)
             // instead of widening the page on a phone.
-            Event::Start(Tag::Table(alignments)) => {
-                events.push(Event::Html(TABLE_WRAP_START.into()));
-                events.push(Event::Start(Tag::Table(alignments)));
+            Event::Start(Tag::Table(_)) => {
+                self.queued.push_back(event);
+                Event::Html(TABLE_WRAP_START.into())
             }
             Event::End(TagEnd::Table) => {
-                events.push(Event::End(TagEnd::Table));
-                events.push(Event::Html(TABLE_WRAP_END.into()));
+                self.queued.push_back(Event::Html(TABLE_WRAP_END.into()));
+                event
             }
             // An image at a site path (`/img/x.png`, from `static/`) moves with the base URL, as
             // links do; without this a sub-path deploy loses every such image.
@@ -176,59 +237,80 @@ pub fn render(
                 title,
                 id,
             }) if dest_url.starts_with('/') && !dest_url.starts_with("//") => {
-                let dest_url = CowStr::from(links.base_url().link(&dest_url));
-                events.push(Event::Start(Tag::Image {
+                let dest_url = CowStr::from(self.links.base_url().link(&dest_url));
+                Event::Start(Tag::Image {
                     link_type,
                     dest_url,
                     title,
                     id,
-                }));
+                })
             }
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 id,
-            }) => {
-                let at =
-                    || Location::at(&source.text, source.body_offset + range.start, range.len());
-                let dest_url = match rewrite_link(source, article, &dest_url, links) {
-                    Ok(None) => dest_url,
-                    Ok(Some((url, page))) => {
-                        if let Some((target, anchor)) = page {
-                            rendered.links.push(target);
-                            if let Some(anchor) = anchor {
-                                rendered.anchor_links.push(AnchorLink {
-                                    target,
-                                    anchor,
-                                    location: at(),
-                                });
-                            }
-                        }
-                        CowStr::from(url)
-                    }
-                    Err(problem) => {
-                        problems.push(Diagnostic {
-                            location: Some(at()),
-                            ..problem.in_file(&source.path)
-                        });
-                        dest_url
-                    }
-                };
-                events.push(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }));
+            }) => Event::Start(Tag::Link {
+                link_type,
+                dest_url: self.link_target(dest_url, range),
+                title,
+                id,
+            }),
+            other => match self.steps.numbered_item(&other, &mut self.ids) {
+                Some(item) => item,
+                None => other,
+            },
+        };
+        match &mut self.heading {
+            Some(heading) => {
+                heading.push(event);
+                None
             }
-            other => events.push(steps.event(other, &mut ids)),
+            None => Some(event),
         }
     }
-    rendered.steps = steps.into_ids().into();
-    rendered.html.reserve(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut rendered.html, events.into_iter());
-    (rendered, problems)
+
+    /// The address a link written `dest_url` at `range` of the body goes to: a site link for
+    /// one into the site, noted for the checks; as written otherwise.
+    fn link_target(&mut self, dest_url: CowStr<'a>, range: Range<usize>) -> CowStr<'a> {
+        let offset = self.source.body_offset + range.start;
+        match rewrite_link(self.source, self.article, &dest_url, self.links) {
+            Ok(None) => dest_url,
+            Ok(Some((url, page))) => {
+                if let Some((target, anchor)) = page {
+                    self.rendered.links.push(target);
+                    if let Some(anchor) = anchor {
+                        self.rendered.anchor_links.push(AnchorLink {
+                            target,
+                            anchor,
+                            location: self.locator.at(offset, range.len()),
+                        });
+                    }
+                }
+                CowStr::from(url)
+            }
+            Err(problem) => {
+                self.problems.push(Diagnostic {
+                    location: Some(self.locator.at(offset, range.len())),
+                    ..problem.in_file(&self.source.path)
+                });
+                dest_url
+            }
+        }
+    }
+
+    /// Gives the heading being read its id and anchor, and queues its events.
+    fn finish_heading(&mut self, level: HeadingLevel) {
+        if let Some(mut events) = self.heading.take() {
+            let heading = name_heading(&mut events, level, &mut self.ids);
+            self.steps.enter_section(&heading.id);
+            self.queued.extend(events);
+            let anchor = heading_anchor(&heading.id);
+            self.queued.push_back(Event::InlineHtml(anchor.into()));
+            self.rendered.headings.push(heading);
+        }
+        self.queued.push_back(Event::End(TagEnd::Heading(level)));
+    }
 }
 
 const TABLE_WRAP_START: &str = "<div class=\"table-wrap\" tabindex=\"0\">\n";
@@ -244,23 +326,18 @@ fn heading_anchor(id: &str) -> String {
     html
 }
 
-/// Gives the heading that starts at `start` its id (the author's `{#id}` or one made from its
-/// text) and returns it for the table of contents.
-fn finish_heading(
-    events: &mut [Event],
-    start: usize,
-    level: HeadingLevel,
-    ids: &mut HeadingIds,
-) -> Heading {
-    let text: String = events[start + 1..]
+/// Gives the heading whose events (from its start) are `events` its id (the author's `{#id}`
+/// or one made from its text) and returns it for the table of contents.
+fn name_heading(events: &mut [Event], level: HeadingLevel, ids: &mut HeadingIds) -> Heading {
+    let text: String = events[1..]
         .iter()
         .filter_map(|e| match e {
             Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
             _ => None,
         })
         .collect();
-    let Event::Start(Tag::Heading { id, .. }) = &mut events[start] else {
-        unreachable!("`start` always indexes a heading start event")
+    let Event::Start(Tag::Heading { id, .. }) = &mut events[0] else {
+        unreachable!("a heading's events begin with its start")
     };
     let wanted = id
         .as_deref()
@@ -277,7 +354,8 @@ fn finish_heading(
 /// Hands out heading ids, adding `-1`, `-2` … to repeats so every anchor is unique on a page.
 #[derive(Default)]
 struct HeadingIds {
-    used: HashMap<String, usize>,
+    /// foldhash rather than std's SipHash: every heading and numbered step of every body asks.
+    used: foldhash::HashMap<String, usize>,
 }
 
 impl HeadingIds {
@@ -287,6 +365,11 @@ impl HeadingIds {
         } else {
             wanted
         };
+        // Most ids are new on their page.
+        if !self.used.contains_key(&wanted) {
+            self.used.insert(wanted.clone(), 0);
+            return wanted;
+        }
         let mut candidate = wanted.clone();
         while let Some(count) = self.used.get_mut(&candidate) {
             *count += 1;
@@ -300,17 +383,31 @@ impl HeadingIds {
 /// `Cause & effect` → `cause-effect`.
 pub fn slugify_heading(text: &str) -> String {
     let mut slug = String::with_capacity(text.len());
-    for c in text.chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() || c == '_' {
-            slug.push(c);
-        } else if !slug.is_empty()
-            && !slug.ends_with('-')
-            && (c.is_whitespace() || c == '-' || c == '.')
-        {
-            slug.push('-');
+    for c in text.chars() {
+        // An ASCII character is its own one lower-case character; asking Unicode's tables
+        // for it cost a heading most of its id.
+        if c.is_ascii() {
+            push_slug_char(&mut slug, c.to_ascii_lowercase());
+        } else {
+            c.to_lowercase().for_each(|c| push_slug_char(&mut slug, c));
         }
     }
-    slug.trim_end_matches('-').to_string()
+    let kept = slug.trim_end_matches('-').len();
+    slug.truncate(kept);
+    slug
+}
+
+/// Adds a lower-case character of a heading to its id: as it is if it is a letter, digit or
+/// `_`, as one `-` between words if it separates words, not at all otherwise.
+fn push_slug_char(slug: &mut String, c: char) {
+    if c.is_alphanumeric() || c == '_' {
+        slug.push(c);
+    } else if !slug.is_empty()
+        && !slug.ends_with('-')
+        && (c.is_whitespace() || c == '-' || c == '.')
+    {
+        slug.push('-');
+    }
 }
 
 /// The new address, and the page it names with the `#anchor` it points at, if any.
@@ -411,6 +508,28 @@ mod tests {
         assert_eq!(ids.claim(slugify_heading("Cause")), "cause-2");
         assert_eq!(ids.claim(slugify_heading("???")), "section");
         assert_eq!(slugify_heading("HTTP/1.1 & `curl -i`"), "http1-1-curl-i");
+    }
+
+    /// Ids made with the ASCII shortcut are those of Unicode's lower-casing of every character.
+    #[test]
+    fn slugs_of_ascii_and_other_text_follow_unicode_lower_case() {
+        fn by_unicode(text: &str) -> String {
+            let mut slug = String::new();
+            text.chars()
+                .flat_map(char::to_lowercase)
+                .for_each(|c| push_slug_char(&mut slug, c));
+            slug.trim_end_matches('-').to_string()
+        }
+        #[rustfmt::skip]
+        const PIECES: &[&str] = &[
+            "A", "z", "Q", "0", "_", "-", ".", " ", "\t", "\u{b}", "&", "/", "`", "--", "İ",
+            "É", "ß", "Σ", "ǅ", "→", "\u{a0}", "ﬃ", "K",
+        ];
+        let mut next = crate::test_random::numbers(0x0123_4567_89ab_cdef);
+        for _ in 0..3000 {
+            let text: String = (0..next(16)).map(|_| PIECES[next(PIECES.len())]).collect();
+            assert_eq!(slugify_heading(&text), by_unicode(&text), "{text:?}");
+        }
     }
 
     #[test]

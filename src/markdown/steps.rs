@@ -25,8 +25,8 @@ pub(super) struct StepIds {
     /// The open lists, innermost last: the prefix of their items' ids (`None`: no ids) and the
     /// number of the next item.
     lists: Vec<(Option<String>, u64)>,
-    /// The open list items and footnotes, innermost last, with their ids.
-    items: Vec<Option<String>>,
+    /// The open list items and footnotes, innermost last, with the index of their id in `ids`.
+    items: Vec<Option<usize>>,
     /// The id of the heading above, if any.
     section: Option<String>,
     /// The section whose lists are the article's plain `step-N`s, once one has a list.
@@ -40,9 +40,14 @@ impl StepIds {
         self.section = Some(heading_id.to_string());
     }
 
-    /// Passes an event through, replacing the start of a numbered item by one with its id.
-    pub(super) fn event<'a>(&mut self, event: Event<'a>, ids: &mut HeadingIds) -> Event<'a> {
-        match &event {
+    /// Notes an event passing through; for the start of a numbered item, returns the event
+    /// to write instead: the item's start with its id.
+    pub(super) fn numbered_item(
+        &mut self,
+        event: &Event,
+        ids: &mut HeadingIds,
+    ) -> Option<Event<'static>> {
+        match event {
             Event::Start(Tag::List(start)) => {
                 let prefix = start.and_then(|_| self.prefix());
                 self.lists.push((prefix, start.unwrap_or(1)));
@@ -52,14 +57,15 @@ impl StepIds {
             }
             Event::Start(Tag::Item) => {
                 let id = self.lists.last_mut().and_then(|(prefix, next)| {
-                    let id = prefix.as_ref().map(|p| ids.claim(format!("{p}{next}")));
+                    let id = prefix.as_ref().map(|p| ids.claim(numbered(p, *next)));
                     *next += 1;
                     id
                 });
-                self.items.push(id.clone());
+                self.items.push(id.as_ref().map(|_| self.ids.len()));
                 if let Some(id) = id {
-                    self.ids.push(id.clone());
-                    return Event::Html(CowStr::from(format!("<li id=\"{id}\">")));
+                    let start = ["<li id=\"", &id, "\">"].concat();
+                    self.ids.push(id);
+                    return Some(Event::Html(CowStr::from(start)));
                 }
             }
             Event::Start(Tag::FootnoteDefinition(_)) => self.items.push(None),
@@ -68,7 +74,7 @@ impl StepIds {
             }
             _ => {}
         }
-        event
+        None
     }
 
     /// Every step id handed out, in order.
@@ -79,7 +85,7 @@ impl StepIds {
     /// The prefix for the items of a numbered list starting now.
     fn prefix(&mut self) -> Option<String> {
         match self.items.last() {
-            Some(Some(step)) => return Some(format!("{step}-")),
+            Some(Some(step)) => return Some(format!("{}-", self.ids[*step])),
             Some(None) => return None,
             None => {}
         }
@@ -91,6 +97,26 @@ impl StepIds {
             _ => Some("step-".to_string()),
         }
     }
+}
+
+/// `prefix` followed by `number`: `step-` and 3 make `step-3`. Written out by hand, as
+/// `format!` took a good part of the cost of a numbered item.
+fn numbered(prefix: &str, number: u64) -> String {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = number;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let mut id = String::with_capacity(prefix.len() + digits.len() - start);
+    id.push_str(prefix);
+    id.extend(digits[start..].iter().map(|&d| char::from(d)));
+    id
 }
 
 #[cfg(test)]
@@ -116,9 +142,21 @@ mod tests {
                 }
                 _ => {}
             }
-            steps.event(event, &mut ids);
+            steps.numbered_item(&event, &mut ids);
         }
         steps.into_ids()
+    }
+
+    #[test]
+    fn numbered_ids_write_the_number_in_decimal() {
+        for number in [0, 1, 9, 10, 42, 99, 100, 1234567, u64::MAX] {
+            assert_eq!(numbered("step-", number), format!("step-{number}"));
+        }
+        let mut next = crate::test_random::numbers(0x5851_f42d_4c95_7f2d);
+        for _ in 0..1000 {
+            let number = next(usize::MAX) as u64 >> next(64);
+            assert_eq!(numbered("a-", number), format!("a-{number}"));
+        }
     }
 
     #[test]
