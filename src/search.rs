@@ -17,6 +17,7 @@
 //! docs/search.md records the measurements behind these choices and against Pagefind.
 
 mod index;
+mod key_numbers;
 pub mod tokenize;
 
 use rayon::prelude::*;
@@ -227,18 +228,30 @@ fn push_json_string(out: &mut String, text: &str) {
     }
 }
 
-fn push_number(out: &mut String, mut number: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (number % 10) as u8;
-        number /= 10;
-        if number == 0 {
-            break;
-        }
+/// `number` in decimal. Most numbers of postings are gaps and fields of one or two digits: those
+/// are pushed where they are written, without a buffer or a loop.
+#[inline]
+fn push_number(out: &mut String, number: usize) {
+    if number < 10 {
+        out.push(last_digit(number));
+    } else if number < 100 {
+        out.push(last_digit(number / 10));
+        out.push(last_digit(number));
+    } else {
+        push_long_number(out, number);
     }
-    out.extend(digits[at..].iter().map(|digit| char::from(*digit)));
+}
+
+/// [`push_number`] one digit at a time, for the longer numbers.
+fn push_long_number(out: &mut String, number: usize) {
+    if number >= 10 {
+        push_long_number(out, number / 10);
+    }
+    out.push(last_digit(number));
+}
+
+fn last_digit(number: usize) -> char {
+    char::from(b'0' + (number % 10) as u8)
 }
 
 /// Packs the entries of sorted terms into shards of at most [`SHARD_BYTES`] (a longer entry
@@ -450,6 +463,19 @@ fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_written_as_to_string_writes_them() {
+        let mut next = crate::test_random::numbers(0x9e37_79b9_7f4a_7c15);
+        let mut numbers = vec![0, 9, 10, 99, 100, 101, 999, 1000, usize::MAX];
+        // Every length of number, each digit anything.
+        numbers.extend((0..20_000).map(|_| next(usize::MAX) >> next(64)));
+        for number in numbers {
+            let mut out = String::from("[");
+            push_number(&mut out, number);
+            assert_eq!(out, format!("[{number}"));
+        }
+    }
 
     #[test]
     fn postings_are_gap_encoded_after_their_count() {

@@ -7,6 +7,7 @@ use foldhash::HashMap;
 
 use rayon::prelude::*;
 
+use super::key_numbers::KeyNumbers;
 use super::tokenize::{self, Shape, Token};
 use crate::render::Bodies;
 use crate::site::{Article, Site};
@@ -215,9 +216,9 @@ impl Joining {
                     .collect();
                 let pending = &run.pending;
                 let mut local = vec![0; pending.fields.len()];
-                for (key, number) in &pending.short {
-                    let count = pending.counts[*number as usize] as usize;
-                    local[*number as usize] = numbers.of_key(*key, count);
+                for (key, number) in pending.short.iter() {
+                    let count = pending.counts[number as usize] as usize;
+                    local[number as usize] = numbers.of_key(key, count);
                 }
                 for (term, number) in &pending.long {
                     let count = pending.counts[*number as usize] as usize;
@@ -361,7 +362,7 @@ const STOP: u8 = 0x80;
 #[derive(Default)]
 struct Indexer {
     /// The numbers of the terms of at most [`tokenize::KEY_BYTES`], by key, and of the others.
-    short: tokenize::KeyMap<u32>,
+    short: KeyNumbers,
     long: HashMap<String, u32>,
     /// By term number: its fields in the article being indexed, and [`STOP`].
     fields: Vec<u8>,
@@ -488,8 +489,8 @@ impl Indexer {
 
     #[inline(always)]
     fn add_key(&mut self, key: u128, field: u8, running_text: bool) {
-        let number = match self.short.get(&key) {
-            Some(number) => *number,
+        let number = match self.short.get(key) {
+            Some(number) => number,
             None => self.new_key(key),
         };
         self.add_number(number, field, running_text);
@@ -534,9 +535,9 @@ impl Indexer {
     }
 
     /// Every term by number.
-    fn terms(short: tokenize::KeyMap<u32>, long: HashMap<String, u32>) -> Vec<(String, u32)> {
+    fn terms(short: KeyNumbers, long: HashMap<String, u32>) -> Vec<(String, u32)> {
         let short = short
-            .into_iter()
+            .iter()
             .map(|(key, number)| (tokenize::key_term(key), number));
         short.chain(long).collect()
     }
@@ -604,10 +605,10 @@ mod tests {
     /// The fields of `term` in the article `indexer` is indexing.
     fn fields(indexer: &Indexer, term: &str) -> Option<u8> {
         let number = match tokenize::key(term) {
-            Some(key) => indexer.short.get(&key),
-            None => indexer.long.get(term),
+            Some(key) => indexer.short.get(key),
+            None => indexer.long.get(term).copied(),
         };
-        Some(indexer.fields[*number? as usize] & !STOP).filter(|fields| *fields != 0)
+        Some(indexer.fields[number? as usize] & !STOP).filter(|fields| *fields != 0)
     }
 
     #[test]
