@@ -27,18 +27,28 @@ pub fn for_category(site: &Site, category: CategoryId) -> Vec<Crumb> {
 
 /// The trail from the home page to an article, the article itself last.
 pub fn for_article(site: &Site, article: ArticleId) -> Vec<Crumb> {
-    let article = &site.articles[article];
-    let mut trail: Vec<Crumb> = site
-        .ancestry(article.category)
+    let mut trail = above_articles_of(site, site.articles[article].category);
+    trail.push(article_crumb(site, article));
+    trail
+}
+
+/// The trail of the articles of `category` but their own crumb: from the home page to the
+/// category, none of it current.
+pub fn above_articles_of(site: &Site, category: CategoryId) -> Vec<Crumb> {
+    site.ancestry(category)
         .into_iter()
         .map(|id| category_crumb(site, id, false))
-        .collect();
-    trail.push(Crumb {
+        .collect()
+}
+
+/// An article's own crumb, the last and current one of its trail.
+pub fn article_crumb(site: &Site, article: ArticleId) -> Crumb {
+    let article = &site.articles[article];
+    Crumb {
         title: format!("{} {}", article.meta.code, article.meta.title),
         url: site.config.base_url.link(&article.url.to_string()),
         is_current: true,
-    });
-    trail
+    }
 }
 
 fn category_crumb(site: &Site, id: CategoryId, is_current: bool) -> Crumb {
@@ -65,9 +75,16 @@ fn ui_home(site: &Site) -> String {
 
 /// The schema.org `BreadcrumbList` for a trail, with absolute URLs where the site has an origin.
 pub fn json_ld<'a>(site: &Site, trail: &'a [Crumb]) -> BreadcrumbList<'a> {
-    let items = trail
-        .iter()
-        .enumerate()
+    BreadcrumbList {
+        context: "https://schema.org",
+        kind: "BreadcrumbList",
+        items: list_items(site, trail, 1),
+    }
+}
+
+/// The `ListItem`s of the crumbs of a trail from the one at `position` (1 for the first).
+fn list_items<'a>(site: &Site, crumbs: &'a [Crumb], position: usize) -> Vec<ListItem<'a>> {
+    (crumbs.iter().enumerate())
         .map(|(i, crumb)| ListItem {
             kind: "ListItem",
             item: match &site.config.base_url.origin {
@@ -75,14 +92,44 @@ pub fn json_ld<'a>(site: &Site, trail: &'a [Crumb]) -> BreadcrumbList<'a> {
                 None => crumb.url.clone(),
             },
             name: &crumb.title,
-            position: i + 1,
+            position: position + i,
         })
-        .collect();
-    BreadcrumbList {
-        context: "https://schema.org",
-        kind: "BreadcrumbList",
-        items,
+        .collect()
+}
+
+/// The JSON of the `ListItem`s of the first crumbs of a trail, `above` ([`above_articles_of`]),
+/// comma-separated and escaped for a script element ([`crate::render::script_json`]): the same
+/// for every article of a category, so made once for them all.
+pub fn items_json(site: &Site, above: &[Crumb]) -> String {
+    let items = list_items(site, above, 1);
+    let json = crate::render::script_json(&items);
+    // Without the brackets of the array.
+    json[1..json.len() - 1].to_string()
+}
+
+/// The text of [`json_ld`] for the trail `above` and then `last`, escaped for a script
+/// element like [`crate::render::script_json`], the items of `above` given as [`items_json`]
+/// made them.
+pub fn json_ld_after(site: &Site, items_above: &str, count_above: usize, last: &Crumb) -> String {
+    let head = BreadcrumbList {
+        items: Vec::new(),
+        ..json_ld(site, &[])
+    };
+    let head = crate::render::script_json(&head);
+    // `{"@context":…,"itemListElement":[]}` opened at its empty array.
+    let open = &head[..head.len() - 2];
+    let last = crate::render::script_json(
+        &list_items(site, std::slice::from_ref(last), count_above + 1)[0],
+    );
+    let mut json = String::with_capacity(open.len() + items_above.len() + last.len() + 3);
+    json.push_str(open);
+    if !items_above.is_empty() {
+        json.push_str(items_above);
+        json.push(',');
     }
+    json.push_str(&last);
+    json.push_str("]}");
+    json
 }
 
 /// A schema.org `BreadcrumbList`, its keys in the order JSON-LD has always been written in

@@ -692,11 +692,7 @@ fn article_page(
         meta.summary.as_deref(),
         &article.url,
     );
-    let trail = breadcrumbs::for_article(site, id);
-    let json_ld = script_json(&(
-        tech_article(site, article, &page),
-        breadcrumbs::json_ld(site, &trail),
-    ));
+    let (breadcrumbs, json_ld) = article_trail(site, shared, id, &page);
     let links = |ids: &[ArticleId]| shared.articles(ids);
     let view = ArticlePage {
         article: ArticleView {
@@ -717,7 +713,7 @@ fn article_page(
             headings: &body.headings,
         },
         category: shared.category(article.category),
-        breadcrumbs: trail,
+        breadcrumbs,
         related: links(&article.related),
         referenced_by: links(&article.referenced_by),
         also_referenced_by: links(&not_in(&article.referenced_by, &article.related)),
@@ -732,6 +728,28 @@ fn article_page(
         &article.url,
         Origin::Source(article.source.path.clone()),
     )
+}
+
+/// An article page's breadcrumbs and its JSON-LD (the `TechArticle`, then the
+/// `BreadcrumbList`), from the part of the trail its category's articles share.
+fn article_trail(
+    site: &Site,
+    shared: &SharedLinks,
+    id: ArticleId,
+    page: &PageMeta,
+) -> (Vec<LinkValue>, String) {
+    let article = &site.articles[id];
+    let above = shared.trail(article.category);
+    let own = breadcrumbs::article_crumb(site, id);
+    let list = breadcrumbs::json_ld_after(site, &above.items_json, above.crumbs.len(), &own);
+    let json_ld = format!(
+        "[{},{list}]",
+        script_json(&tech_article(site, article, page))
+    );
+    let mut crumbs = Vec::with_capacity(above.crumbs.len() + 1);
+    crumbs.extend(above.crumbs.iter().cloned());
+    crumbs.push(tera::Value::from_serializable(&own));
+    (crumbs, json_ld)
 }
 
 fn tech_article<'a>(site: &'a Site, article: &'a Article, page: &'a PageMeta) -> TechArticle<'a> {
@@ -1109,7 +1127,9 @@ fn hand_listing_pages(
     index.into_iter().for_each(|part| handed.append(part));
     let aliases: Vec<Handed> = every_alias(site)
         .fold(Handed::default, |mut done, (id, at, alias)| {
-            let page = alias_page(site, templates, &site.articles[id], alias);
+            // Not `alias_page`: where the alias is written in the front matter is looked for
+            // only if the collision check needs it (`Place::Alias`), not for every alias.
+            let page = redirect_page(site, templates, &site.articles[id], alias);
             done.hand_as(sink, page, || Place::Alias(id, at));
             done
         })
@@ -1136,4 +1156,52 @@ pub(crate) fn redirect_page(
     let view = RedirectPage { page, target };
     let origin = Origin::Source(article.source.path.clone());
     render(templates, "redirect.html", &view, from, origin)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::BaseUrl;
+
+    fn catalogs_site(base_url: &str) -> Site {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/catalogs");
+        let mut config = crate::config::load(&root).expect("the fixture's kb.yaml loads");
+        config.base_url = BaseUrl::parse(base_url).expect("a valid base URL");
+        let options = crate::content::LoadOptions {
+            include_drafts: false,
+        };
+        let (site, _) = crate::site::link(config, crate::content::load(&root, options));
+        site
+    }
+
+    /// The breadcrumbs and JSON-LD of every article page, made from the trail its category's
+    /// articles share, are what its whole trail made for it alone gives: with and without an
+    /// origin, under a sub-path, with titles that must be escaped in HTML and in a script.
+    #[test]
+    fn an_article_trail_made_from_its_categorys_is_its_own_trail() {
+        for base_url in ["/", "https://example.org/help/"] {
+            let mut site = catalogs_site(base_url);
+            assert!(site.articles.len() > 3 && site.categories.len() > 3);
+            site.categories[1].title = "Errors </script> & \"quotes\"".into();
+            site.articles[0].meta.title = "<b>Bold</b> & 'single'".into();
+            let shared = SharedLinks::new(&site);
+            for id in 0..site.articles.len() {
+                let article = &site.articles[id];
+                let title = site.config.title.clone();
+                let page = page_meta(&site, title, article.meta.summary.as_deref(), &article.url);
+                let (crumbs, json_ld) = article_trail(&site, &shared, id, &page);
+                let whole = breadcrumbs::for_article(&site, id);
+                let expected_json = script_json(&(
+                    tech_article(&site, article, &page),
+                    breadcrumbs::json_ld(&site, &whole),
+                ));
+                assert_eq!(json_ld, expected_json, "article {id} under {base_url}");
+                assert_eq!(
+                    tera::Value::from(crumbs),
+                    tera::Value::from_serializable(&whole),
+                    "article {id} under {base_url}"
+                );
+            }
+        }
+    }
 }

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 
-use crate::breadcrumbs::Crumb;
+use crate::breadcrumbs::{self, Crumb};
 use crate::code::natural_cmp;
 use crate::markdown::Heading;
 use crate::paths::Segment;
@@ -94,7 +94,8 @@ pub struct ArticlePage<'a> {
     pub page: PageMeta,
     pub article: ArticleView<'a>,
     pub category: LinkValue,
-    pub breadcrumbs: Vec<Crumb>,
+    /// [`Crumb`]s.
+    pub breadcrumbs: Vec<LinkValue>,
     pub related: Vec<LinkValue>,
     pub referenced_by: Vec<LinkValue>,
     /// The part of `referenced_by` that `related` does not already list: what the default theme
@@ -188,6 +189,17 @@ pub struct SharedLinks<'a> {
     code_ranks: OnceLock<Vec<usize>>,
     /// Each tag's link as its own page names it, by slug: the tags of an article page.
     tags: OnceLock<BTreeMap<Segment, LinkValue>>,
+    /// By category, the part of the breadcrumb trail its articles share.
+    trails: Vec<OnceLock<Trail>>,
+}
+
+/// What the article pages of a category show of the categories above them (the category
+/// itself included), made once for them all.
+pub struct Trail {
+    /// The crumbs ([`breadcrumbs::above_articles_of`]), as template values.
+    pub crumbs: Vec<LinkValue>,
+    /// Their part of the JSON-LD `BreadcrumbList` ([`breadcrumbs::items_json`]).
+    pub items_json: String,
 }
 
 impl<'a> SharedLinks<'a> {
@@ -200,6 +212,9 @@ impl<'a> SharedLinks<'a> {
                 .collect(),
             code_ranks: OnceLock::new(),
             tags: OnceLock::new(),
+            trails: (0..site.categories.len())
+                .map(|_| OnceLock::new())
+                .collect(),
         }
     }
 
@@ -248,6 +263,17 @@ impl<'a> SharedLinks<'a> {
         }
     }
 
+    /// The part of the breadcrumb trail the articles of `category` share.
+    pub fn trail(&self, category: CategoryId) -> &Trail {
+        self.trails[category].get_or_init(|| {
+            let above = breadcrumbs::above_articles_of(self.site, category);
+            Trail {
+                crumbs: above.iter().map(tera::Value::from_serializable).collect(),
+                items_json: breadcrumbs::items_json(self.site, &above),
+            }
+        })
+    }
+
     /// Sorts `ids` by their articles' codes ([`natural_cmp`]), equal codes in the order given.
     /// The codes are compared once per build, not once per page: the all-codes page and every
     /// tag page sort thousands of articles on a big site.
@@ -282,6 +308,9 @@ impl<'a> SharedLinks<'a> {
             categories,
             code_ranks: OnceLock::new(),
             tags: OnceLock::new(),
+            trails: (0..site.categories.len())
+                .map(|_| OnceLock::new())
+                .collect(),
         }
     }
 
