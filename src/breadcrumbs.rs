@@ -97,37 +97,27 @@ fn list_items<'a>(site: &Site, crumbs: &'a [Crumb], position: usize) -> Vec<List
         .collect()
 }
 
-/// The JSON of the `ListItem`s of the first crumbs of a trail, `above` ([`above_articles_of`]),
-/// comma-separated and escaped for a script element ([`crate::render::script_json`]): the same
-/// for every article of a category, so made once for them all.
-pub fn items_json(site: &Site, above: &[Crumb]) -> String {
-    let items = list_items(site, above, 1);
-    let json = crate::render::script_json(&items);
-    // Without the brackets of the array.
-    json[1..json.len() - 1].to_string()
+/// The text of [`json_ld`] for a trail that starts with `above` ([`above_articles_of`]), up to
+/// where the next item goes, escaped for a script element like [`crate::render::script_json`]:
+/// the same for every article of a category, so made once for them all.
+pub fn json_ld_opening(site: &Site, above: &[Crumb]) -> String {
+    let list = crate::render::script_json(&json_ld(site, above));
+    // `{"@context":…,"itemListElement":[…]}` without its last `]}`.
+    let mut opening = list[..list.len() - 2].to_string();
+    if !above.is_empty() {
+        opening.push(',');
+    }
+    opening
 }
 
-/// The text of [`json_ld`] for the trail `above` and then `last`, escaped for a script
-/// element like [`crate::render::script_json`], the items of `above` given as [`items_json`]
-/// made them.
-pub fn json_ld_after(site: &Site, items_above: &str, count_above: usize, last: &Crumb) -> String {
-    let head = BreadcrumbList {
-        items: Vec::new(),
-        ..json_ld(site, &[])
-    };
-    let head = crate::render::script_json(&head);
-    // `{"@context":…,"itemListElement":[]}` opened at its empty array.
-    let open = &head[..head.len() - 2];
-    let last = crate::render::script_json(
-        &list_items(site, std::slice::from_ref(last), count_above + 1)[0],
-    );
-    let mut json = String::with_capacity(open.len() + items_above.len() + last.len() + 3);
-    json.push_str(open);
-    if !items_above.is_empty() {
-        json.push_str(items_above);
-        json.push(',');
-    }
-    json.push_str(&last);
+/// The text of [`json_ld`] for a trail of `count_above` crumbs whose [`json_ld_opening`] is
+/// `opening`, then `last`.
+pub fn json_ld_after(site: &Site, opening: &str, count_above: usize, last: &Crumb) -> String {
+    let item = &list_items(site, std::slice::from_ref(last), count_above + 1)[0];
+    let item = crate::render::script_json(item);
+    let mut json = String::with_capacity(opening.len() + item.len() + 2);
+    json.push_str(opening);
+    json.push_str(&item);
     json.push_str("]}");
     json
 }

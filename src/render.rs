@@ -741,7 +741,7 @@ fn article_trail(
     let article = &site.articles[id];
     let above = shared.trail(article.category);
     let own = breadcrumbs::article_crumb(site, id);
-    let list = breadcrumbs::json_ld_after(site, &above.items_json, above.crumbs.len(), &own);
+    let list = breadcrumbs::json_ld_after(site, &above.json_ld_opening, above.crumbs.len(), &own);
     let json_ld = format!(
         "[{},{list}]",
         script_json(&tech_article(site, article, page))

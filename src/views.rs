@@ -198,8 +198,9 @@ pub struct SharedLinks<'a> {
 pub struct Trail {
     /// The crumbs ([`breadcrumbs::above_articles_of`]), as template values.
     pub crumbs: Vec<LinkValue>,
-    /// Their part of the JSON-LD `BreadcrumbList` ([`breadcrumbs::items_json`]).
-    pub items_json: String,
+    /// The JSON-LD `BreadcrumbList` up to the article's own item
+    /// ([`breadcrumbs::json_ld_opening`]).
+    pub json_ld_opening: String,
 }
 
 impl<'a> SharedLinks<'a> {
@@ -269,7 +270,7 @@ impl<'a> SharedLinks<'a> {
             let above = breadcrumbs::above_articles_of(self.site, category);
             Trail {
                 crumbs: above.iter().map(tera::Value::from_serializable).collect(),
-                items_json: breadcrumbs::items_json(self.site, &above),
+                json_ld_opening: breadcrumbs::json_ld_opening(self.site, &above),
             }
         })
     }
