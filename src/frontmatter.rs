@@ -71,6 +71,7 @@ pub const ARTICLE_KEYS: &[&str] = &[
 pub const CATEGORY_KEYS: &[&str] = &["title", "description", "weight", "extra"];
 
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(test, derive(PartialEq))]
 struct RawArticle {
     code: Option<String>,
     title: Option<String>,
@@ -330,6 +331,237 @@ fn clean_list(list: Option<Vec<String>>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn yaml_block<'a>(file: &'a SourcePath, yaml: &'a str) -> YamlBlock<'a> {
+        YamlBlock {
+            file,
+            file_text: yaml,
+            offset: 0,
+            yaml,
+        }
+    }
+
+    /// A made-up front-matter block of `lines` lines: known and unknown keys, values of every
+    /// shape YAML has (and near misses of the simple form), lists, comments, odd spacing.
+    fn made_up_front_matter(random: &mut impl FnMut(usize) -> usize, lines: usize) -> String {
+        const KEYS: &[&str] = &[
+            "code",
+            "title",
+            "summary",
+            "messages",
+            "applies_to",
+            "related",
+            "tags",
+            "aliases",
+            "updated",
+            "weight",
+            "draft",
+            "slug",
+            "extra",
+            "titel",
+            "Code",
+            "code ",
+            "x-y",
+        ];
+        // Values of the simple form (most front matter), then near misses and other YAML.
+        const SIMPLE: &[&str] = &[
+            "Bad Request",
+            "E00901",
+            "400",
+            "0x1F",
+            "012",
+            "00",
+            "-0",
+            "-1",
+            "1.5",
+            ".inf",
+            "2023-08-16",
+            "true",
+            "false",
+            "True",
+            "yes",
+            "~",
+            "null",
+            "-x",
+            "a:b",
+            "a#b",
+            "a, b",
+            "'single'",
+            "'it''s'",
+            "''",
+            "\"dq\"",
+            "\"\"",
+            "é ü",
+            "a\"b",
+            "a'b",
+            "http://x/y",
+            "/legacy/a.html",
+            "123456789012345678",
+            "[a, b]",
+            "[a, \"b, c\"]",
+            "[]",
+            "[ ]",
+            "[~]",
+            "[null]",
+            "[1, 2]",
+            "[a b, c d]",
+            "['x', \"y\"]",
+            "[\"\"]",
+            "[ a , b ]",
+            "[-1]",
+            "[a, 'b''c']",
+        ];
+        const TRICKY: &[&str] = &[
+            "+5",
+            "1_000",
+            "1e3",
+            "NULL",
+            "- x",
+            "-",
+            "a: b",
+            "a #b",
+            "#c",
+            "x:",
+            "a]",
+            "a}",
+            "@x",
+            "%x",
+            "`x`",
+            "?x",
+            "? x",
+            ",x",
+            ":x",
+            "&x y",
+            "*x",
+            "!x y",
+            "!!str 5",
+            "|",
+            ">",
+            "'a' b",
+            "\"esc \\\" q\"",
+            "\"a\" b",
+            "\"unterminated",
+            "'unterminated",
+            "a\tb",
+            "/a b/",
+            "99999999999999999999",
+            "[a,]",
+            "[a, [b]]",
+            "{a: b}",
+            "[a:b]",
+            "[a: b]",
+            "[#x]",
+            "['']",
+            "[a] x",
+            "[a",
+            "[- a]",
+            "[\"e\\\"\"]",
+            "x \u{feff}",
+            "x\u{7}",
+            "\"a\u{85}b\"",
+            "{}",
+            "a\u{a0}b",
+        ];
+        fn value(random: &mut impl FnMut(usize) -> usize) -> &'static str {
+            if random(5) < 4 {
+                SIMPLE[random(SIMPLE.len())]
+            } else {
+                TRICKY[random(TRICKY.len())]
+            }
+        }
+        let mut text = String::new();
+        for _ in 0..lines {
+            let key = KEYS[if random(8) == 0 {
+                random(KEYS.len())
+            } else {
+                random(12)
+            }];
+            let line = match random(16) {
+                0 => format!("{key}:"),
+                1 => format!("{key}:{}", value(random)),
+                2 => format!("{key}:   {}   ", value(random)),
+                3 => format!("  {key}: {}", value(random)),
+                4 => format!("# {}", value(random)),
+                5 => String::new(),
+                6 => {
+                    let indent = [0, 2, 4][random(3)];
+                    let items: Vec<String> = (0..1 + random(3))
+                        .map(|_| {
+                            let at = if random(6) == 0 {
+                                [0, 2, 4][random(3)]
+                            } else {
+                                indent
+                            };
+                            format!("{}- {}", " ".repeat(at), value(random))
+                        })
+                        .collect();
+                    format!("{key}:\n{}", items.join("\n"))
+                }
+                7 => format!("{key}: {}\r", value(random)),
+                8 => ["---", "...", "-", "  # indented comment", " "][random(5)].to_string(),
+                _ => format!("{key}: {}", value(random)),
+            };
+            text.push_str(&line);
+            text.push('\n');
+        }
+        text
+    }
+
+    /// Whatever the reader of simple front matter reads, it reads as the general reader does;
+    /// everything else it leaves to the general reader.
+    #[test]
+    fn simple_front_matter_is_read_as_the_general_reader_reads_it() {
+        let mut random = crate::test_random::numbers(0x5eed_f00d);
+        let file = file();
+        let (mut simple, mut rejected_by_both) = (0, 0);
+        const BLOCKS: usize = 50_000;
+        for _ in 0..BLOCKS {
+            let lines = 1 + random(4);
+            let yaml = made_up_front_matter(&mut random, lines);
+            let block = yaml_block(&file, &yaml);
+            let general = block.parse_generally::<RawArticle>(ARTICLE_KEYS);
+            match block.parse_simply::<RawArticle>(ARTICLE_KEYS) {
+                Some(read) => {
+                    simple += 1;
+                    assert_eq!(Ok(&read), general.as_ref().map_err(|_| ()), "{yaml:?}");
+                }
+                None => rejected_by_both += usize::from(general.is_err()),
+            }
+        }
+        // Both sides of the comparison happen often: the test would prove nothing otherwise.
+        assert!(simple > BLOCKS / 8, "only {simple} read simply");
+        assert!(
+            rejected_by_both > BLOCKS / 10,
+            "only {rejected_by_both} refused"
+        );
+    }
+
+    /// The front matter of a typical article is read by the simple reader, so that a big site
+    /// is loaded quickly.
+    #[test]
+    fn typical_front_matter_is_read_simply() {
+        let yaml = "code: \"E00901\"\ntitle: Proxy When\nsummary: \"Stops, then restarts.\"\n\
+            messages:\n  - \"E00901: Reads account scope.\"\n  - 'It''s slow'\n\
+            applies_to: [Indexing 3.x, Indexing 4.x]\nrelated: [\"E00895\", storage/1800, 401]\n\
+            tags: [firewall, logging]\naliases: [/legacy/indexing/e00901.html]\n\
+            updated: 2023-08-16\nweight: -3\ndraft: false\nslug: proxy-when\n";
+        let file = file();
+        let block = yaml_block(&file, yaml);
+        let read = block.parse_simply::<RawArticle>(ARTICLE_KEYS);
+        assert!(read.is_some(), "not read simply");
+        assert_eq!(
+            read.map(Ok),
+            Some(block.parse_generally::<RawArticle>(ARTICLE_KEYS))
+        );
+        // List items at two indentations are left to the general reader.
+        let mixed = "code: 400\ntitle: Bad Request\nmessages:\n  - \"400 Bad Request\"\n\
+            - \"HTTP ERROR 400\"\n";
+        assert!(
+            yaml_block(&file, shipped)
+                .parse_simply::<RawArticle>(ARTICLE_KEYS)
+                .is_none()
+        );
+    }
 
     fn file() -> SourcePath {
         SourcePath::new("content/a.md")

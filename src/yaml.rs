@@ -14,6 +14,8 @@ use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess
 use crate::diagnostic::{Diagnostic, Location, did_you_mean};
 use crate::paths::SourcePath;
 
+mod simple;
+
 /// A YAML document inside a file: the front matter between `---` lines, or all of `kb.yaml`.
 pub struct YamlBlock<'a> {
     pub file: &'a SourcePath,
@@ -37,6 +39,26 @@ impl YamlBlock<'_> {
     /// `serde_yaml::Value`: a typed map (`BTreeMap`) would take duplicate keys that the check
     /// pass refuses, so such a `T` must use [`Self::parse_in_two_passes`].
     pub fn parse<T: DeserializeOwned + Default>(
+        &self,
+        allowed: &[&str],
+    ) -> Result<T, Vec<Diagnostic>> {
+        match self.parse_simply(allowed) {
+            Some(value) => Ok(value),
+            None => self.parse_generally(allowed),
+        }
+    }
+
+    /// What the reader of simple front matter ([`simple`]) makes of the block, when it is
+    /// simple: most front matter is, and the general reader costs far more.
+    pub(crate) fn parse_simply<T: DeserializeOwned>(&self, allowed: &[&str]) -> Option<T> {
+        if self.yaml.trim().is_empty() || needs_check_pass(self.yaml) {
+            return None;
+        }
+        simple::parse(self.yaml, allowed)
+    }
+
+    /// [`Self::parse`] with the general YAML reader alone.
+    pub(crate) fn parse_generally<T: DeserializeOwned + Default>(
         &self,
         allowed: &[&str],
     ) -> Result<T, Vec<Diagnostic>> {
