@@ -557,7 +557,7 @@ mod tests {
         let mixed = "code: 400\ntitle: Bad Request\nmessages:\n  - \"400 Bad Request\"\n\
             - \"HTTP ERROR 400\"\n";
         assert!(
-            yaml_block(&file, shipped)
+            yaml_block(&file, mixed)
                 .parse_simply::<RawArticle>(ARTICLE_KEYS)
                 .is_none()
         );
