@@ -10,7 +10,6 @@
 //! alias or a static file, that code simply gets no short address. (Aliases are written by
 //! authors, so an alias that collides stays an error, reported with the other collisions.)
 
-use crate::code::natural_cmp;
 use crate::output::Output;
 use crate::paths::{Segment, UrlPath};
 use crate::publish::{Taken, link_uri, text_file};
@@ -30,12 +29,7 @@ pub struct ShortUrl {
 /// in natural code order. Each one is marked as taken.
 pub fn short_urls(site: &Site, taken: &mut Taken) -> Vec<ShortUrl> {
     let mut ids: Vec<ArticleId> = (0..site.articles.len()).collect();
-    ids.sort_by(|a, b| {
-        natural_cmp(
-            site.articles[*a].meta.code.as_str(),
-            site.articles[*b].meta.code.as_str(),
-        )
-    });
+    ids.sort_by_key(|id| site.code_ranks[*id]);
     let mut short = Vec::new();
     for id in ids {
         let code = &site.articles[id].meta.code;

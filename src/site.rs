@@ -75,6 +75,9 @@ pub struct Site {
     /// Tags by slug.
     pub tags: BTreeMap<Segment, Tag>,
     pub codes: CodeIndex,
+    /// Each article's place in natural code order ([`crate::code::ranks`]): sorting article ids
+    /// by it is sorting them by code.
+    pub code_ranks: Vec<usize>,
 }
 
 impl Site {
@@ -102,7 +105,11 @@ pub fn link(config: SiteConfig, content: LoadedContent) -> (Site, Vec<Diagnostic
     let mut articles = place_articles(content.articles, &folder_ids, &categories);
     let codes = index_codes(&mut articles, &mut diagnostics);
     resolve_related(&mut articles, &codes, &mut diagnostics);
-    order(&mut categories, &mut articles);
+    let code_ranks = {
+        let codes: Vec<&str> = articles.iter().map(|a| a.meta.code.as_str()).collect();
+        crate::code::ranks(&codes)
+    };
+    order(&mut categories, &mut articles, &code_ranks);
     let tags = collect_tags(&mut articles);
     let site = Site {
         config,
@@ -110,6 +117,7 @@ pub fn link(config: SiteConfig, content: LoadedContent) -> (Site, Vec<Diagnostic
         articles,
         tags,
         codes,
+        code_ranks,
     };
     (site, diagnostics)
 }
@@ -351,18 +359,14 @@ pub(crate) fn front_matter_diagnostic(
     block.diagnostic_at_value(message, key, value)
 }
 
-fn order(categories: &mut [Category], articles: &mut [Article]) {
+fn order(categories: &mut [Category], articles: &mut [Article], code_ranks: &[usize]) {
     for (id, article) in articles.iter().enumerate() {
         categories[article.category].articles.push(id);
     }
-    let article_order = |a: &ArticleId, b: &ArticleId| {
-        let (a, b) = (&articles[*a].meta, &articles[*b].meta);
-        a.weight
-            .cmp(&b.weight)
-            .then_with(|| natural_cmp(a.code.as_str(), b.code.as_str()))
-    };
     for category in categories.iter_mut() {
-        category.articles.sort_by(article_order);
+        category
+            .articles
+            .sort_by_key(|id| (articles[*id].meta.weight, code_ranks[*id]));
     }
     let keys: Vec<(i64, String)> = categories
         .iter()
@@ -386,11 +390,8 @@ fn order(categories: &mut [Category], articles: &mut [Article]) {
             .sum();
         categories[id].total_articles = own + below;
     }
-    let codes: Vec<String> = articles.iter().map(|a| a.meta.code.to_string()).collect();
     for article in articles.iter_mut() {
-        article
-            .referenced_by
-            .sort_by(|a, b| natural_cmp(&codes[*a], &codes[*b]));
+        article.referenced_by.sort_by_key(|id| code_ranks[*id]);
     }
 }
 

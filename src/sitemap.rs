@@ -10,7 +10,6 @@
 //! Crawlers want absolute addresses; they are absolute when `base_url` has an origin
 //! (`https://example.com/help/`) and root-relative otherwise.
 
-use crate::code::natural_cmp;
 use crate::frontmatter::Date;
 use crate::output::Output;
 use crate::publish::{absolute_uri, escape_xml, text_file};
@@ -101,12 +100,12 @@ fn entries(site: &Site) -> Vec<Entry> {
             lastmod: date.clone(),
         })
         .collect();
-    let mut articles: Vec<_> = site.articles.iter().collect();
-    articles.sort_by(|a, b| {
-        a.catalog
-            .cmp(&b.catalog)
-            .then_with(|| natural_cmp(a.meta.code.as_str(), b.meta.code.as_str()))
+    let mut ids: Vec<usize> = (0..site.articles.len()).collect();
+    ids.sort_by(|a, b| {
+        let catalog = |id: &usize| &site.articles[*id].catalog;
+        (catalog(a).cmp(catalog(b))).then(site.code_ranks[*a].cmp(&site.code_ranks[*b]))
     });
+    let articles: Vec<&crate::site::Article> = ids.iter().map(|id| &site.articles[*id]).collect();
     entries.extend(articles.iter().map(|a| Entry {
         path: a.url.to_string(),
         lastmod: a.meta.updated.clone(),

@@ -7,7 +7,6 @@ use std::sync::OnceLock;
 use serde::Serialize;
 
 use crate::breadcrumbs::{self, Crumb};
-use crate::code::natural_cmp;
 use crate::markdown::Heading;
 use crate::paths::Segment;
 use crate::site::{Article, ArticleId, Category, CategoryId, Site, Tag};
@@ -184,9 +183,6 @@ pub struct SharedLinks<'a> {
     site: &'a Site,
     articles: Vec<OnceLock<LinkValue>>,
     categories: Vec<OnceLock<LinkValue>>,
-    /// Each article's place in the order of codes, equal codes in the same place
-    /// ([`SharedLinks::sort_by_code`]).
-    code_ranks: OnceLock<Vec<usize>>,
     /// Each tag's link as its own page names it, by slug: the tags of an article page.
     tags: OnceLock<BTreeMap<Segment, LinkValue>>,
     /// By category, the part of the breadcrumb trail its articles share.
@@ -211,7 +207,6 @@ impl<'a> SharedLinks<'a> {
             categories: (0..site.categories.len())
                 .map(|_| OnceLock::new())
                 .collect(),
-            code_ranks: OnceLock::new(),
             tags: OnceLock::new(),
             trails: (0..site.categories.len())
                 .map(|_| OnceLock::new())
@@ -276,16 +271,8 @@ impl<'a> SharedLinks<'a> {
     }
 
     /// Sorts `ids` by their articles' codes ([`natural_cmp`]), equal codes in the order given.
-    /// The codes are compared once per build, not once per page: the all-codes page and every
-    /// tag page sort thousands of articles on a big site.
     pub fn sort_by_code(&self, ids: &mut [ArticleId]) {
-        let ranks = self.code_ranks.get_or_init(|| {
-            let codes: Vec<&str> = (self.site.articles.iter())
-                .map(|article| article.meta.code.as_str())
-                .collect();
-            code_ranks(&codes)
-        });
-        ids.sort_by_key(|id| ranks[*id]);
+        ids.sort_by_key(|id| self.site.code_ranks[*id]);
     }
 
     /// The links made by the last build of the same site, kept by `kb serve`, those of the
@@ -307,7 +294,6 @@ impl<'a> SharedLinks<'a> {
             site,
             articles,
             categories,
-            code_ranks: OnceLock::new(),
             tags: OnceLock::new(),
             trails: (0..site.categories.len())
                 .map(|_| OnceLock::new())
@@ -328,21 +314,6 @@ impl<'a> SharedLinks<'a> {
 pub struct KeptLinks {
     articles: Vec<OnceLock<LinkValue>>,
     categories: Vec<OnceLock<LinkValue>>,
-}
-
-/// The place of each of `codes` in their order ([`natural_cmp`]), the same for equal codes.
-fn code_ranks(codes: &[&str]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..codes.len()).collect();
-    order.sort_by(|a, b| natural_cmp(codes[*a], codes[*b]));
-    let mut ranks = vec![0; codes.len()];
-    let mut rank = 0;
-    for (at, id) in order.iter().enumerate() {
-        if at > 0 && codes[order[at - 1]] != codes[*id] {
-            rank = at;
-        }
-        ranks[*id] = rank;
-    }
-    ranks
 }
 
 pub fn article_link(site: &Site, article: &Article) -> ArticleLink {
@@ -425,40 +396,4 @@ pub fn default_ui() -> BTreeMap<String, String> {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Sorting by rank gives what sorting by [`natural_cmp`] gives, equal codes in the order
-    /// given, whatever subset of the codes is sorted.
-    #[test]
-    fn sorting_by_code_rank_is_sorting_by_code() {
-        const PIECES: &[&str] = &["E", "e", "_", "0", "1", "2", "10", "01"];
-        let mut next = crate::test_random::numbers(0x9e37_79b9_7f4a_7c15);
-        let codes: Vec<String> = (0..2_000)
-            .map(|_| {
-                (0..1 + next(4))
-                    .map(|_| PIECES[next(PIECES.len())])
-                    .collect()
-            })
-            .collect();
-        let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
-        assert!(
-            codes
-                .iter()
-                .enumerate()
-                .any(|(at, code)| codes[..at].contains(code)),
-            "some codes repeat"
-        );
-        let ranks = code_ranks(&codes);
-        for _ in 0..200 {
-            let mut ids: Vec<usize> = (0..1 + next(300)).map(|_| next(codes.len())).collect();
-            let mut by_code = ids.clone();
-            by_code.sort_by(|a, b| natural_cmp(codes[*a], codes[*b]));
-            ids.sort_by_key(|id| ranks[*id]);
-            assert_eq!(ids, by_code);
-        }
-    }
 }
