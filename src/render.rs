@@ -595,6 +595,7 @@ pub fn set_site_context(site: &Site, templates: &mut Templates) {
         title: &site.config.title,
         description: &site.config.description,
         language: &site.config.language,
+        og_locale: site.config.language.replace('-', "_"),
         base_path: &base.path,
         home_url: base.link("/"),
         codes_url: base.link("/codes/"),

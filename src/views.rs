@@ -17,6 +17,9 @@ pub struct SiteView<'a> {
     pub title: &'a str,
     pub description: &'a str,
     pub language: &'a str,
+    /// `language` as Open Graph writes a locale: `pt_BR` for `pt-BR`. Made once per build, where
+    /// a template's `replace` filter would run on every page.
+    pub og_locale: String,
     /// The path the site lives under, `/` or `/help/`.
     pub base_path: &'a str,
     pub home_url: String,

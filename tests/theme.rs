@@ -265,7 +265,7 @@ fn interface_strings_and_the_page_language_come_from_kb_yaml() {
     let site = Site::fixture("theme");
     site.write(
         "kb.yaml",
-        "title: Test\nlanguage: fr\nfeedback_endpoint: /avis\nui:\n  related_errors: Erreurs liées\n  \
+        "title: Test\nlanguage: fr-CA\nfeedback_endpoint: /avis\nui:\n  related_errors: Erreurs liées\n  \
          referenced_by: Cité par\n  error_messages: Ce que vous voyez\n  applies_to: Concerne\n  \
          on_this_page: Sur cette page\n  updated: Mis à jour le\n  was_this_helpful: Cette page vous a-t-elle aidé ?\n  \
          yes: Oui\n  no: Non\n  copy: Copier\n  copied: Copié\n  more_messages: Autres messages\n  \
@@ -273,7 +273,11 @@ fn interface_strings_and_the_page_language_come_from_kb_yaml() {
     );
     site.build(&[]);
     let page = site.page("/app/e100/");
-    assert_eq!(page.attrs("html", "lang"), ["fr"]);
+    assert_eq!(page.attrs("html", "lang"), ["fr-CA"]);
+    assert_eq!(
+        page.attrs(r#"meta[property="og:locale"]"#, "content"),
+        ["fr_CA"]
+    );
     assert_eq!(page.text("#related h2"), "Erreurs liées");
     assert_eq!(page.text("#referenced-by h2"), "Cité par");
     assert_eq!(page.text("#messages h2"), "Ce que vous voyez");
