@@ -331,7 +331,13 @@ impl Folders {
 
     fn mark_made(&self, folder: &Path) {
         let mut made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
-        made.extend(folder.ancestors().map(Path::to_path_buf));
+        // The folders above were marked when they were made, most of them: stop at the first.
+        for folder in folder.ancestors() {
+            if made.contains(folder) {
+                break;
+            }
+            made.insert(folder.to_path_buf());
+        }
     }
 
     /// Writes `bytes` to `file` (relative to the staging folder `dir`), making its folder first.
