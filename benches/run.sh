@@ -58,8 +58,10 @@ zola_note="zola: not on PATH (not packaged by Debian), skipped"
 if command -v zola >/dev/null; then zola_note="zola is on PATH, but gen_corpus has no Zola flavour yet: skipped"; fi
 
 cargo build --release --quiet --bin kb --example gen_corpus
-kb=$PWD/target/release/kb
-gen=$PWD/target/release/examples/gen_corpus
+# Where cargo put them: CARGO_TARGET_DIR when it is set (a stale target/ would be measured otherwise).
+target_dir=${CARGO_TARGET_DIR:-$PWD/target}
+kb=$target_dir/release/kb
+gen=$target_dir/release/examples/gen_corpus
 mkdir -p "$work"
 
 # corpus FORMAT N: generates (once per generator binary) and prints the corpus folder.

@@ -24,8 +24,10 @@ cd "$(dirname "$0")/.."
 sizes=(1000 2000 4000)
 
 cargo build --release --quiet --bin kb --example gen_corpus
-kb=$PWD/target/release/kb
-gen=$PWD/target/release/examples/gen_corpus
+# Where cargo put them: CARGO_TARGET_DIR when it is set (a stale target/ would be measured otherwise).
+target_dir=${CARGO_TARGET_DIR:-$PWD/target}
+kb=$target_dir/release/kb
+gen=$target_dir/release/examples/gen_corpus
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
