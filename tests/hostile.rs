@@ -531,6 +531,14 @@ error: build failed with 1 error(s) and 0 warning(s)
     );
 }
 
+/// What kb says of a `400.md` that is not a regular file.
+const NOT_A_REGULAR_FILE: &str = "error: this is not a regular file
+ --> content/http/4xx/400.md
+  = help: kb reads only regular files; remove it, or rename it so that it does not end in `.md`
+
+error: build failed with 1 error(s) and 0 warning(s)
+";
+
 #[cfg(unix)]
 #[test]
 fn a_fifo_named_like_an_article_is_refused_without_hanging() {
@@ -541,15 +549,7 @@ fn a_fifo_named_like_an_article_is_refused_without_hanging() {
         .status()
         .unwrap_or_else(|e| panic!("cannot run mkfifo: {e}"));
     assert!(made.success(), "mkfifo failed");
-    assert_rejected(
-        &site,
-        "error: this is not a regular file
- --> content/http/4xx/400.md
-  = help: kb reads only regular files; remove it, or rename it so that it does not end in `.md`
-
-error: build failed with 1 error(s) and 0 warning(s)
-",
-    );
+    assert_rejected(&site, NOT_A_REGULAR_FILE);
 }
 
 #[cfg(unix)]
@@ -558,13 +558,5 @@ fn a_socket_named_like_an_article_is_refused_without_hanging() {
     let site = Site::fixture("basic");
     let _listener = std::os::unix::net::UnixListener::bind(site.path("content/http/4xx/400.md"))
         .unwrap_or_else(|e| panic!("cannot make a socket: {e}"));
-    assert_rejected(
-        &site,
-        "error: this is not a regular file
- --> content/http/4xx/400.md
-  = help: kb reads only regular files; remove it, or rename it so that it does not end in `.md`
-
-error: build failed with 1 error(s) and 0 warning(s)
-",
-    );
+    assert_rejected(&site, NOT_A_REGULAR_FILE);
 }
