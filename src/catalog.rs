@@ -106,7 +106,7 @@ pub fn json_replacing(
     changed.sort_unstable();
     changed.dedup();
     let base = &site.config.base_url;
-    let (mut scratch, mut written) = (Vec::new(), Vec::new());
+    let mut written = Vec::new();
     // Each changed entry's place in the old text and its new text, in text order.
     let mut new: Vec<(Range<usize>, ArticleId, String)> = Vec::with_capacity(changed.len());
     for id in &changed {
@@ -115,7 +115,7 @@ pub fn json_replacing(
             .find(|s| s.article == *id)
             .map(|s| absolute_uri(base, &s.url.to_string()));
         written.clear();
-        write_entry(site, *id, short_url.as_deref(), &mut scratch, &mut written).ok()?;
+        write_entry(site, *id, short_url.as_deref(), &mut written).ok()?;
         let text = String::from_utf8(written.clone()).ok()?;
         new.push((entries.get(*id)?.clone(), *id, text));
     }
@@ -241,40 +241,150 @@ fn write_run(
         text: Vec::with_capacity(2048 * ids.len()),
         places: Vec::with_capacity(ids.len()),
     };
-    let mut scratch = Vec::new();
     for (n, id) in ids.iter().enumerate() {
         if n > 0 {
             run.text.extend_from_slice(b",\n    ");
         }
         let start = run.text.len();
         let short_url = short_by_article[*id].as_deref();
-        write_entry(site, *id, short_url, &mut scratch, &mut run.text)?;
+        write_entry(site, *id, short_url, &mut run.text)?;
         run.places.push((*id, start..run.text.len()));
     }
     Ok(run)
 }
 
-/// Appends an article's entry to `json` as it is written in the list of codes: pretty-printed
-/// two levels deep (JSON strings hold no line breaks, so every line break is one of the
-/// printer's).
+/// Appends an article's entry to `json` as it is written in the list of codes: as serde_json's
+/// pretty printer writes it two levels deep. Written by hand, as the other parts of the file are
+/// by serde: the entries are nearly all of a big site's catalog, and serde's printer (then the
+/// lines indented again) cost about three times as much.
 fn write_entry(
     site: &Site,
     id: ArticleId,
     short_url: Option<&str>,
-    scratch: &mut Vec<u8>,
     json: &mut Vec<u8>,
 ) -> serde_json::Result<()> {
-    scratch.clear();
-    serde_json::to_writer_pretty(&mut *scratch, &entry(site, &site.articles[id], short_url))?;
-    let mut lines = scratch.split(|b| *b == b'\n');
-    if let Some(first) = lines.next() {
-        json.extend_from_slice(first);
+    write_pretty_entry(&entry(site, &site.articles[id], short_url), json)
+}
+
+fn write_pretty_entry(entry: &CodeEntry, json: &mut Vec<u8>) -> serde_json::Result<()> {
+    let mut out = Pretty { json, depth: 2 };
+    out.open(b'{');
+    out.key("code")?;
+    out.text(entry.code)?;
+    out.key("catalog")?;
+    out.text(entry.catalog)?;
+    out.key("title")?;
+    out.text(entry.title)?;
+    out.key("summary")?;
+    out.optional_text(entry.summary)?;
+    out.key("messages")?;
+    out.texts(entry.messages.iter().map(String::as_str))?;
+    out.key("url")?;
+    out.text(&entry.url)?;
+    if let Some(short_url) = entry.short_url {
+        out.key("short_url")?;
+        out.text(short_url)?;
     }
-    for line in lines {
-        json.extend_from_slice(b"\n    ");
-        json.extend_from_slice(line);
+    out.key("category")?;
+    out.open(b'[');
+    for step in &entry.category {
+        out.item();
+        out.open(b'{');
+        out.key("title")?;
+        out.text(step.title)?;
+        out.key("url")?;
+        out.text(&step.url)?;
+        out.close(b'}');
     }
+    out.close(b']');
+    out.key("related")?;
+    out.open(b'[');
+    for reference in &entry.related {
+        out.item();
+        out.open(b'{');
+        out.key("code")?;
+        out.text(reference.code)?;
+        out.key("catalog")?;
+        out.text(reference.catalog)?;
+        out.close(b'}');
+    }
+    out.close(b']');
+    out.key("tags")?;
+    out.texts(entry.tags.iter().copied())?;
+    out.key("updated")?;
+    out.optional_text(entry.updated)?;
+    out.close(b'}');
     Ok(())
+}
+
+/// JSON written as serde_json's pretty printer writes it (two spaces an indentation level, a
+/// line per member, `[]` and `{}` when empty), from a given depth.
+struct Pretty<'a> {
+    json: &'a mut Vec<u8>,
+    depth: usize,
+}
+
+impl Pretty<'_> {
+    fn open(&mut self, bracket: u8) {
+        self.json.push(bracket);
+        self.depth += 1;
+    }
+
+    /// Closes the innermost object or array: on a line of its own unless it is empty.
+    fn close(&mut self, bracket: u8) {
+        self.depth -= 1;
+        let opening = if bracket == b'}' { b'{' } else { b'[' };
+        if self.json.last() != Some(&opening) {
+            self.new_line();
+        }
+        self.json.push(bracket);
+    }
+
+    /// Starts a member of the innermost array or object: after a comma unless it is the first.
+    fn item(&mut self) {
+        if !matches!(self.json.last(), Some(b'{' | b'[')) {
+            self.json.push(b',');
+        }
+        self.new_line();
+    }
+
+    fn key(&mut self, key: &str) -> serde_json::Result<()> {
+        self.item();
+        self.text(key)?;
+        self.json.extend_from_slice(b": ");
+        Ok(())
+    }
+
+    fn text(&mut self, text: &str) -> serde_json::Result<()> {
+        serde_json::to_writer(&mut *self.json, text)
+    }
+
+    fn optional_text(&mut self, text: Option<&str>) -> serde_json::Result<()> {
+        match text {
+            Some(text) => self.text(text),
+            None => {
+                self.json.extend_from_slice(b"null");
+                Ok(())
+            }
+        }
+    }
+
+    fn texts<'t>(&mut self, texts: impl Iterator<Item = &'t str>) -> serde_json::Result<()> {
+        self.open(b'[');
+        for text in texts {
+            self.item();
+            self.text(text)?;
+        }
+        self.close(b']');
+        Ok(())
+    }
+
+    fn new_line(&mut self) {
+        self.json.push(b'\n');
+        for _ in 0..self.depth {
+            self.json.extend_from_slice(b"  ");
+        }
+    }
 }
 
 /// `catalog.schema.json`.
@@ -373,6 +483,80 @@ mod tests {
 
     fn text(output: &Output) -> String {
         String::from_utf8_lossy(&output.bytes().unwrap_or_default()).into_owned()
+    }
+
+    /// An entry as serde_json's pretty printer writes it, indented two levels deeper.
+    fn entry_by_serde(entry: &CodeEntry) -> Vec<u8> {
+        let pretty = serde_json::to_vec_pretty(entry).unwrap();
+        let mut json = Vec::new();
+        for (n, line) in pretty.split(|b| *b == b'\n').enumerate() {
+            if n > 0 {
+                json.extend_from_slice(b"\n    ");
+            }
+            json.extend_from_slice(line);
+        }
+        json
+    }
+
+    /// The entries written by hand are what serde's pretty printer writes, whatever the texts
+    /// (quotes, backslashes, controls, non-ASCII) and however many items each list has.
+    #[test]
+    fn entries_written_by_hand_are_those_serde_writes() {
+        const TEXTS: &[&str] = &[
+            "401",
+            "Unauthorized",
+            "",
+            "say \"hi\"",
+            "back\\slash",
+            "tab\there",
+            "line\nbreak",
+            "\u{1}\u{1f}\u{7f}",
+            "é ü 漢字 🙂",
+            "</script>",
+            "a/b",
+            "\u{2028}",
+        ];
+        let mut random = crate::test_random::numbers(0xca7a_1096);
+        for _ in 0..3_000 {
+            let mut text = || TEXTS[random(TEXTS.len())];
+            let (code, catalog, title, url) = (text(), text(), text(), text().to_string());
+            let summary = (random(3) > 0).then(|| TEXTS[random(TEXTS.len())]);
+            let short_url = (random(2) > 0).then(|| TEXTS[random(TEXTS.len())]);
+            let updated = (random(2) > 0).then(|| TEXTS[random(TEXTS.len())]);
+            let messages: Vec<String> = (0..random(4)).map(|_| TEXTS[random(12)].into()).collect();
+            let category = (0..random(4))
+                .map(|_| CategoryStep {
+                    title: TEXTS[random(TEXTS.len())],
+                    url: TEXTS[random(TEXTS.len())].to_string(),
+                })
+                .collect();
+            let related = (0..random(4))
+                .map(|_| Reference {
+                    code: TEXTS[random(TEXTS.len())],
+                    catalog: TEXTS[random(TEXTS.len())],
+                })
+                .collect();
+            let tags = (0..random(3)).map(|_| TEXTS[random(TEXTS.len())]).collect();
+            let entry = CodeEntry {
+                code,
+                catalog,
+                title,
+                summary,
+                messages: &messages,
+                url,
+                short_url,
+                category,
+                related,
+                tags,
+                updated,
+            };
+            let mut json = Vec::new();
+            write_pretty_entry(&entry, &mut json).unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&json),
+                String::from_utf8_lossy(&entry_by_serde(&entry))
+            );
+        }
     }
 
     #[test]
