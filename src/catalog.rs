@@ -106,7 +106,6 @@ pub fn json_replacing(
     changed.sort_unstable();
     changed.dedup();
     let base = &site.config.base_url;
-    let mut written = Vec::new();
     // Each changed entry's place in the old text and its new text, in text order.
     let mut new: Vec<(Range<usize>, ArticleId, String)> = Vec::with_capacity(changed.len());
     for id in &changed {
@@ -114,9 +113,9 @@ pub fn json_replacing(
             .iter()
             .find(|s| s.article == *id)
             .map(|s| absolute_uri(base, &s.url.to_string()));
-        written.clear();
+        let mut written = Vec::new();
         write_entry(site, *id, short_url.as_deref(), &mut written).ok()?;
-        let text = String::from_utf8(written.clone()).ok()?;
+        let text = String::from_utf8(written).ok()?;
         new.push((entries.get(*id)?.clone(), *id, text));
     }
     new.sort_by_key(|(old, _, _)| old.start);
@@ -286,29 +285,11 @@ fn write_pretty_entry(entry: &CodeEntry, json: &mut Vec<u8>) -> serde_json::Resu
         out.text(short_url)?;
     }
     out.key("category")?;
-    out.open(b'[');
-    for step in &entry.category {
-        out.item();
-        out.open(b'{');
-        out.key("title")?;
-        out.text(step.title)?;
-        out.key("url")?;
-        out.text(&step.url)?;
-        out.close(b'}');
-    }
-    out.close(b']');
+    let steps = entry.category.iter().map(|s| [s.title, s.url.as_str()]);
+    out.pairs(["title", "url"], steps)?;
     out.key("related")?;
-    out.open(b'[');
-    for reference in &entry.related {
-        out.item();
-        out.open(b'{');
-        out.key("code")?;
-        out.text(reference.code)?;
-        out.key("catalog")?;
-        out.text(reference.catalog)?;
-        out.close(b'}');
-    }
-    out.close(b']');
+    let references = entry.related.iter().map(|r| [r.code, r.catalog]);
+    out.pairs(["code", "catalog"], references)?;
     out.key("tags")?;
     out.texts(entry.tags.iter().copied())?;
     out.key("updated")?;
@@ -379,6 +360,26 @@ impl Pretty<'_> {
         Ok(())
     }
 
+    /// A list of objects of two texts each, named by `keys`.
+    fn pairs<'t>(
+        &mut self,
+        keys: [&str; 2],
+        pairs: impl Iterator<Item = [&'t str; 2]>,
+    ) -> serde_json::Result<()> {
+        self.open(b'[');
+        for pair in pairs {
+            self.item();
+            self.open(b'{');
+            for (key, text) in keys.iter().zip(pair) {
+                self.key(key)?;
+                self.text(text)?;
+            }
+            self.close(b'}');
+        }
+        self.close(b']');
+        Ok(())
+    }
+
     fn new_line(&mut self) {
         self.json.push(b'\n');
         for _ in 0..self.depth {
@@ -435,7 +436,6 @@ fn entry<'a>(site: &'a Site, article: &'a Article, short_url: Option<&'a str>) -
 mod tests {
     use super::*;
     use crate::code::natural_cmp;
-    use crate::content::LoadOptions;
     use crate::redirects::short_urls;
 
     /// The catalog as serde writes the whole object, to compare with the file written entry by
@@ -470,15 +470,6 @@ mod tests {
                 .collect(),
         };
         serde_json::to_string_pretty(&catalog).unwrap_or_default() + "\n"
-    }
-
-    fn site(fixture: &str) -> Site {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures")
-            .join(fixture);
-        let config = crate::config::load(&root).unwrap_or_else(|e| panic!("{fixture}: {e}"));
-        let loaded = crate::content::load(&root, LoadOptions::default());
-        crate::site::link(config, loaded).0
     }
 
     fn text(output: &Output) -> String {
@@ -562,7 +553,7 @@ mod tests {
     #[test]
     fn the_catalog_written_entry_by_entry_is_the_one_serde_writes_whole() {
         for fixture in ["basic", "catalogs", "publishing"] {
-            let site = site(fixture);
+            let site = crate::site::fixture(fixture);
             assert!(!site.articles.is_empty(), "{fixture}");
             let short = short_urls(
                 &site,
@@ -578,7 +569,7 @@ mod tests {
 
     #[test]
     fn replacing_changed_entries_makes_the_catalog_of_the_changed_site() {
-        let mut site = site("catalogs");
+        let mut site = crate::site::fixture("catalogs");
         let short = short_urls(
             &site,
             &mut crate::publish::Taken::of_urls(std::iter::empty()),

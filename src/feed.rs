@@ -186,11 +186,7 @@ mod tests {
 
     #[test]
     fn the_feed_order_put_right_for_changed_dates_is_the_order_made_anew() {
-        let root =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/publishing");
-        let config = crate::config::load(&root).unwrap_or_else(|e| panic!("{e}"));
-        let loaded = crate::content::load(&root, crate::content::LoadOptions::default());
-        let mut site = crate::site::link(config, loaded).0;
+        let mut site = crate::site::fixture("publishing");
         let count = site.articles.len();
         assert!(count >= 4, "{count} articles");
         let mut order = recent(&site);

@@ -1165,13 +1165,8 @@ mod tests {
     use crate::config::BaseUrl;
 
     fn catalogs_site(base_url: &str) -> Site {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/catalogs");
-        let mut config = crate::config::load(&root).expect("the fixture's kb.yaml loads");
-        config.base_url = BaseUrl::parse(base_url).expect("a valid base URL");
-        let options = crate::content::LoadOptions {
-            include_drafts: false,
-        };
-        let (site, _) = crate::site::link(config, crate::content::load(&root, options));
+        let mut site = crate::site::fixture("catalogs");
+        site.config.base_url = BaseUrl::parse(base_url).expect("a valid base URL");
         site
     }
 

@@ -420,3 +420,13 @@ fn collect_tags(articles: &mut [Article]) -> BTreeMap<Segment, Tag> {
     }
     tags
 }
+/// A site of `tests/fixtures`, loaded and linked as a build does (drafts left out).
+#[cfg(test)]
+pub(crate) fn fixture(name: &str) -> Site {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    let config = crate::config::load(&root).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let loaded = crate::content::load(&root, crate::content::LoadOptions::default());
+    link(config, loaded).0
+}
