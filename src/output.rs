@@ -269,9 +269,10 @@ impl Sink for Staging {
         let failed = |e| Error::io(&self.dir.join(&file), e);
         match &output.content {
             Content::Copy(source) => {
-                let path = self.dir.join(&file);
-                self.folders.make(&self.dir, path.parent())?;
-                std::fs::copy(source, &path).map(|_| ()).map_err(failed)
+                self.folders.make(&self.dir, file.parent())?;
+                std::fs::copy(source, self.dir.join(&file))
+                    .map(|_| ())
+                    .map_err(failed)
             }
             Content::Text(text) => self.folders.write(&self.dir, &file, text.as_bytes()),
             Content::Static(bytes) => self.folders.write(&self.dir, &file, bytes),
@@ -312,15 +313,15 @@ impl Folders {
         Ok(folders)
     }
 
-    /// Makes `folder` (an absolute path inside the staging folder `dir`) and its parents.
+    /// Makes `folder` (relative to the staging folder `dir`) and its parents.
     fn make(&self, dir: &Path, folder: Option<&Path>) -> Result<()> {
         let Some(folder) = folder else { return Ok(()) };
-        let relative = folder.strip_prefix(dir).unwrap_or(folder);
-        if relative.as_os_str().is_empty() || self.is_made(relative) {
+        if folder.as_os_str().is_empty() || self.is_made(folder) {
             return Ok(());
         }
-        std::fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
-        self.mark_made(relative);
+        let path = dir.join(folder);
+        std::fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+        self.mark_made(folder);
         Ok(())
     }
 
@@ -343,8 +344,8 @@ impl Folders {
     /// Writes `bytes` to `file` (relative to the staging folder `dir`), making its folder first.
     #[cfg(not(unix))]
     fn write(&self, dir: &Path, file: &Path, bytes: &[u8]) -> Result<()> {
+        self.make(dir, file.parent())?;
         let path = dir.join(file);
-        self.make(dir, path.parent())?;
         std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))
     }
 
@@ -358,7 +359,7 @@ impl Folders {
         // to the staging folder itself.
         let above = folder.parent().unwrap_or(Path::new(""));
         let Some(handle) = self.handle(dir, above)? else {
-            self.make(dir, Some(&dir.join(folder)))?;
+            self.make(dir, Some(folder))?;
             return std::fs::write(dir.join(file), bytes).map_err(failed);
         };
         if !folder.as_os_str().is_empty() && !self.is_made(folder) {
@@ -392,14 +393,17 @@ impl Folders {
         dir: &Path,
         folder: &Path,
     ) -> Result<Option<std::sync::Arc<std::os::fd::OwnedFd>>> {
-        if let Some(handle) = self.lock_handles().get(folder) {
-            return Ok(Some(handle.clone()));
+        {
+            let handles = self.lock_handles();
+            if let Some(handle) = handles.get(folder) {
+                return Ok(Some(handle.clone()));
+            }
+            if handles.len() >= MOST_FOLDER_HANDLES {
+                return Ok(None);
+            }
         }
-        if self.lock_handles().len() >= MOST_FOLDER_HANDLES {
-            return Ok(None);
-        }
+        self.make(dir, Some(folder))?;
         let path = dir.join(folder);
-        self.make(dir, Some(&path))?;
         let opened = std::sync::Arc::new(open_folder(&path).map_err(|e| Error::io(&path, e))?);
         // Another thread may have opened the same folder meanwhile: one handle is kept.
         let mut handles = self.lock_handles();
