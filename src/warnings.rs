@@ -12,18 +12,21 @@
 //! - the same message text in two articles;
 //! - an alias that shadows a page on common static hosts.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+// foldhash rather than std's SipHash: the keys are the site's own message texts and addresses.
+use foldhash::HashMap;
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::frontmatter::Date;
 use crate::markdown::PageRef;
+use crate::paths::Segment;
 use crate::paths::UrlPath;
 use crate::related::Resolution;
 use crate::render::Bodies;
-use crate::site::{self, Article, ArticleId, Site};
+use crate::site::{self, Article, ArticleId, CategoryId, Site};
 
 /// The heading every article should have: what to do about the error.
 pub const RESOLUTION_HEADING: &str = "Resolution";
@@ -52,8 +55,8 @@ pub struct FrontMatterWarnings {
     messages: Messages,
     /// Each article's aliases that shadow a page, with the article whose page it is, if any.
     shadowing: Vec<Vec<(Option<ArticleId>, Diagnostic)>>,
-    /// The pages an alias may shadow, by [`shadow_key`]: address, name, and article if any.
-    pages: HashMap<Vec<String>, (UrlPath, String, Option<ArticleId>)>,
+    /// The pages an alias may shadow, by [`shadow_key`].
+    pages: HashMap<String, ShadowedPage>,
 }
 
 /// The message texts of every article, to find those listed twice.
@@ -129,14 +132,6 @@ impl FrontMatterWarnings {
         }
         // A shadowing alias names the title of the article whose page it shadows.
         let mut aliased = changed.clone();
-        for id in &changed {
-            let article = &site.articles[*id];
-            if let Some((_, name, Some(owner))) = self.pages.get_mut(&shadow_key(&article.url)) {
-                if owner == id {
-                    *name = page_name(article);
-                }
-            }
-        }
         for (id, warnings) in self.shadowing.iter().enumerate() {
             if warnings
                 .iter()
@@ -188,12 +183,15 @@ impl Messages {
             .par_iter()
             .map(|a| a.meta.messages.iter().map(|m| message_key(m)).collect())
             .collect();
-        let mut listed_by: HashMap<String, Vec<ArticleId>> = HashMap::new();
+        let mut listed_by: HashMap<String, Vec<ArticleId>> = HashMap::default();
         for id in &order {
             for key in &keys[*id] {
-                let articles = listed_by.entry(key.clone()).or_default();
-                if articles.last() != Some(id) {
-                    articles.push(*id);
+                match listed_by.get_mut(key.as_str()) {
+                    Some(articles) if articles.last() == Some(id) => {}
+                    Some(articles) => articles.push(*id),
+                    None => {
+                        listed_by.insert(key.clone(), vec![*id]);
+                    }
                 }
             }
         }
@@ -423,11 +421,26 @@ fn updated_in_the_future(article: &Article, today: &Date) -> Option<Diagnostic> 
 
 /// Message texts compare without case and with runs of whitespace as one space.
 fn message_key(message: &str) -> String {
-    message
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    if !message.is_ascii() {
+        return message
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+    }
+    // Most messages are ASCII: one pass, without Unicode case tables. `char::is_whitespace`
+    // of ASCII is tab, line feed, vertical tab, form feed, carriage return and space.
+    let mut key = String::with_capacity(message.len());
+    for word in message
+        .split(|c: char| matches!(c, '\t' | '\n' | '\x0B' | '\x0C' | '\r' | ' '))
+        .filter(|word| !word.is_empty())
+    {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    }
+    key
 }
 
 /// An article's messages that an article before it in path order lists too.
@@ -454,24 +467,28 @@ fn duplicate_messages(site: &Site, messages: &Messages, id: ArticleId) -> Vec<Di
 /// The address a static host may answer for `url`: without case, `index.html` or `.html`.
 /// GitHub Pages, Netlify and `try_files $uri $uri.html $uri/` serve `/a/b.html` for `/a/b`
 /// before `/a/b/index.html`, and case-insensitive file systems merge `B` and `b`.
-fn shadow_key(url: &UrlPath) -> Vec<String> {
-    let mut key: Vec<String> = url
-        .segments()
-        .iter()
-        .map(|s| s.as_str().to_lowercase())
-        .collect();
-    if key
-        .last()
-        .is_some_and(|s| s == "index.html" || s == "index.htm")
-    {
-        key.pop();
+fn shadow_key(url: &UrlPath) -> String {
+    // Each segment lower-cased after a `/` (segments have none), so that the key of a list of
+    // segments is the key of no other list.
+    let mut key = String::with_capacity(url.segments().iter().map(|s| s.as_str().len() + 1).sum());
+    for segment in url.segments() {
+        key.push('/');
+        let segment = segment.as_str();
+        if segment.is_ascii() {
+            key.extend(segment.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            key.push_str(&segment.to_lowercase());
+        }
     }
-    if let Some(last) = key.last_mut() {
-        for extension in [".html", ".htm"] {
-            if let Some(stem) = last.strip_suffix(extension) {
-                *last = stem.to_string();
-                break;
-            }
+    let last = |key: &str| key.rfind('/').map_or(0, |slash| slash + 1);
+    if matches!(&key[last(&key)..], "index.html" | "index.htm") {
+        key.truncate(last(&key).saturating_sub(1));
+    }
+    let at = last(&key);
+    for extension in [".html", ".htm"] {
+        if key[at..].ends_with(extension) {
+            key.truncate(key.len() - extension.len());
+            break;
         }
     }
     key
@@ -482,25 +499,58 @@ fn page_name(article: &Article) -> String {
     format!("{} {}", article.meta.code, article.meta.title)
 }
 
-/// Every page an alias may shadow, by [`shadow_key`]: its address, its name, and its article if
-/// it is an article's page. Of two articles with the same key the last is named; a category or
-/// tag page only where no article is.
-fn shadowed_pages(site: &Site) -> HashMap<Vec<String>, (UrlPath, String, Option<ArticleId>)> {
-    let mut pages = HashMap::new();
-    for (id, article) in site.articles.iter().enumerate() {
-        let page = (article.url.clone(), page_name(article), Some(id));
-        pages.insert(shadow_key(&article.url), page);
+/// A page an alias may shadow. Its address and name are read from the site when a warning
+/// names it: most pages are never shadowed, and `kb serve` may change titles meanwhile.
+#[derive(Debug, Clone)]
+enum ShadowedPage {
+    Article(ArticleId),
+    Category(CategoryId),
+    Tag(Segment),
+}
+
+impl ShadowedPage {
+    /// The page's address and how a warning names it.
+    fn describe<'a>(&self, site: &'a Site) -> (&'a UrlPath, String) {
+        match self {
+            ShadowedPage::Article(id) => {
+                let article = &site.articles[*id];
+                (&article.url, page_name(article))
+            }
+            ShadowedPage::Category(id) => {
+                let category = &site.categories[*id];
+                (&category.url, category.title.clone())
+            }
+            ShadowedPage::Tag(slug) => {
+                let tag = &site.tags[slug];
+                (&tag.url, format!("the tag page of `{}`", tag.name))
+            }
+        }
     }
-    for category in &site.categories {
+
+    fn article(&self) -> Option<ArticleId> {
+        match self {
+            ShadowedPage::Article(id) => Some(*id),
+            _ => None,
+        }
+    }
+}
+
+/// Every page an alias may shadow, by [`shadow_key`]. Of two articles with the same key the
+/// last is named; a category or tag page only where no article is.
+fn shadowed_pages(site: &Site) -> HashMap<String, ShadowedPage> {
+    let mut pages = HashMap::default();
+    for (id, article) in site.articles.iter().enumerate() {
+        pages.insert(shadow_key(&article.url), ShadowedPage::Article(id));
+    }
+    for (id, category) in site.categories.iter().enumerate() {
         pages
             .entry(shadow_key(&category.url))
-            .or_insert_with(|| (category.url.clone(), category.title.clone(), None));
+            .or_insert(ShadowedPage::Category(id));
     }
-    for tag in site.tags.values() {
-        let name = format!("the tag page of `{}`", tag.name);
+    for (slug, tag) in &site.tags {
         pages
             .entry(shadow_key(&tag.url))
-            .or_insert_with(|| (tag.url.clone(), name, None));
+            .or_insert_with(|| ShadowedPage::Tag(slug.clone()));
     }
     pages
 }
@@ -508,15 +558,16 @@ fn shadowed_pages(site: &Site) -> HashMap<Vec<String>, (UrlPath, String, Option<
 /// An article's aliases that shadow a page, each with the article whose page it is, if any.
 fn shadowing_aliases(
     site: &Site,
-    pages: &HashMap<Vec<String>, (UrlPath, String, Option<ArticleId>)>,
+    pages: &HashMap<String, ShadowedPage>,
     id: ArticleId,
 ) -> Vec<(Option<ArticleId>, Diagnostic)> {
     let article = &site.articles[id];
     let mut warnings = Vec::new();
     for alias in &article.meta.aliases {
-        let Some((page, name, owner)) = pages.get(&shadow_key(alias)) else {
+        let Some(shadowed) = pages.get(&shadow_key(alias)) else {
             continue;
         };
+        let (page, name) = shadowed.describe(site);
         // The same file is a collision, reported as an error with the output files.
         if page.output_file() == alias.output_file() {
             continue;
@@ -526,7 +577,7 @@ fn shadowing_aliases(
         let warning = warning_at(article, "aliases", &written, &message).with_help(
             "static hosts that serve `x.html` for `x`, and case-insensitive file systems, would serve this redirect instead of that page; choose another alias",
         );
-        warnings.push((*owner, warning));
+        warnings.push((shadowed.article(), warning));
     }
     warnings
 }
@@ -560,7 +611,98 @@ mod tests {
         assert_ne!(shadow_key(&url("/http/4xx/403.1/")), shadow_key(&page));
         assert_ne!(shadow_key(&url("/errors/403.html")), shadow_key(&page));
         let segment = Segment::new("403").ok().into_iter().collect();
-        assert_eq!(shadow_key(&UrlPath::file(segment)), vec!["403".to_string()]);
+        assert_eq!(shadow_key(&UrlPath::file(segment)), "/403");
+    }
+
+    /// The keys as first written, one allocation after another, that the ones above must equal.
+    fn plain_shadow_key(url: &UrlPath) -> Vec<String> {
+        let mut key: Vec<String> = (url.segments().iter())
+            .map(|s| s.as_str().to_lowercase())
+            .collect();
+        if key
+            .last()
+            .is_some_and(|s| s == "index.html" || s == "index.htm")
+        {
+            key.pop();
+        }
+        if let Some(last) = key.last_mut() {
+            for extension in [".html", ".htm"] {
+                if let Some(stem) = last.strip_suffix(extension) {
+                    *last = stem.to_string();
+                    break;
+                }
+            }
+        }
+        key
+    }
+
+    fn plain_message_key(message: &str) -> String {
+        message
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    }
+
+    /// Made-up text from pieces that matter to the keys: every ASCII space `split_whitespace`
+    /// knows and one it does not (U+001C), cases, index files, extensions, letters beyond ASCII.
+    fn made_up(pieces: &[&str], next: &mut impl FnMut(usize) -> usize) -> String {
+        (0..next(7)).map(|_| pieces[next(pieces.len())]).collect()
+    }
+
+    #[test]
+    fn shadow_keys_are_the_plain_keys_joined() {
+        let pieces = [
+            "a",
+            "B",
+            "403",
+            "index.html",
+            "INDEX.HTM",
+            ".html",
+            ".htm",
+            "x.HTML",
+            "Σ",
+            "ÉÎ",
+            "-",
+        ];
+        let mut next = crate::test_random::numbers(0x5eed_0f_5ad0);
+        let mut keys = std::collections::HashMap::new();
+        for _ in 0..20_000 {
+            let segments: Vec<Segment> = (0..next(4))
+                .filter_map(|_| Segment::new(&made_up(&pieces, &mut next)).ok())
+                .collect();
+            let url = if next(2) == 0 {
+                UrlPath::folder(segments)
+            } else {
+                UrlPath::file(segments)
+            };
+            let (key, plain) = (shadow_key(&url), plain_shadow_key(&url));
+            // One key for each plain key, and the other way round.
+            assert_eq!(
+                keys.entry(key.clone()).or_insert(plain.clone()),
+                &plain,
+                "{url}"
+            );
+            assert_eq!(key.is_empty(), plain.is_empty(), "{url}");
+        }
+        assert!(keys.len() > 1_000, "{} keys", keys.len());
+    }
+
+    #[test]
+    fn message_keys_are_the_plain_keys() {
+        let pieces = [
+            "Error", "HTTP", "401", " ", "  ", "\t", "\n", "\r", "\x0B", "\x0C", "\x1C", "x:Y",
+            "É", "\u{2003}",
+        ];
+        let mut next = crate::test_random::numbers(0x3e55_a9e5);
+        for _ in 0..20_000 {
+            let message = made_up(&pieces, &mut next);
+            assert_eq!(
+                message_key(&message),
+                plain_message_key(&message),
+                "{message:?}"
+            );
+        }
     }
 
     #[test]
