@@ -264,7 +264,7 @@ pub fn stream_site(
     let templates = &*templates;
     let links = SiteLinks::new(site);
     let highlighter = Highlighter::new();
-    let shared = SharedLinks::new(site);
+    let shared = SharedLinks::new(site, templates);
     let run_size = crate::search::articles_per_run(site.articles.len());
     let runs: Vec<ArticleRun> = site
         .articles
@@ -715,10 +715,10 @@ fn article_page(
         },
         category: shared.category(article.category),
         breadcrumbs,
-        related: links(&article.related),
-        referenced_by: links(&article.referenced_by),
-        also_referenced_by: links(&not_in(&article.referenced_by, &article.related)),
-        siblings: links(&siblings(site, id)),
+        related: links(&article.related)?,
+        referenced_by: links(&article.referenced_by)?,
+        also_referenced_by: links(&not_in(&article.referenced_by, &article.related))?,
+        siblings: links(&siblings(site, id))?,
         json_ld,
         page,
     };
@@ -820,7 +820,7 @@ fn category_page(
         .map_or(Origin::Builtin("a category folder"), |s| {
             Origin::Source(s.path.clone())
         });
-    let articles = shared.articles(&category.articles);
+    let articles = shared.articles(&category.articles)?;
     if id == HOME {
         let title = if category.title.is_empty() {
             site.config.title.clone()
@@ -942,7 +942,7 @@ fn codes_page(
     if !root_articles.is_empty() {
         groups.push(CodeGroup {
             category: None,
-            articles: sorted_by_code(shared, root_articles.clone()),
+            articles: sorted_by_code(shared, root_articles.clone())?,
         });
     }
     // One pass over the articles, not one per catalog: sites with many catalogs are big ones.
@@ -955,7 +955,7 @@ fn codes_page(
     for catalog in &site.home().children {
         groups.push(CodeGroup {
             category: Some(shared.category(*catalog)),
-            articles: sorted_by_code(shared, by_catalog.remove(catalog).unwrap_or_default()),
+            articles: sorted_by_code(shared, by_catalog.remove(catalog).unwrap_or_default())?,
         });
     }
     let view = CodesPage {
@@ -1017,7 +1017,7 @@ fn tag_page(
             &tag.url,
         ),
         tag: tag_link(site, tag),
-        articles: sorted_by_code(shared, tag.articles.clone()),
+        articles: sorted_by_code(shared, tag.articles.clone())?,
     };
     render(
         templates,
@@ -1063,7 +1063,10 @@ fn catalog_category(site: &Site, mut category: CategoryId) -> Option<CategoryId>
     }
 }
 
-fn sorted_by_code(shared: &SharedLinks, mut ids: Vec<ArticleId>) -> Vec<LinkValue> {
+fn sorted_by_code(
+    shared: &SharedLinks,
+    mut ids: Vec<ArticleId>,
+) -> Result<Vec<LinkValue>, Diagnostic> {
     shared.sort_by_code(&mut ids);
     shared.articles(&ids)
 }
@@ -1180,7 +1183,11 @@ mod tests {
             assert!(site.articles.len() > 3 && site.categories.len() > 3);
             site.categories[1].title = "Errors </script> & \"quotes\"".into();
             site.articles[0].meta.title = "<b>Bold</b> & 'single'".into();
-            let shared = SharedLinks::new(&site);
+            // The fixture has no templates of its own: the default theme.
+            let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/catalogs");
+            let mut templates = Templates::load(&root).expect("the default templates");
+            set_site_context(&site, &mut templates);
+            let shared = SharedLinks::new(&site, &templates);
             for id in 0..site.articles.len() {
                 let article = &site.articles[id];
                 let title = site.config.title.clone();

@@ -25,6 +25,10 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         "partials/article_list.html",
         include_str!("../templates/partials/article_list.html"),
     ),
+    (
+        "partials/article_item.html",
+        include_str!("../templates/partials/article_item.html"),
+    ),
     ("404.html", include_str!("../templates/404.html")),
     ("redirect.html", include_str!("../templates/redirect.html")),
     ("search.html", include_str!("../templates/search.html")),

@@ -7,9 +7,11 @@ use std::sync::OnceLock;
 use serde::Serialize;
 
 use crate::breadcrumbs::{self, Crumb};
+use crate::diagnostic::Diagnostic;
 use crate::markdown::Heading;
 use crate::paths::Segment;
 use crate::site::{Article, ArticleId, Category, CategoryId, Site, Tag};
+use crate::templates::Templates;
 
 /// Site-wide values, available to every template as `site`.
 #[derive(Debug, Serialize)]
@@ -178,13 +180,23 @@ pub struct RedirectPage {
 /// that shows it.
 pub type LinkValue = tera::Value;
 
+/// The template that renders one article of a list, once per article and build: its HTML is the
+/// `html` field of the article's link.
+pub const ARTICLE_ITEM: &str = "partials/article_item.html";
+
+/// An article's link, or why its list item could not be rendered: every page that lists the
+/// article fails with that problem, as with an error in the page's own template.
+type ArticleValue = Result<LinkValue, Box<Diagnostic>>;
+
 /// The links many pages show (an article among the related errors of its neighbours, a catalog in
 /// every page's navigation), each turned into a template value once per build, on first use: a
 /// page's context then takes them by reference count instead of serializing the same link again
-/// for every page that lists it.
+/// for every page that lists it. An article's link carries its list item already rendered
+/// ([`ARTICLE_ITEM`]), so that the item is rendered once, not once for every list it is in.
 pub struct SharedLinks<'a> {
     site: &'a Site,
-    articles: Vec<OnceLock<LinkValue>>,
+    templates: &'a Templates,
+    articles: Vec<OnceLock<ArticleValue>>,
     categories: Vec<OnceLock<LinkValue>>,
     /// Each tag's link as its own page names it, by slug: the tags of an article page.
     tags: OnceLock<BTreeMap<Segment, LinkValue>>,
@@ -203,9 +215,12 @@ pub struct Trail {
 }
 
 impl<'a> SharedLinks<'a> {
-    pub fn new(site: &'a Site) -> Self {
+    /// The links of `site`, rendered with `templates`, whose site context must be set
+    /// ([`crate::render::set_site_context`]).
+    pub fn new(site: &'a Site, templates: &'a Templates) -> Self {
         SharedLinks {
             site,
+            templates,
             articles: (0..site.articles.len()).map(|_| OnceLock::new()).collect(),
             categories: (0..site.categories.len())
                 .map(|_| OnceLock::new())
@@ -217,15 +232,17 @@ impl<'a> SharedLinks<'a> {
         }
     }
 
-    pub fn article(&self, id: ArticleId) -> LinkValue {
-        self.articles[id]
-            .get_or_init(|| {
-                tera::Value::from_serializable(&article_link(self.site, &self.site.articles[id]))
-            })
-            .clone()
+    /// The link to article `id`, with its list item (`html`); an error when the item's
+    /// template fails.
+    pub fn article(&self, id: ArticleId) -> Result<LinkValue, Diagnostic> {
+        let value = self.articles[id].get_or_init(|| {
+            let link = article_link(self.site, &self.site.articles[id]);
+            article_value(self.templates, &link).map_err(Box::new)
+        });
+        value.clone().map_err(|problem| *problem)
     }
 
-    pub fn articles(&self, ids: &[ArticleId]) -> Vec<LinkValue> {
+    pub fn articles(&self, ids: &[ArticleId]) -> Result<Vec<LinkValue>, Diagnostic> {
         ids.iter().map(|id| self.article(*id)).collect()
     }
 
@@ -280,13 +297,19 @@ impl<'a> SharedLinks<'a> {
 
     /// The links made by the last build of the same site, kept by `kb serve`, those of the
     /// `stale` articles (whose front matter changed) made again on first use.
-    pub fn reusing(site: &'a Site, kept: KeptLinks, stale: &[ArticleId]) -> Self {
+    /// The templates and site context must be those of the last build: the list items are kept.
+    pub fn reusing(
+        site: &'a Site,
+        templates: &'a Templates,
+        kept: KeptLinks,
+        stale: &[ArticleId],
+    ) -> Self {
         let KeptLinks {
             mut articles,
             categories,
         } = kept;
         if articles.len() != site.articles.len() || categories.len() != site.categories.len() {
-            return SharedLinks::new(site);
+            return SharedLinks::new(site, templates);
         }
         for id in stale {
             if let Some(link) = articles.get_mut(*id) {
@@ -295,6 +318,7 @@ impl<'a> SharedLinks<'a> {
         }
         SharedLinks {
             site,
+            templates,
             articles,
             categories,
             tags: OnceLock::new(),
@@ -315,7 +339,7 @@ impl<'a> SharedLinks<'a> {
 
 /// The links of a build, kept for the next ([`SharedLinks::reusing`]).
 pub struct KeptLinks {
-    articles: Vec<OnceLock<LinkValue>>,
+    articles: Vec<OnceLock<ArticleValue>>,
     categories: Vec<OnceLock<LinkValue>>,
 }
 
@@ -326,6 +350,19 @@ pub fn article_link(site: &Site, article: &Article) -> ArticleLink {
         summary: article.meta.summary.clone(),
         url: site.config.base_url.link(&article.url.to_string()),
     }
+}
+
+/// An article's link as the templates see it: its fields, and `html`, the link rendered by
+/// [`ARTICLE_ITEM`] (with the link as `item`), marked safe.
+pub fn article_value(templates: &Templates, link: &ArticleLink) -> Result<LinkValue, Diagnostic> {
+    let value = tera::Value::from_serializable(link);
+    let mut context = tera::Context::new();
+    context.insert_value("item", value.clone());
+    let html = templates.render(ARTICLE_ITEM, &context)?;
+    drop(context);
+    let mut map = value.into_map().unwrap_or_default();
+    map.insert("html".into(), tera::Value::safe_string(&html));
+    Ok(tera::Value::from(map))
 }
 
 /// A tag as the tag pages show it.

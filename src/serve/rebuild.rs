@@ -561,8 +561,10 @@ impl Rebuilder {
             _ => Vec::new(),
         };
         let shared = match self.shared_links.take() {
-            Some(kept) if kept_links.is_some() => SharedLinks::reusing(site, kept, &stale),
-            _ => SharedLinks::new(site),
+            Some(kept) if kept_links.is_some() => {
+                SharedLinks::reusing(site, templates, kept, &stale)
+            }
+            _ => SharedLinks::new(site, templates),
         };
         let fronts_kept = fronts && kept_links.is_some();
         let (mut links, known_listings) = match kept_links {
