@@ -91,18 +91,22 @@ impl Taken {
 /// The absolute address of a site path (root-relative without an origin), as a URI: sitemaps,
 /// feeds, `_redirects` and applications want non-ASCII characters percent-encoded.
 pub(crate) fn absolute_uri(base: &BaseUrl, path: &str) -> String {
-    percent_encode(&base.absolute(path))
+    percent_encode(base.absolute(path))
 }
 
 /// The link to a site path as a URI (see [`absolute_uri`]).
 pub(crate) fn link_uri(base: &BaseUrl, path: &str) -> String {
-    percent_encode(&base.link(path))
+    percent_encode(base.link(path))
 }
 
 /// Percent-encodes every byte that is not printable ASCII (folder names and aliases may be
-/// `über`); everything else, `%` included, is left as it is.
-fn percent_encode(text: &str) -> String {
-    let mut encoded = String::with_capacity(text.len());
+/// `über`); everything else, `%` included, is left as it is. Most addresses are printable
+/// ASCII already and are returned as they are.
+fn percent_encode(text: String) -> String {
+    if text.bytes().all(|byte| byte.is_ascii_graphic()) {
+        return text;
+    }
+    let mut encoded = String::with_capacity(text.len() + 16);
     for byte in text.bytes() {
         if byte.is_ascii_graphic() {
             encoded.push(char::from(byte));

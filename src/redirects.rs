@@ -51,29 +51,29 @@ pub fn short_urls(site: &Site, taken: &mut Taken) -> Vec<ShortUrl> {
 /// `_redirects`: a `301` rule for every alias and short address, or nothing when there are none.
 pub fn rules(site: &Site, short: &[ShortUrl]) -> Option<Output> {
     let base = &site.config.base_url;
-    let mut lines: Vec<(String, String)> = Vec::new();
-    for article in &site.articles {
-        let target = link_uri(base, &article.url.to_string());
-        for alias in &article.meta.aliases {
-            lines.push((link_uri(base, &alias.to_string()), target.clone()));
-        }
-    }
-    for short_url in short {
-        let target = &site.articles[short_url.article].url;
-        lines.push((
-            link_uri(base, &short_url.url.to_string()),
-            link_uri(base, &target.to_string()),
-        ));
-    }
-    if lines.is_empty() {
-        return None;
-    }
     let mut text = String::from(
         "# Redirect rules for Netlify and Cloudflare Pages, made by kb: every alias and every short\n\
          # address (/<code>/) to its article. The same addresses also hold HTML redirect pages.\n",
     );
-    for (from, to) in lines {
-        text.push_str(&format!("{from} {to} 301\n"));
+    let heading = text.len();
+    let mut rule = |from: &UrlPath, to: &str| {
+        text.push_str(&link_uri(base, &from.to_string()));
+        text.push(' ');
+        text.push_str(to);
+        text.push_str(" 301\n");
+    };
+    for article in site.articles.iter().filter(|a| !a.meta.aliases.is_empty()) {
+        let target = link_uri(base, &article.url.to_string());
+        for alias in &article.meta.aliases {
+            rule(alias, &target);
+        }
+    }
+    for short_url in short {
+        let target = &site.articles[short_url.article].url;
+        rule(&short_url.url, &link_uri(base, &target.to_string()));
+    }
+    if text.len() == heading {
+        return None;
     }
     Some(text_file(RULES_FILE, text, "the redirect rules"))
 }

@@ -1071,21 +1071,6 @@ fn sorted_by_code(
     shared.articles(&ids)
 }
 
-/// Every alias of every article, with its article and its position in `aliases`.
-fn every_alias(site: &Site) -> impl ParallelIterator<Item = (ArticleId, usize, &UrlPath)> {
-    site.articles
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(id, article)| {
-            article
-                .meta
-                .aliases
-                .iter()
-                .enumerate()
-                .map(move |(at, alias)| (id, at, alias))
-        })
-}
-
 /// The redirect page at one of an article's aliases.
 fn alias_page(
     site: &Site,
@@ -1129,12 +1114,29 @@ fn hand_listing_pages(
         .collect();
     let mut handed = Handed::default();
     index.into_iter().for_each(|part| handed.append(part));
-    let aliases: Vec<Handed> = every_alias(site)
-        .fold(Handed::default, |mut done, (id, at, alias)| {
+    let aliases: Vec<Handed> = (site.articles.par_iter().enumerate())
+        .fold(Handed::default, |mut done, (id, article)| {
             // Not `alias_page`: where the alias is written in the front matter is looked for
-            // only if the collision check needs it (`Place::Alias`), not for every alias.
-            let page = redirect_page(site, templates, &site.articles[id], alias);
-            done.hand_as(sink, page, || Place::Alias(id, at));
+            // only if the collision check needs it (`Place::Alias`), not for every alias. One
+            // page for all of an article's aliases: it depends on the article alone.
+            let Some((first, others)) = article.meta.aliases.split_first() else {
+                return done;
+            };
+            let page = redirect_page(site, templates, article, first);
+            let copies: Vec<_> = (others.iter())
+                .map(|alias| match &page {
+                    Ok(page) => Ok(Output {
+                        url: alias.clone(),
+                        content: page.content.clone(),
+                        origin: page.origin.clone(),
+                    }),
+                    Err(problem) => Err(problem.clone()),
+                })
+                .collect();
+            done.hand_as(sink, page, || Place::Alias(id, 0));
+            for (at, copy) in copies.into_iter().enumerate() {
+                done.hand_as(sink, copy, || Place::Alias(id, at + 1));
+            }
             done
         })
         .collect();
