@@ -46,7 +46,7 @@ pub fn article_crumb(site: &Site, article: ArticleId) -> Crumb {
     let article = &site.articles[article];
     Crumb {
         title: format!("{} {}", article.meta.code, article.meta.title),
-        url: site.config.base_url.link(&article.url.to_string()),
+        url: site.config.base_url.link(article.url.as_str()),
         is_current: true,
     }
 }
@@ -60,7 +60,7 @@ fn category_crumb(site: &Site, id: CategoryId, is_current: bool) -> Crumb {
     };
     Crumb {
         title,
-        url: site.config.base_url.link(&category.url.to_string()),
+        url: site.config.base_url.link(category.url.as_str()),
         is_current,
     }
 }

@@ -70,10 +70,10 @@ pub fn generate(options: &BuildOptions, config: SiteConfig, sink: &dyn Sink) -> 
     let load_options = LoadOptions {
         include_drafts: options.include_drafts,
     };
-    // With templates, every article's page is rendered from its body read again then; without,
-    // the bodies are only checked, from memory.
+    // With templates, every article's page is rendered from its body, read again then on a big
+    // site; without, the bodies are only checked, from memory.
     let content = if templates.is_ok() {
-        content::load_with_bodies_released(root, load_options)
+        content::load_for_build(root, load_options)
     } else {
         content::load(root, load_options)
     };

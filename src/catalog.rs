@@ -75,7 +75,7 @@ pub fn json_with_entries(site: &Site, short: &[ShortUrl]) -> (Output, Vec<Range<
     let base = &site.config.base_url;
     let mut short_by_article: Vec<Option<String>> = vec![None; site.articles.len()];
     for short_url in short {
-        short_by_article[short_url.article] = Some(absolute_uri(base, &short_url.url.to_string()));
+        short_by_article[short_url.article] = Some(absolute_uri(base, short_url.url.as_str()));
     }
     let mut entries = vec![0..0; site.articles.len()];
     // Serializing plain structs of strings cannot fail; an empty object keeps this total.
@@ -112,7 +112,7 @@ pub fn json_replacing(
         let short_url = short
             .iter()
             .find(|s| s.article == *id)
-            .map(|s| absolute_uri(base, &s.url.to_string()));
+            .map(|s| absolute_uri(base, s.url.as_str()));
         let mut written = Vec::new();
         write_entry(site, *id, short_url.as_deref(), &mut written).ok()?;
         let text = String::from_utf8(written).ok()?;
@@ -402,7 +402,7 @@ fn entry<'a>(site: &'a Site, article: &'a Article, short_url: Option<&'a str>) -
         title: &meta.title,
         summary: meta.summary.as_deref(),
         messages: &meta.messages,
-        url: absolute_uri(base, &article.url.to_string()),
+        url: absolute_uri(base, article.url.as_str()),
         short_url,
         category: site
             .ancestry(article.category)
@@ -412,7 +412,7 @@ fn entry<'a>(site: &'a Site, article: &'a Article, short_url: Option<&'a str>) -
                 let category = &site.categories[id];
                 CategoryStep {
                     title: &category.title,
-                    url: absolute_uri(base, &category.url.to_string()),
+                    url: absolute_uri(base, category.url.as_str()),
                 }
             })
             .collect(),
@@ -459,7 +459,7 @@ mod tests {
             short
                 .iter()
                 .find(|s| s.article == id)
-                .map(|s| absolute_uri(base, &s.url.to_string()))
+                .map(|s| absolute_uri(base, s.url.as_str()))
         };
         let shorts: Vec<Option<String>> = (0..site.articles.len()).map(short_url).collect();
         let catalog = Whole {

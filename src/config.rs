@@ -135,7 +135,11 @@ impl BaseUrl {
 
     /// The link to a site path (`/http/401/`) as written into pages: `/help/http/401/`.
     pub fn link(&self, site_path: &str) -> String {
-        format!("{}{}", self.path, site_path.trim_start_matches('/'))
+        let site_path = site_path.trim_start_matches('/');
+        let mut link = String::with_capacity(self.path.len() + site_path.len());
+        link.push_str(&self.path);
+        link.push_str(site_path);
+        link
     }
 }
 

@@ -39,6 +39,9 @@ impl Source {
     /// the whole build but each body only while its page is made, so that a site of 100,000
     /// articles does not hold all its Markdown at once.
     pub fn release_body(&mut self) {
+        if self.released {
+            return;
+        }
         let first_line_end = self.text[self.body_offset..]
             .find('\n')
             .map_or(self.text.len(), |i| self.body_offset + i + 1);
@@ -141,23 +144,35 @@ pub fn no_content_folder(root: &Path) -> Diagnostic {
 
 /// Loads every category and article under `root/content`.
 pub fn load(root: &Path, options: LoadOptions) -> LoadedContent {
-    load_all(root, options, false)
+    load_all(root, options, None)
 }
 
-/// [`load`], each article's body released as soon as its front matter is parsed
-/// ([`Source::release_body`]): `kb build` reads the bodies again one by one as it renders them,
-/// so that a big site's Markdown is never in memory whole.
-pub fn load_with_bodies_released(root: &Path, options: LoadOptions) -> LoadedContent {
-    load_all(root, options, true)
+/// At most this many bytes of article text are kept in memory from loading to rendering
+/// ([`load_for_build`]): about 25,000 articles of a few kilobytes each.
+pub const KEPT_BODIES_BYTES: usize = 128 * 1024 * 1024;
+
+/// [`load`] for `kb build`: when the articles' text is [`KEPT_BODIES_BYTES`] or less, each is
+/// kept whole and rendered from memory; when it is more, every body is released as soon as its
+/// front matter is parsed ([`Source::release_body`]) and read again as its page is rendered, so
+/// that a big site's Markdown is never in memory whole. Reading every file once rather than
+/// twice saves a small site four system calls per article.
+pub fn load_for_build(root: &Path, options: LoadOptions) -> LoadedContent {
+    load_keeping(root, options, KEPT_BODIES_BYTES)
 }
 
-fn load_all(root: &Path, options: LoadOptions, release_bodies: bool) -> LoadedContent {
+/// [`load_for_build`] with articles' text of at most `kept_bytes` kept whole; more, and every
+/// article's body is released: either all of them are kept or none is.
+pub fn load_keeping(root: &Path, options: LoadOptions, kept_bytes: usize) -> LoadedContent {
+    load_all(root, options, Some(kept_bytes))
+}
+
+fn load_all(root: &Path, options: LoadOptions, kept_bytes: Option<usize>) -> LoadedContent {
     if !root.join(CONTENT_DIR).is_dir() {
         let mut loaded = LoadedContent::default();
         loaded.diagnostics.push(no_content_folder(root));
         return loaded;
     }
-    let entries = walk_and_parse(root, Path::new(""), release_bodies);
+    let entries = walk_and_parse(root, Path::new(""), kept_bytes);
     assemble(entries.into_iter().map(|(_, entry)| entry), options)
 }
 
@@ -165,17 +180,22 @@ fn load_all(root: &Path, options: LoadOptions, release_bodies: bool) -> LoadedCo
 /// in it, in walk order, each keyed by its path below `content/` as names. Walk order is the
 /// order of those keys, so entries of several walks can be merged by key.
 pub fn load_entries(root: &Path, below: &Path) -> Vec<(Vec<String>, LoadedEntry)> {
-    walk_and_parse(root, below, false)
+    walk_and_parse(root, below, None)
 }
 
+/// With `kept_bytes`, articles' bodies are kept while their text adds up to no more than that,
+/// and released once it adds up to more, those kept until then too.
 fn walk_and_parse(
     root: &Path,
     below: &Path,
-    release_bodies: bool,
+    kept_bytes: Option<usize>,
 ) -> Vec<(Vec<String>, LoadedEntry)> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     let content_dir = root.join(CONTENT_DIR);
     let walked = walk(root, &content_dir, &content_dir.join(below));
-    walked
+    let read = AtomicUsize::new(0);
+    let over = AtomicBool::new(false);
+    let mut entries: Vec<(Vec<String>, LoadedEntry)> = walked
         .into_par_iter()
         .map(|(names, item)| {
             let entry = match item {
@@ -183,8 +203,13 @@ fn walk_and_parse(
                 Walked::Failed(problem) => LoadedEntry::Failed(vec![problem]),
                 Walked::Markdown(file) => match parse_file(file) {
                     Parsed::Article(mut article) => {
-                        if release_bodies {
-                            article.source.release_body();
+                        if let Some(kept_bytes) = kept_bytes {
+                            let length = article.source.text.len();
+                            let total = read.fetch_add(length, Ordering::Relaxed) + length;
+                            if total > kept_bytes || over.load(Ordering::Relaxed) {
+                                over.store(true, Ordering::Relaxed);
+                                article.source.release_body();
+                            }
                         }
                         LoadedEntry::Article(article)
                     }
@@ -194,7 +219,15 @@ fn walk_and_parse(
             };
             (names, entry)
         })
-        .collect()
+        .collect();
+    if over.into_inner() {
+        entries.par_iter_mut().for_each(|(_, entry)| {
+            if let LoadedEntry::Article(article) = entry {
+                article.source.release_body();
+            }
+        });
+    }
+    entries
 }
 
 /// Puts loaded entries, in walk order, together into the content of a site.
@@ -383,8 +416,17 @@ pub fn read_source(path: &Path, source: &SourcePath) -> Result<String, Box<Diagn
     if metadata.len() > MAX_FILE_BYTES {
         return Err(too_large(source, metadata.len()));
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-    file.take(MAX_FILE_BYTES + 1)
+    // The size the file has now is read, in one system call rather than two (a second to find
+    // the end): a file that grows meanwhile is read as it was when it was opened. A file that
+    // says it is empty may not be (some special files do), so it is read to its end.
+    let length = metadata.len();
+    let limit = if length == 0 {
+        MAX_FILE_BYTES + 1
+    } else {
+        length
+    };
+    let mut bytes = Vec::with_capacity(usize::try_from(length).unwrap_or(0));
+    file.take(limit)
         .read_to_end(&mut bytes)
         .map_err(unreadable)?;
     decode(bytes, source)
@@ -585,5 +627,75 @@ mod tests {
             "this file changed while the site was being built"
         );
         assert_eq!(problem.file, Some(SourcePath::new("content/401.md")));
+    }
+
+    fn fixture_root(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name)
+    }
+
+    /// Whether each article's body is released, with its text's length.
+    fn released(loaded: &LoadedContent) -> Vec<(bool, usize)> {
+        let whole = load(&fixture_root("basic"), LoadOptions::default());
+        assert_eq!(whole.articles.len(), loaded.articles.len());
+        whole
+            .articles
+            .iter()
+            .zip(&loaded.articles)
+            .map(|(whole, article)| {
+                let source = &article.source;
+                assert_eq!(source.released, source.text != whole.source.text);
+                (source.released, whole.source.text.len())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_build_keeps_every_body_when_the_articles_fit_in_the_budget() {
+        let root = fixture_root("basic");
+        let sizes = released(&load(&root, LoadOptions::default()));
+        let total: usize = sizes.iter().map(|(_, length)| length).sum();
+        assert!(sizes.len() >= 2, "the fixture has too few articles");
+        let kept = load_keeping(&root, LoadOptions::default(), total);
+        let kept = released(&kept);
+        assert!(kept.iter().all(|(released, _)| !released), "{kept:?}");
+        for article in &load_for_build(&root, LoadOptions::default()).articles {
+            assert!(!article.source.released);
+            let whole = article.source.whole(Path::new("/nowhere")).unwrap();
+            assert!(matches!(whole, std::borrow::Cow::Borrowed(_)));
+        }
+    }
+
+    /// Over the budget by one byte, after the first article fitted: every body is released,
+    /// the first one's too, and each is read again whole.
+    #[test]
+    fn a_build_releases_every_body_when_the_articles_do_not_fit() {
+        let root = fixture_root("basic");
+        let sizes = released(&load(&root, LoadOptions::default()));
+        let total: usize = sizes.iter().map(|(_, length)| length).sum();
+        for budget in [0, sizes[0].1, total - 1] {
+            let loaded = load_keeping(&root, LoadOptions::default(), budget);
+            let released = released(&loaded);
+            assert!(released.iter().all(|(released, _)| *released), "{budget}");
+            for article in &loaded.articles {
+                let whole = article.source.whole(&root).unwrap();
+                assert!(whole.text.len() > article.source.text.len());
+                assert!(whole.text.starts_with(&article.source.text));
+            }
+        }
+    }
+
+    #[test]
+    fn a_source_is_read_whole_in_any_size() {
+        let root = tempfile::tempdir().unwrap();
+        let path = SourcePath::new("content/401.md");
+        std::fs::create_dir_all(root.path().join("content")).unwrap();
+        for length in [0, 1, 31, 32, 33, 4095, 4096, 4097, 100_000] {
+            let text: String = "ab\n".chars().cycle().take(length).collect();
+            std::fs::write(root.path().join(path.as_path()), &text).unwrap();
+            let read = read_source(&root.path().join(path.as_path()), &path).unwrap();
+            assert_eq!(read, text, "{length}");
+        }
     }
 }

@@ -88,28 +88,48 @@ fn is_forbidden(c: char) -> bool {
 pub struct UrlPath {
     segments: Vec<Segment>,
     is_folder: bool,
+    /// The path written out (its [`fmt::Display`]), made once: a build writes each page's
+    /// address into several pages, feeds and indexes. It follows from the fields above, so it
+    /// never decides a comparison.
+    text: Box<str>,
 }
 
 impl UrlPath {
-    pub fn root() -> UrlPath {
-        UrlPath {
-            segments: Vec::new(),
-            is_folder: true,
+    fn new(segments: Vec<Segment>, is_folder: bool) -> UrlPath {
+        let length: usize = segments.iter().map(|s| s.as_str().len() + 1).sum();
+        let mut text = String::with_capacity(length + 1);
+        text.push('/');
+        for (i, segment) in segments.iter().enumerate() {
+            if i > 0 {
+                text.push('/');
+            }
+            text.push_str(segment.as_str());
         }
+        if is_folder && !segments.is_empty() {
+            text.push('/');
+        }
+        UrlPath {
+            segments,
+            is_folder,
+            text: text.into_boxed_str(),
+        }
+    }
+
+    pub fn root() -> UrlPath {
+        UrlPath::new(Vec::new(), true)
     }
 
     pub fn folder(segments: Vec<Segment>) -> UrlPath {
-        UrlPath {
-            segments,
-            is_folder: true,
-        }
+        UrlPath::new(segments, true)
     }
 
     pub fn file(segments: Vec<Segment>) -> UrlPath {
-        UrlPath {
-            segments,
-            is_folder: false,
-        }
+        UrlPath::new(segments, false)
+    }
+
+    /// The path as written on the site (`/http/4xx/401/`), as its [`fmt::Display`] writes it.
+    pub fn as_str(&self) -> &str {
+        &self.text
     }
 
     /// Parses a site path written by an author (an alias). Refuses anything that could leave the
@@ -131,19 +151,14 @@ impl UrlPath {
             .split('/')
             .map(Segment::new)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(UrlPath {
-            segments,
-            is_folder,
-        })
+        Ok(UrlPath::new(segments, is_folder))
     }
 
     pub fn child(&self, segment: Segment) -> UrlPath {
-        let mut segments = self.segments.clone();
+        let mut segments = Vec::with_capacity(self.segments.len() + 1);
+        segments.extend_from_slice(&self.segments);
         segments.push(segment);
-        UrlPath {
-            segments,
-            is_folder: true,
-        }
+        UrlPath::new(segments, true)
     }
 
     pub fn segments(&self) -> &[Segment] {
@@ -156,11 +171,14 @@ impl UrlPath {
 
     /// The file this path is written to, relative to the output folder.
     pub fn output_file(&self) -> PathBuf {
-        let mut path: PathBuf = self.segments.iter().map(Segment::as_str).collect();
-        if self.is_folder {
-            path.push("index.html");
-        }
-        path
+        // The path without its leading `/`, in one allocation: its segments are already joined
+        // by `/` (a separator on every platform) and none of them can contain one.
+        let relative = &self.text[1..];
+        let index = if self.is_folder { "index.html" } else { "" };
+        let mut path = String::with_capacity(relative.len() + index.len());
+        path.push_str(relative);
+        path.push_str(index);
+        PathBuf::from(path)
     }
 
     /// Whether the page is HTML (folders and `.html`/`.htm` files), which decides what a
@@ -176,23 +194,13 @@ impl UrlPath {
 
 impl fmt::Display for UrlPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("/")?;
-        for (i, segment) in self.segments.iter().enumerate() {
-            if i > 0 {
-                f.write_str("/")?;
-            }
-            f.write_str(segment.as_str())?;
-        }
-        if self.is_folder && !self.segments.is_empty() {
-            f.write_str("/")?;
-        }
-        Ok(())
+        f.write_str(&self.text)
     }
 }
 
 impl Serialize for UrlPath {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        serializer.serialize_str(&self.text)
     }
 }
 

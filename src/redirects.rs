@@ -57,20 +57,20 @@ pub fn rules(site: &Site, short: &[ShortUrl]) -> Option<Output> {
     );
     let heading = text.len();
     let mut rule = |from: &UrlPath, to: &str| {
-        text.push_str(&link_uri(base, &from.to_string()));
+        text.push_str(&link_uri(base, from.as_str()));
         text.push(' ');
         text.push_str(to);
         text.push_str(" 301\n");
     };
     for article in site.articles.iter().filter(|a| !a.meta.aliases.is_empty()) {
-        let target = link_uri(base, &article.url.to_string());
+        let target = link_uri(base, article.url.as_str());
         for alias in &article.meta.aliases {
             rule(alias, &target);
         }
     }
     for short_url in short {
         let target = &site.articles[short_url.article].url;
-        rule(&short_url.url, &link_uri(base, &target.to_string()));
+        rule(&short_url.url, &link_uri(base, target.as_str()));
     }
     if text.len() == heading {
         return None;

@@ -626,7 +626,7 @@ pub(crate) fn page_meta(
     url: &UrlPath,
 ) -> PageMeta {
     let base = &site.config.base_url;
-    let link = base.link(&url.to_string());
+    let link = base.link(url.as_str());
     PageMeta {
         title,
         description: description.unwrap_or(&site.config.description).to_string(),

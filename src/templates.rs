@@ -2,11 +2,15 @@
 //! site's own `templates/` folder. A template error names the template, line and column.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::diagnostic::{Diagnostic, Location};
 use crate::paths::SourcePath;
 
 pub const TEMPLATES_DIR: &str = "templates";
+
+/// The smallest buffer a page is rendered into: a redirect page is about this size.
+const MIN_PAGE_BUFFER: usize = 1024;
 
 /// The default theme. A site's `templates/<name>` replaces the file of the same name.
 pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
@@ -39,6 +43,10 @@ pub struct Templates {
     pub tera: tera::Tera,
     /// Template sources by name, for locating errors.
     sources: Vec<(String, String, Option<SourcePath>)>,
+    /// The size of the page each template rendered last, by template name: the next page of
+    /// the same template is rendered into a buffer that size and a quarter, so that it seldom
+    /// grows (pages of one template are much alike in size; a build renders thousands).
+    last_sizes: Vec<(String, AtomicUsize)>,
 }
 
 impl Templates {
@@ -67,9 +75,14 @@ impl Templates {
         if !problems.is_empty() {
             return Err(problems);
         }
+        let last_sizes = sources
+            .iter()
+            .map(|(name, _, _)| (name.clone(), AtomicUsize::new(0)))
+            .collect();
         let mut templates = Templates {
             tera: tera::Tera::new(),
             sources,
+            last_sizes,
         };
         let added = templates.tera.add_raw_templates(
             templates
@@ -83,9 +96,24 @@ impl Templates {
 
     /// Renders a page; a failure becomes a diagnostic naming the template and line.
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, Diagnostic> {
+        let last_size = self
+            .last_sizes
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, size)| size);
+        let expected = last_size.map_or(0, |size| size.load(Ordering::Relaxed));
+        let mut page = Vec::with_capacity((expected + expected / 4).max(MIN_PAGE_BUFFER));
         self.tera
-            .render(name, context)
-            .map_err(|e| self.diagnostic(&e))
+            .render_to(name, context, &mut page)
+            .map_err(|e| self.diagnostic(&e))?;
+        if let Some(size) = last_size {
+            size.store(page.len(), Ordering::Relaxed);
+        }
+        String::from_utf8(page).map_err(|e| {
+            Diagnostic::error(format!(
+                "template `{name}` made a page that is not UTF-8: {e}"
+            ))
+        })
     }
 
     /// Turns a Tera error into a diagnostic at the template's line and column.
