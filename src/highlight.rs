@@ -154,8 +154,15 @@ impl Highlighter {
     /// The HTML of a fenced block whose info string is `info` (`sh`, `rust ignore`, or empty).
     /// The `<pre>` takes keyboard focus so that a reader can scroll a long line without a mouse.
     pub fn code_block(&self, info: &str, code: &str) -> String {
-        let language = language_of(info);
         let mut html = String::with_capacity(code.len() * 2 + 64);
+        self.write_code_block(info, code, &mut html);
+        html
+    }
+
+    /// Appends [`Highlighter::code_block`]'s HTML to `html`.
+    pub fn write_code_block(&self, info: &str, code: &str, html: &mut String) {
+        let language = language_of(info);
+        html.reserve(code.len() * 2 + 64);
         html.push_str("<pre tabindex=\"0\"><code");
         if let Some(language) = language {
             html.push_str(" class=\"language-");
@@ -163,48 +170,74 @@ impl Highlighter {
             html.push('"');
         }
         html.push('>');
-        match language.and_then(|l| self.highlight(l, code)) {
-            Some(highlighted) => html.push_str(&highlighted),
-            None => escape_into(&mut html, code),
+        let start = html.len();
+        let highlighted = language.is_some_and(|l| self.highlight_into(l, code, html, true));
+        if !highlighted {
+            html.truncate(start);
+            escape_into(html, code);
         }
         html.push_str("</code></pre>\n");
-        html
     }
 
-    /// The classed spans for `code`, or `None` when the language is unknown or the grammar fails.
-    fn highlight(&self, language: &str, code: &str) -> Option<String> {
-        self.highlight_with(language, code, true)
-    }
-
-    /// [`Highlighter::highlight`], with kb's shell grammar run by hand on ASCII lines
-    /// ([`shell`]) or, for the test that compares the two, through syntect on every line.
+    /// [`Highlighter::highlight_into`] into a string of its own, for the test that compares the
+    /// shell grammar by hand with the grammar run by syntect.
+    #[cfg(test)]
     fn highlight_with(&self, language: &str, code: &str, shell_by_hand: bool) -> Option<String> {
+        let mut html = String::new();
+        self.highlight_into(language, code, &mut html, shell_by_hand)
+            .then_some(html)
+    }
+
+    /// Appends the classed spans for `code` to `html`; `false`, with some of them appended,
+    /// when the language is unknown or the grammar fails. kb's shell grammar is run by hand on
+    /// ASCII lines ([`shell`]) or, for the test that compares the two, through syntect on
+    /// every line.
+    fn highlight_into(
+        &self,
+        language: &str,
+        code: &str,
+        html: &mut String,
+        shell_by_hand: bool,
+    ) -> bool {
         if code.len() > MAX_HIGHLIGHTED_BYTES {
-            return None;
+            return false;
         }
-        let (syntax, syntaxes, set) = self.syntax(language)?;
+        let Some((syntax, syntaxes, set)) = self.syntax(language) else {
+            return false;
+        };
         let by_hand = shell_by_hand && set == 0 && syntax.name == grammars::SHELL;
-        let mut state = ParseState::new(syntax);
+        // Made on the first line the grammar runs on: often none, in a shell block.
+        let mut state: Option<ParseState> = None;
         let mut stack = ScopeStack::new();
-        let mut spans = Spans::default();
+        let mut spans = Spans {
+            html,
+            open: Vec::new(),
+            classes: HashMap::new(),
+        };
         for line in LinesWithEndings::from(code) {
             // Every token of the shell grammar ends on its line, so the lines it does not see
             // leave nothing open for the next.
-            if by_hand && shell::highlight_line(line, &mut spans.html) {
+            if by_hand && shell::highlight_line(line, spans.html) {
                 continue;
             }
-            let ops = self.parse_line(set, &mut state, line, syntaxes)?;
+            let state = state.get_or_insert_with(|| ParseState::new(syntax));
+            let Some(ops) = self.parse_line(set, state, line, syntaxes) else {
+                return false;
+            };
             let mut written = 0;
             for (at, op) in &ops {
                 if *at > written {
-                    escape_into(&mut spans.html, &line[written..*at]);
+                    escape_into(spans.html, &line[written..*at]);
                     written = *at;
                 }
-                stack.apply_with_hook(op, |op, _| spans.apply(op)).ok()?;
+                if stack.apply_with_hook(op, |op, _| spans.apply(op)).is_err() {
+                    return false;
+                }
             }
-            escape_into(&mut spans.html, &line[written..]);
+            escape_into(spans.html, &line[written..]);
         }
-        Some(spans.finish())
+        spans.finish();
+        true
     }
 }
 
@@ -216,16 +249,15 @@ fn find_syntax<'a>(set: &'a SyntaxSet, name: &str, lower: &str) -> Option<&'a Sy
 
 /// Highlighted HTML being written: a `<span>` for each scope of a [`MARKED`] kind, with the
 /// first two parts of its name as classes (`keyword.control.shell` → `hl-keyword hl-control`).
-#[derive(Default)]
-struct Spans {
-    html: String,
+struct Spans<'h> {
+    html: &'h mut String,
     /// For each scope on the stack, where its `<span>` starts and its content begins, if it
     /// has one.
     open: Vec<Option<(usize, usize)>>,
     classes: HashMap<Scope, Option<String>>,
 }
 
-impl Spans {
+impl Spans<'_> {
     fn apply(&mut self, op: BasicScopeStackOp) {
         match op {
             BasicScopeStackOp::Push(scope) => {
@@ -253,11 +285,10 @@ impl Spans {
         }
     }
 
-    fn finish(mut self) -> String {
+    fn finish(mut self) {
         while !self.open.is_empty() {
             self.apply(BasicScopeStackOp::Pop);
         }
-        self.html
     }
 }
 

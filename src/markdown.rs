@@ -3,13 +3,10 @@
 //! (`403.md`, `../5xx/502.md#cause`, or by code: `code:403`, `code:http/403`) become site links
 //! and are collected so that their targets and anchors can be checked once every page exists.
 
-use std::collections::VecDeque;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
-use pulldown_cmark::{
-    CodeBlockKind, CowStr, Event, HeadingLevel, OffsetIter, Options, Parser, Tag, TagEnd,
-};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 use crate::config::BaseUrl;
@@ -18,6 +15,7 @@ use crate::diagnostic::{Diagnostic, Location, Locator};
 use crate::highlight::{self, Highlighter};
 use crate::paths::UrlPath;
 
+mod html;
 mod steps;
 
 /// The prefix of a link by code: `[Forbidden](code:403)`, `[Bad gateway](code:http/502)`.
@@ -120,8 +118,7 @@ pub fn render(
     highlighter: &Highlighter,
 ) -> (RenderedMarkdown, Vec<Diagnostic>) {
     let body = source.body();
-    let mut events = BodyEvents {
-        parser: Parser::new_ext(body, options()).into_offset_iter(),
+    let mut writer = BodyWriter {
         source,
         article,
         links,
@@ -133,73 +130,79 @@ pub fn render(
         steps: steps::StepIds::default(),
         heading: None,
         code_block: None,
-        queued: VecDeque::new(),
+        html: html::HtmlWriter::with_capacity(body.len() * 3 / 2),
     };
-    let mut html = String::with_capacity(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, &mut events);
-    let BodyEvents {
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        writer.pass(event, range);
+    }
+    let BodyWriter {
         mut rendered,
         problems,
         steps,
+        html,
         ..
-    } = events;
-    rendered.html = html;
+    } = writer;
+    rendered.html = html.finish();
     rendered.steps = steps.into_ids().into();
     (rendered, problems)
 }
 
-/// The events of a body as the HTML writer takes them, changed on the way (heading and step
-/// ids, highlighted code, site links) and handed on one by one as the parser makes them: only
-/// a heading is held back, until its text gives its id.
-struct BodyEvents<'a, 'r> {
-    parser: OffsetIter<'a>,
+/// Writes the events of a body as HTML, as the parser makes them, changed on the way (heading
+/// and step ids, highlighted code, site links).
+struct BodyWriter<'a, 'r> {
     source: &'a Source,
     article: Option<usize>,
     links: &'r dyn LinkResolver,
     highlighter: &'r Highlighter,
     /// Where links are in the file, for diagnostics.
     locator: Locator<'a>,
-    /// Everything but the HTML, which the writer makes.
+    /// Everything but the HTML.
     rendered: RenderedMarkdown,
     problems: Vec<Diagnostic>,
     ids: HeadingIds,
     steps: steps::StepIds,
-    /// The events of the heading being read, from its start.
-    heading: Option<Vec<Event<'a>>>,
+    /// The heading being read.
+    heading: Option<OpenHeading<'a>>,
     /// The info string and text of the fenced or indented code block being read.
     code_block: Option<(CowStr<'a>, String)>,
-    /// Events to hand on before reading more.
-    queued: VecDeque<Event<'a>>,
+    html: html::HtmlWriter<'a>,
 }
 
-impl<'a> Iterator for BodyEvents<'a, '_> {
-    type Item = Event<'a>;
-
-    fn next(&mut self) -> Option<Event<'a>> {
-        loop {
-            if let Some(event) = self.queued.pop_front() {
-                return Some(event);
-            }
-            let (event, range) = self.parser.next()?;
-            if let Some(event) = self.pass(event, range) {
-                return Some(event);
-            }
-        }
-    }
+/// A heading whose text is being read and written; its start tag is written at its end, once
+/// the text gives its id.
+struct OpenHeading<'a> {
+    /// Where its start tag goes, from [`html::HtmlWriter::begin_heading`].
+    start: (usize, bool),
+    /// The id the author gave it (`## Cause {#why}`), if any.
+    id: Option<CowStr<'a>>,
+    classes: Vec<CowStr<'a>>,
+    attrs: Vec<(CowStr<'a>, Option<CowStr<'a>>)>,
+    /// Its text and inline code, for its id and the table of contents.
+    text: String,
 }
 
-impl<'a> BodyEvents<'a, '_> {
-    /// The event to hand on for `event`, found at `range` of the body, or `None` if it is held
-    /// back (in a heading, or as code) or replaced by what it queues.
-    fn pass(&mut self, event: Event<'a>, range: Range<usize>) -> Option<Event<'a>> {
+impl<'a> BodyWriter<'a, '_> {
+    /// Writes `event`, found at `range` of the body.
+    fn pass(&mut self, event: Event<'a>, range: Range<usize>) {
         let event = match event {
-            Event::Start(Tag::Heading { .. }) => {
-                self.heading = Some(vec![event]);
-                return None;
+            Event::Start(Tag::Heading {
+                level: _,
+                id,
+                classes,
+                attrs,
+            }) => {
+                self.heading = Some(OpenHeading {
+                    start: self.html.begin_heading(),
+                    id,
+                    classes,
+                    attrs,
+                    text: String::new(),
+                });
+                return;
             }
             Event::End(TagEnd::Heading(level)) => {
                 self.finish_heading(level);
-                return None;
+                return;
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let info = match kind {
@@ -207,27 +210,32 @@ impl<'a> BodyEvents<'a, '_> {
                     CodeBlockKind::Indented => CowStr::from(""),
                 };
                 self.code_block = Some((info, String::new()));
-                return None;
+                return;
             }
             Event::Text(text) if self.code_block.is_some() => {
                 if let Some((_, code)) = &mut self.code_block {
                     code.push_str(&text);
                 }
-                return None;
+                return;
             }
             Event::End(TagEnd::CodeBlock) => {
-                let (info, code) = self.code_block.take()?;
-                Event::Html(self.highlighter.code_block(&info, &code).into())
+                if let Some((info, code)) = self.code_block.take()
+                    && let Some(html) = self.html.block_buffer()
+                {
+                    self.highlighter.write_code_block(&info, &code, html);
+                }
+                return;
             }
             // A wide table scrolls inside its own box (focusable, so keyboards can scroll it)
             // instead of widening the page on a phone.
             Event::Start(Tag::Table(_)) => {
-                self.queued.push_back(event);
-                Event::Html(TABLE_WRAP_START.into())
+                self.html.raw_html(TABLE_WRAP_START);
+                event
             }
             Event::End(TagEnd::Table) => {
-                self.queued.push_back(Event::Html(TABLE_WRAP_END.into()));
-                event
+                self.html.event(event);
+                self.html.raw_html(TABLE_WRAP_END);
+                return;
             }
             // An image at a site path (`/img/x.png`, from `static/`) moves with the base URL, as
             // links do; without this a sub-path deploy loses every such image.
@@ -256,20 +264,25 @@ impl<'a> BodyEvents<'a, '_> {
                 title,
                 id,
             }),
-            other => match self.steps.numbered_item(&other, &mut self.ids) {
-                Some(item) => item,
-                None => other,
-            },
-        };
-        match &mut self.heading {
-            Some(heading) => {
-                heading.push(event);
-                None
+            // Only lists, items and footnotes matter to the steps.
+            other @ (Event::Start(_) | Event::End(_)) => {
+                if let Some(id) = self.steps.numbered_item(&other, &mut self.ids) {
+                    self.html.raw_html("<li id=\"");
+                    self.html.raw_html(id);
+                    self.html.raw_html("\">");
+                    return;
+                }
+                other
             }
-            None => Some(event),
+            other => other,
+        };
+        if let Some(heading) = &mut self.heading
+            && let Event::Text(text) | Event::Code(text) = &event
+        {
+            heading.text.push_str(text);
         }
+        self.html.event(event);
     }
-
     /// The address a link written `dest_url` at `range` of the body goes to: a site link for
     /// one into the site, noted for the checks; as written otherwise.
     fn link_target(&mut self, dest_url: CowStr<'a>, range: Range<usize>) -> CowStr<'a> {
@@ -299,17 +312,25 @@ impl<'a> BodyEvents<'a, '_> {
         }
     }
 
-    /// Gives the heading being read its id and anchor, and queues its events.
+    /// Gives the heading being read its id and anchor, and ends it.
     fn finish_heading(&mut self, level: HeadingLevel) {
-        if let Some(mut events) = self.heading.take() {
-            let heading = name_heading(&mut events, level, &mut self.ids);
-            self.steps.enter_section(&heading.id);
-            self.queued.extend(events);
-            let anchor = heading_anchor(&heading.id);
-            self.queued.push_back(Event::InlineHtml(anchor.into()));
-            self.rendered.headings.push(heading);
+        if let Some(open) = self.heading.take() {
+            let wanted = open
+                .id
+                .as_deref()
+                .map_or_else(|| slugify_heading(&open.text), str::to_string);
+            let id = self.ids.claim(wanted);
+            self.html
+                .insert_heading_start(open.start, level, &id, &open.classes, &open.attrs);
+            self.steps.enter_section(&id);
+            self.html.raw_html(&heading_anchor(&id));
+            self.rendered.headings.push(Heading {
+                level: level as u8,
+                text: open.text.trim().to_string(),
+                id,
+            });
         }
-        self.queued.push_back(Event::End(TagEnd::Heading(level)));
+        self.html.event(Event::End(TagEnd::Heading(level)));
     }
 }
 
@@ -324,31 +345,6 @@ fn heading_anchor(id: &str) -> String {
     highlight::escape_into(&mut html, id);
     html.push_str("\" aria-hidden=\"true\" tabindex=\"-1\">#</a>");
     html
-}
-
-/// Gives the heading whose events (from its start) are `events` its id (the author's `{#id}`
-/// or one made from its text) and returns it for the table of contents.
-fn name_heading(events: &mut [Event], level: HeadingLevel, ids: &mut HeadingIds) -> Heading {
-    let text: String = events[1..]
-        .iter()
-        .filter_map(|e| match e {
-            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
-            _ => None,
-        })
-        .collect();
-    let Event::Start(Tag::Heading { id, .. }) = &mut events[0] else {
-        unreachable!("a heading's events begin with its start")
-    };
-    let wanted = id
-        .as_deref()
-        .map_or_else(|| slugify_heading(&text), str::to_string);
-    let unique = ids.claim(wanted);
-    *id = Some(CowStr::from(unique.clone()));
-    Heading {
-        level: level as u8,
-        id: unique,
-        text: text.trim().to_string(),
-    }
 }
 
 /// Hands out heading ids, adding `-1`, `-2` … to repeats so every anchor is unique on a page.

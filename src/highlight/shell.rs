@@ -52,6 +52,10 @@ pub(super) fn highlight_line(line: &str, html: &mut String) -> bool {
     let mut written = 0;
     let mut at = 0;
     while at < bytes.len() {
+        if !may_start_token(bytes, at) {
+            at += 1;
+            continue;
+        }
         let Some(token) = token_at(bytes, at) else {
             at += 1;
             continue;
@@ -69,6 +73,27 @@ pub(super) fn highlight_line(line: &str, html: &mut String) -> bool {
     }
     escape_into(html, &line[written..]);
     true
+}
+
+/// Whether any rule may match at `at`: a quick test, by the byte there and the one before,
+/// that rules out most positions (those inside a word or a run of spaces), so that the rules
+/// themselves are tried at few. Every rule needs one of these:
+///
+/// - the comment, strings, variable, option, operator and number rules a byte of their own at
+///   `at` (`#`, `"`, `'`, `$`, `-`, `|&;<>`, a digit);
+/// - the assignment and command rules the start of the line or one of `|;&(` before `at`, or
+///   (command) `then`, `else` or `do` before it, which end in `n`, `e` or `o`;
+/// - the keyword rule a word boundary at `at` with a word character after it.
+fn may_start_token(line: &[u8], at: usize) -> bool {
+    let Some(&before) = at.checked_sub(1).and_then(|i| line.get(i)) else {
+        return true;
+    };
+    let byte = line[at];
+    matches!(
+        byte,
+        b'#' | b'"' | b'\'' | b'$' | b'-' | b'|' | b'&' | b';' | b'<' | b'>' | b'0'..=b'9'
+    ) || matches!(before, b'|' | b';' | b'&' | b'(' | b'n' | b'e' | b'o')
+        || (is_word(byte) && !is_word(before))
 }
 
 /// The first rule, in the grammar's order, that matches at `at`.

@@ -15,7 +15,7 @@
 //! - Ids share one namespace with the heading ids, so none repeats on a page (a clash gets the
 //!   usual `-1` suffix).
 
-use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
+use pulldown_cmark::{Event, Tag, TagEnd};
 
 use super::HeadingIds;
 
@@ -40,13 +40,9 @@ impl StepIds {
         self.section = Some(heading_id.to_string());
     }
 
-    /// Notes an event passing through; for the start of a numbered item, returns the event
-    /// to write instead: the item's start with its id.
-    pub(super) fn numbered_item(
-        &mut self,
-        event: &Event,
-        ids: &mut HeadingIds,
-    ) -> Option<Event<'static>> {
+    /// Notes an event passing through; for the start of a numbered item, returns the item's
+    /// id, for the renderer to write `<li id="…">` instead of the plain start.
+    pub(super) fn numbered_item(&mut self, event: &Event, ids: &mut HeadingIds) -> Option<&str> {
         match event {
             Event::Start(Tag::List(start)) => {
                 let prefix = start.and_then(|_| self.prefix());
@@ -63,9 +59,8 @@ impl StepIds {
                 });
                 self.items.push(id.as_ref().map(|_| self.ids.len()));
                 if let Some(id) = id {
-                    let start = ["<li id=\"", &id, "\">"].concat();
                     self.ids.push(id);
-                    return Some(Event::Html(CowStr::from(start)));
+                    return self.ids.last().map(String::as_str);
                 }
             }
             Event::Start(Tag::FootnoteDefinition(_)) => self.items.push(None),

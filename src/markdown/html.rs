@@ -1,0 +1,548 @@
+//! The HTML of a body's events, written as pulldown-cmark's `html::push_html` writes it (the
+//! same tags, the same escaping, the same line breaks), but pushed one event at a time by the
+//! renderer instead of pulled through an iterator: the renderer's changes to the events (ids,
+//! highlighted code, site links) then need no queue of events in between, and a heading is
+//! written as it is read, its start tag put in front once its text gives its id.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use pulldown_cmark::{
+    Alignment, BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Tag, TagEnd,
+};
+use pulldown_cmark_escape::{escape_href, escape_html, escape_html_body_text};
+
+/// A body's HTML being written.
+pub(super) struct HtmlWriter<'a> {
+    html: String,
+    /// Whether what is written so far ends a line (or nothing is written).
+    end_newline: bool,
+    /// Inside a metadata block, whose text is not written.
+    in_non_writing_block: bool,
+    /// Whether the table cells being written are in the table's head.
+    table_head: bool,
+    table_alignments: Vec<Alignment>,
+    table_cell_index: usize,
+    /// The number of each footnote, by name, in the order they are first written.
+    numbers: HashMap<CowStr<'a>, usize>,
+    /// Inside an image's `alt` text: how many tags are open in it, and the image's title, which
+    /// is written after it.
+    alt: Option<(usize, CowStr<'a>)>,
+}
+
+impl<'a> HtmlWriter<'a> {
+    pub(super) fn with_capacity(capacity: usize) -> Self {
+        HtmlWriter {
+            html: String::with_capacity(capacity),
+            end_newline: true,
+            in_non_writing_block: false,
+            table_head: true,
+            table_alignments: Vec::new(),
+            table_cell_index: 0,
+            numbers: HashMap::new(),
+            alt: None,
+        }
+    }
+
+    /// The HTML written.
+    pub(super) fn finish(mut self) -> String {
+        // An image whose end never came (the parser always ends one) is closed as push_html
+        // closes it when its events run out.
+        if self.alt.is_some() {
+            self.end_image();
+        }
+        self.html
+    }
+
+    fn write(&mut self, s: &str) {
+        self.html.push_str(s);
+        if !s.is_empty() {
+            self.end_newline = s.ends_with('\n');
+        }
+    }
+
+    fn write_newline(&mut self) {
+        self.end_newline = true;
+        self.html.push('\n');
+    }
+
+    /// `on_new_line` after a line break if what is written does not end a line.
+    fn write_block(&mut self, on_new_line: &str) {
+        if !self.end_newline {
+            self.html.push('\n');
+        }
+        self.write(on_new_line);
+    }
+
+    fn escape(&mut self, text: &str) {
+        // Writing to a `String` cannot fail.
+        let _ = escape_html(&mut self.html, text);
+    }
+
+    fn number(&mut self, number: impl std::fmt::Display) {
+        let _ = write!(self.html, "{number}");
+    }
+
+    fn footnote_number(&mut self, name: CowStr<'a>) -> usize {
+        let next = self.numbers.len() + 1;
+        *self.numbers.entry(name).or_insert(next)
+    }
+
+    /// Writes HTML made by the renderer (an `Html` event), unless in an image's `alt` text,
+    /// which keeps only text.
+    pub(super) fn raw_html(&mut self, html: &str) {
+        if self.alt.is_none() {
+            self.write(html);
+        }
+    }
+
+    /// The buffer, to write a whole block of HTML made elsewhere into, unless in an image's
+    /// `alt` text. The block must end a line.
+    pub(super) fn block_buffer(&mut self) -> Option<&mut String> {
+        if self.alt.is_some() {
+            return None;
+        }
+        self.end_newline = true;
+        Some(&mut self.html)
+    }
+
+    /// Where a heading starting now begins and whether its tag needs a line break before it,
+    /// for [`HtmlWriter::insert_heading_start`]. Its text follows as its events are written.
+    pub(super) fn begin_heading(&mut self) -> (usize, bool) {
+        let start = (self.html.len(), !self.end_newline);
+        // As after the start tag.
+        self.end_newline = false;
+        start
+    }
+
+    /// Puts the start tag of the heading begun at `start` in front of its text.
+    pub(super) fn insert_heading_start(
+        &mut self,
+        (at, line_break): (usize, bool),
+        level: HeadingLevel,
+        id: &str,
+        classes: &[CowStr],
+        attrs: &[(CowStr, Option<CowStr>)],
+    ) {
+        let mut tag = String::with_capacity(32 + id.len());
+        if line_break {
+            tag.push('\n');
+        }
+        heading_start(&mut tag, level, Some(id), classes, attrs);
+        self.html.insert_str(at, &tag);
+    }
+
+    /// Writes an event.
+    pub(super) fn event(&mut self, event: Event<'a>) {
+        if self.alt.is_some() {
+            self.alt_text(event);
+            return;
+        }
+        match event {
+            Event::Start(tag) => self.start_tag(tag),
+            Event::End(tag) => self.end_tag(tag),
+            Event::Text(text) => {
+                if !self.in_non_writing_block {
+                    let _ = escape_html_body_text(&mut self.html, &text);
+                    self.end_newline = text.ends_with('\n');
+                }
+            }
+            Event::Code(text) => {
+                self.write("<code>");
+                let _ = escape_html_body_text(&mut self.html, &text);
+                self.write("</code>");
+            }
+            Event::InlineMath(text) => {
+                self.write("<span class=\"math math-inline\">");
+                self.escape(&text);
+                self.write("</span>");
+            }
+            Event::DisplayMath(text) => {
+                self.write("<span class=\"math math-display\">");
+                self.escape(&text);
+                self.write("</span>");
+            }
+            Event::Html(html) | Event::InlineHtml(html) => self.write(&html),
+            Event::SoftBreak => self.write_newline(),
+            Event::HardBreak => self.write("<br />\n"),
+            Event::Rule => self.write_block("<hr />\n"),
+            Event::FootnoteReference(name) => {
+                self.write("<sup class=\"footnote-reference\"><a href=\"#");
+                self.escape(&name);
+                self.write("\">");
+                let number = self.footnote_number(name);
+                self.number(number);
+                self.write("</a></sup>");
+            }
+            Event::TaskListMarker(true) => {
+                self.write("<input disabled=\"\" type=\"checkbox\" checked=\"\"/>\n")
+            }
+            Event::TaskListMarker(false) => {
+                self.write("<input disabled=\"\" type=\"checkbox\"/>\n")
+            }
+        }
+    }
+
+    fn start_tag(&mut self, tag: Tag<'a>) {
+        match tag {
+            Tag::HtmlBlock => {}
+            Tag::Paragraph => self.write_block("<p>"),
+            Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            } => {
+                if !self.end_newline {
+                    self.html.push('\n');
+                }
+                heading_start(&mut self.html, level, id.as_deref(), &classes, &attrs);
+                self.end_newline = false;
+            }
+            Tag::Table(alignments) => {
+                self.table_alignments = alignments;
+                self.write("<table>");
+            }
+            Tag::TableHead => {
+                self.table_head = true;
+                self.table_cell_index = 0;
+                self.write("<thead><tr>");
+            }
+            Tag::TableRow => {
+                self.table_cell_index = 0;
+                self.write("<tr>");
+            }
+            Tag::TableCell => {
+                self.write(if self.table_head { "<th" } else { "<td" });
+                match self.table_alignments.get(self.table_cell_index) {
+                    Some(Alignment::Left) => self.write(" style=\"text-align: left\">"),
+                    Some(Alignment::Center) => self.write(" style=\"text-align: center\">"),
+                    Some(Alignment::Right) => self.write(" style=\"text-align: right\">"),
+                    _ => self.write(">"),
+                }
+            }
+            Tag::BlockQuote(kind) => {
+                let start = match kind {
+                    None => "<blockquote>\n",
+                    Some(BlockQuoteKind::Note) => "<blockquote class=\"markdown-alert-note\">\n",
+                    Some(BlockQuoteKind::Tip) => "<blockquote class=\"markdown-alert-tip\">\n",
+                    Some(BlockQuoteKind::Important) => {
+                        "<blockquote class=\"markdown-alert-important\">\n"
+                    }
+                    Some(BlockQuoteKind::Warning) => {
+                        "<blockquote class=\"markdown-alert-warning\">\n"
+                    }
+                    Some(BlockQuoteKind::Caution) => {
+                        "<blockquote class=\"markdown-alert-caution\">\n"
+                    }
+                };
+                self.write_block(start);
+            }
+            Tag::CodeBlock(info) => {
+                if !self.end_newline {
+                    self.write_newline();
+                }
+                match info {
+                    pulldown_cmark::CodeBlockKind::Fenced(info) => {
+                        let lang = info.split(' ').next().unwrap_or_default();
+                        if lang.is_empty() {
+                            self.write("<pre><code>");
+                        } else {
+                            self.write("<pre><code class=\"language-");
+                            self.escape(lang);
+                            self.write("\">");
+                        }
+                    }
+                    pulldown_cmark::CodeBlockKind::Indented => self.write("<pre><code>"),
+                }
+            }
+            Tag::List(Some(1)) => self.write_block("<ol>\n"),
+            Tag::List(Some(start)) => {
+                self.write_block("<ol start=\"");
+                self.number(start);
+                self.write("\">\n");
+            }
+            Tag::List(None) => self.write_block("<ul>\n"),
+            Tag::Item => self.write_block("<li>"),
+            Tag::DefinitionList => self.write_block("<dl>\n"),
+            Tag::DefinitionListTitle => self.write_block("<dt>"),
+            Tag::DefinitionListDefinition => self.write_block("<dd>"),
+            Tag::Subscript => self.write("<sub>"),
+            Tag::Superscript => self.write("<sup>"),
+            Tag::Emphasis => self.write("<em>"),
+            Tag::Strong => self.write("<strong>"),
+            Tag::Strikethrough => self.write("<del>"),
+            Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id: _,
+            } => {
+                self.write(if link_type == LinkType::Email {
+                    "<a href=\"mailto:"
+                } else {
+                    "<a href=\""
+                });
+                let _ = escape_href(&mut self.html, &dest_url);
+                if !title.is_empty() {
+                    self.write("\" title=\"");
+                    self.escape(&title);
+                }
+                self.write("\">");
+            }
+            Tag::Image {
+                link_type: _,
+                dest_url,
+                title,
+                id: _,
+            } => {
+                self.write("<img src=\"");
+                let _ = escape_href(&mut self.html, &dest_url);
+                self.write("\" alt=\"");
+                self.alt = Some((0, title));
+            }
+            Tag::FootnoteDefinition(name) => {
+                self.write_block("<div class=\"footnote-definition\" id=\"");
+                self.escape(&name);
+                self.write("\"><sup class=\"footnote-definition-label\">");
+                let number = self.footnote_number(name);
+                self.number(number);
+                self.write("</sup>");
+            }
+            Tag::MetadataBlock(_) => self.in_non_writing_block = true,
+        }
+    }
+
+    fn end_tag(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::HtmlBlock | TagEnd::Image => {}
+            TagEnd::Paragraph => self.write("</p>\n"),
+            TagEnd::Heading(level) => {
+                self.write("</");
+                self.number(level);
+                self.write(">\n");
+            }
+            TagEnd::Table => self.write("</tbody></table>\n"),
+            TagEnd::TableHead => {
+                self.write("</tr></thead><tbody>\n");
+                self.table_head = false;
+            }
+            TagEnd::TableRow => self.write("</tr>\n"),
+            TagEnd::TableCell => {
+                self.write(if self.table_head { "</th>" } else { "</td>" });
+                self.table_cell_index += 1;
+            }
+            TagEnd::BlockQuote(_) => self.write("</blockquote>\n"),
+            TagEnd::CodeBlock => self.write("</code></pre>\n"),
+            TagEnd::List(true) => self.write("</ol>\n"),
+            TagEnd::List(false) => self.write("</ul>\n"),
+            TagEnd::Item => self.write("</li>\n"),
+            TagEnd::DefinitionList => self.write("</dl>\n"),
+            TagEnd::DefinitionListTitle => self.write("</dt>\n"),
+            TagEnd::DefinitionListDefinition => self.write("</dd>\n"),
+            TagEnd::Emphasis => self.write("</em>"),
+            TagEnd::Superscript => self.write("</sup>"),
+            TagEnd::Subscript => self.write("</sub>"),
+            TagEnd::Strong => self.write("</strong>"),
+            TagEnd::Strikethrough => self.write("</del>"),
+            TagEnd::Link => self.write("</a>"),
+            TagEnd::FootnoteDefinition => self.write("</div>\n"),
+            TagEnd::MetadataBlock(_) => self.in_non_writing_block = false,
+        }
+    }
+
+    /// An event of an image's `alt` text: its text only, escaped, until the image ends.
+    fn alt_text(&mut self, event: Event<'a>) {
+        match event {
+            Event::Start(_) => {
+                if let Some((open, _)) = &mut self.alt {
+                    *open += 1;
+                }
+            }
+            Event::End(_) => match &mut self.alt {
+                Some((0, _)) => self.end_image(),
+                Some((open, _)) => *open -= 1,
+                None => {}
+            },
+            Event::Html(_) => {}
+            Event::InlineHtml(text) | Event::Code(text) | Event::Text(text) => {
+                self.escape(&text);
+                self.end_newline = text.ends_with('\n');
+            }
+            Event::InlineMath(text) => {
+                self.write("$");
+                self.escape(&text);
+                self.write("$");
+            }
+            Event::DisplayMath(text) => {
+                self.write("$$");
+                self.escape(&text);
+                self.write("$$");
+            }
+            Event::SoftBreak | Event::HardBreak | Event::Rule => self.write(" "),
+            Event::FootnoteReference(name) => {
+                let number = self.footnote_number(name);
+                let _ = write!(self.html, "[{number}]");
+            }
+            Event::TaskListMarker(true) => self.write("[x]"),
+            Event::TaskListMarker(false) => self.write("[ ]"),
+        }
+    }
+
+    /// Ends the image whose `alt` text is being written.
+    fn end_image(&mut self) {
+        if let Some((_, title)) = self.alt.take() {
+            if !title.is_empty() {
+                self.write("\" title=\"");
+                self.escape(&title);
+            }
+            self.write("\" />");
+        }
+    }
+}
+
+/// Writes the start tag of a heading: `<h2 id="cause" class="a b" data-x="y">`.
+fn heading_start(
+    html: &mut String,
+    level: HeadingLevel,
+    id: Option<&str>,
+    classes: &[CowStr],
+    attrs: &[(CowStr, Option<CowStr>)],
+) {
+    // Writing to a `String` cannot fail.
+    let _ = write!(html, "<{level}");
+    if let Some(id) = id {
+        html.push_str(" id=\"");
+        let _ = escape_html(&mut *html, id);
+        html.push('"');
+    }
+    let mut classes = classes.iter();
+    if let Some(class) = classes.next() {
+        html.push_str(" class=\"");
+        let _ = escape_html(&mut *html, class);
+        for class in classes {
+            html.push(' ');
+            let _ = escape_html(&mut *html, class);
+        }
+        html.push('"');
+    }
+    for (attr, value) in attrs {
+        html.push(' ');
+        let _ = escape_html(&mut *html, attr);
+        match value {
+            Some(value) => {
+                html.push_str("=\"");
+                let _ = escape_html(&mut *html, value);
+                html.push('"');
+            }
+            None => html.push_str("=\"\""),
+        }
+    }
+    html.push('>');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pulldown_cmark::{Options, Parser};
+
+    /// Pieces of Markdown that make every kind of event and the line breaks between them.
+    #[rustfmt::skip]
+    const PIECES: &[&str] = &[
+        "\n", "\n", "\n\n", " ", "  ", "\t", "word", "Cause", "é→", "<", ">", "&", "\"", "'",
+        "&amp;", "&#39;", "# ", "## ", "### ", "#### ", "{#my-id}", "{#a\"b .c1 .c2 k=v k2}",
+        "1. ", "2. ", "7. ", "- ", "* ", "+ ", "   ", "- [ ] ", "- [x] ", "> ", "> [!NOTE]\n",
+        "> [!WARNING]\n", "```\n", "```sh\n", "```rust ignore\n", "~~~\n", "    code\n",
+        "`code`", "``a ` b``", "*em*", "**strong**", "_u_", "~~del~~", "~sub~", "^sup^",
+        "[link](403.md)", "[t](http://x.org/a b \"title\")", "[e](<a&b>)", "<http://x.org/?a=1&b=2>",
+        "<help@example.com>", "![alt *em* `c` [l](u)](/img/x.png \"t&\")", "![](x.png)",
+        "![a\n b](y.png)", "[^1]", "[^note]", "[^1]: foot\n", "[^note]: n *e*\n", "---\n",
+        "***\n", "===\n", "| a | b |\n", "|:--|--:|\n", "|:-:|---|\n", "| `c` | ![i](j) |\n",
+        "<div>\n", "</div>\n", "<b>", "</b>", "<!-- c -->", "\\\n", "\\*", "$x$", "$$y$$",
+        "term\n: def\n", "+++\ntitle = 1\n+++\n", "---\ntitle: x\n---\n", "[[wiki]]",
+        "<span title=\"x\">", "a\"b'c", "ﬃ", "\u{a0}",
+    ];
+
+    fn random_markdown(next: &mut impl FnMut(usize) -> usize) -> String {
+        (0..next(40)).map(|_| PIECES[next(PIECES.len())]).collect()
+    }
+
+    fn by_pulldown(markdown: &str, options: Options) -> String {
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, Parser::new_ext(markdown, options));
+        html
+    }
+
+    /// kb's writer, with every heading's start tag written at its end, as the renderer writes
+    /// it, or, with `headings_later` false, at its start.
+    fn by_kb(markdown: &str, options: Options, headings_later: bool) -> String {
+        let mut writer = HtmlWriter::with_capacity(0);
+        let mut heading = None;
+        for event in Parser::new_ext(markdown, options) {
+            match event {
+                Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                }) if headings_later => {
+                    // pulldown-cmark writes no id for a heading without one; kb always has one.
+                    let id = id.unwrap_or(CowStr::Borrowed("made-up"));
+                    heading = Some((writer.begin_heading(), level, id, classes, attrs));
+                }
+                Event::End(TagEnd::Heading(_)) if heading.is_some() => {
+                    if let Some((start, level, id, classes, attrs)) = heading.take() {
+                        writer.insert_heading_start(start, level, &id, &classes, &attrs);
+                    }
+                    writer.event(event);
+                }
+                _ => writer.event(event),
+            }
+        }
+        writer.finish()
+    }
+
+    /// kb's writer writes what pulldown-cmark's writes, compared on many made-up bodies, with
+    /// the options of a body and with every option (which makes every kind of event).
+    #[test]
+    fn the_writer_writes_what_pulldown_cmark_writes() {
+        let mut next = crate::test_random::numbers(0x2545_f491_4f6c_dd1d);
+        let mut headings = 0;
+        for round in 0..6000 {
+            let markdown = random_markdown(&mut next);
+            let options = if round % 2 == 0 {
+                super::super::options()
+            } else {
+                Options::all()
+            };
+            let expected = by_pulldown(&markdown, options);
+            assert_eq!(by_kb(&markdown, options, false), expected, "{markdown:?}");
+            // With every heading given an id, as the renderer gives them.
+            let with_ids = by_pulldown_with_ids(&markdown, options);
+            assert_eq!(by_kb(&markdown, options, true), with_ids, "{markdown:?}");
+            headings += usize::from(expected.contains("<h"));
+        }
+        // Headings, where the writer's two ways part, were among the bodies.
+        assert!(headings > 1000, "{headings}");
+    }
+
+    fn by_pulldown_with_ids(markdown: &str, options: Options) -> String {
+        let events = Parser::new_ext(markdown, options).map(|event| match event {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => Event::Start(Tag::Heading {
+                level,
+                id: Some(id.unwrap_or(CowStr::Borrowed("made-up"))),
+                classes,
+                attrs,
+            }),
+            other => other,
+        });
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, events);
+        html
+    }
+}
