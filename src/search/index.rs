@@ -377,8 +377,6 @@ struct Indexer {
     touched: Vec<u32>,
     /// Reused for the words that need lower-casing one character at a time.
     word: String,
-    /// Reused for the keys of a text's words.
-    keys: Vec<u128>,
 }
 
 impl std::fmt::Debug for Indexer {
@@ -430,26 +428,16 @@ impl Indexer {
         part_field: u8,
         running_text: bool,
     ) {
-        // The keys of the plain words are looked up after the text is read, one after the
-        // other: the lookups of several words then wait for memory at the same time.
-        let mut keys = std::mem::take(&mut self.keys);
-        keys.clear();
-        for token in tokenize::Tokens::<HTML>::new(text) {
-            match token {
-                Token::Key(key) => keys.push(key),
-                Token::Word(word) if word.entities => {
-                    let decoded = tokenize::decode_entities(word.raw);
-                    for raw in tokenize::raw_words(&decoded) {
-                        self.add_word(raw, word_field, part_field, running_text);
-                    }
+        tokenize::each_token::<HTML>(text, |token| match token {
+            Token::Key(key) => self.add_key(key, word_field, running_text),
+            Token::Word(word) if word.entities => {
+                let decoded = tokenize::decode_entities(word.raw);
+                for raw in tokenize::raw_words(&decoded) {
+                    self.add_word(raw, word_field, part_field, running_text);
                 }
-                Token::Word(word) => self.add_word(word.raw, word_field, part_field, running_text),
             }
-        }
-        for key in &keys {
-            self.add_key(*key, word_field, running_text);
-        }
-        self.keys = keys;
+            Token::Word(word) => self.add_word(word.raw, word_field, part_field, running_text),
+        });
     }
 
     /// Adds a word as written, and its parts.
@@ -498,7 +486,7 @@ impl Indexer {
 
     #[cold]
     fn new_key(&mut self, key: u128) -> u32 {
-        let number = self.new_term(tokenize::is_stop_word(&tokenize::key_term(key)));
+        let number = self.new_term(tokenize::is_stop_key(key));
         self.short.insert(key, number);
         number
     }

@@ -310,63 +310,107 @@ pub(crate) enum Token<'a> {
     Word(Word<'a>),
 }
 
-/// The words of a text (or of rendered HTML) as [`Words`] finds them, each as a [`Token`]. A
-/// plain word, as most are, is read whole from the sixteen bytes where it starts
-/// ([`plain_word_at`]); anything else is left to [`Words`].
-pub(crate) struct Tokens<'a, const HTML: bool> {
-    words: Words<'a, HTML>,
+/// Hands each word of a text (or of rendered HTML), as [`Words`] finds it, to `each` as a
+/// [`Token`]. A plain word, as most are, is read whole from the sixteen bytes where it starts
+/// ([`letter_word_at`], [`plain_word_at`]); anything else is left to [`Words`]. One loop, which
+/// the caller's `each` is inlined into: a word of running text is read and handed over without
+/// going through memory.
+pub(crate) fn each_token<'a, const HTML: bool>(text: &'a str, mut each: impl FnMut(Token<'a>)) {
+    let mut at = 0;
+    // One call of `each`, so that it is inlined.
+    while let Some((token, next)) = next_token::<HTML>(text, at) {
+        each(token);
+        at = next;
+    }
 }
 
-impl<'a, const HTML: bool> Tokens<'a, HTML> {
-    pub fn new(text: &'a str) -> Tokens<'a, HTML> {
-        Tokens {
-            words: Words::new(text),
-        }
-    }
-
-    /// The token of a word [`Words`] found.
-    fn of(&self, word: Word<'a>) -> Token<'a> {
-        if word.is_short_ascii() && !word.may_have_parts() {
-            Token::Key(ascii_key(self.words.text, &word))
+/// The first token of `text` from byte `at` on, and where the next one is to be looked for.
+#[inline(always)]
+fn next_token<'a, const HTML: bool>(text: &'a str, mut at: usize) -> Option<(Token<'a>, usize)> {
+    let table = if HTML { &HTML_CLASS } else { &CLASS };
+    let bytes = text.as_bytes();
+    // Over what separates words as `Words` does, up to a plain word; at anything else (a
+    // joiner, an apostrophe, an entity, a character beyond ASCII) `Words` goes on from there,
+    // as it would have from where this started.
+    while let Some(byte) = bytes.get(at) {
+        let class = table[usize::from(*byte)];
+        if class == 0 {
+            at += 1;
+        } else if HTML && *byte == b'<' {
+            at = tag_end(bytes, at);
         } else {
-            Token::Word(word)
-        }
-    }
-}
-
-impl<'a, const HTML: bool> Iterator for Tokens<'a, HTML> {
-    type Item = Token<'a>;
-
-    #[inline]
-    fn next(&mut self) -> Option<Token<'a>> {
-        let table = if HTML { &HTML_CLASS } else { &CLASS };
-        let bytes = self.words.text.as_bytes();
-        let mut at = self.words.at;
-        // Over what separates words as `Words` does, up to a plain word; at anything else
-        // (a joiner, an apostrophe, an entity, a character beyond ASCII) `Words` goes on from
-        // there, as it would have from where this started.
-        while let Some(byte) = bytes.get(at) {
-            let class = table[usize::from(*byte)];
-            if class == 0 {
-                at += 1;
-            } else if HTML && *byte == b'<' {
-                at = tag_end(bytes, at);
-            } else {
-                let plain = match class & (LOWER | DIGIT | UPPER) {
+            let plain = match class & (LOWER | UPPER | DIGIT) {
+                0 => None,
+                letter_or_digit => match letter_or_digit & (LOWER | UPPER) {
                     0 => None,
-                    _ => plain_word_at::<HTML>(bytes, at),
-                };
-                if let Some((key, next)) = plain {
-                    self.words.at = next;
-                    return Some(Token::Key(key));
+                    _ => letter_word_at::<HTML>(bytes, at),
                 }
-                break;
+                .or_else(|| plain_word_at::<HTML>(bytes, at)),
+            };
+            match plain {
+                Some((key, next)) => return Some((Token::Key(key), next)),
+                None => break,
             }
         }
-        self.words.at = at;
-        let word = self.words.next()?;
-        Some(self.of(word))
     }
+    word_token::<HTML>(text, at)
+}
+
+/// [`next_token`] left to [`Words`].
+#[inline(never)]
+fn word_token<const HTML: bool>(text: &str, at: usize) -> Option<(Token<'_>, usize)> {
+    let mut words = Words::<HTML>::new(text);
+    words.at = at;
+    let word = words.next()?;
+    let token = if word.is_short_ascii() && !word.may_have_parts() {
+        Token::Key(ascii_key(text, &word))
+    } else {
+        Token::Word(word)
+    };
+    Some((token, words.at))
+}
+
+/// [`plain_word_at`] for a word that starts with an ASCII letter at byte `at`, its other
+/// bytes lower-case ASCII letters, followed by what ends a word whatever comes next, perhaps
+/// after one full stop, as most words of running text are: fewer steps, and `None` for any
+/// other word, which [`plain_word_at`] then reads.
+#[inline(always)]
+fn letter_word_at<const HTML: bool>(bytes: &[u8], at: usize) -> Option<(u128, usize)> {
+    let window = bytes.get(at..at + KEY_BYTES)?;
+    let low = eight_bytes(&window[..8]);
+    // The first byte is a letter, of either case.
+    let low_mask = leading_bytes(ascii_lower_letters(low) | 0x80);
+    let (high, high_mask) = if low_mask == u64::MAX {
+        let high = eight_bytes(&window[8..]);
+        (high, leading_bytes(ascii_lower_letters(high)))
+    } else {
+        (0, 0)
+    };
+    let length = (low_mask.trailing_ones() + high_mask.trailing_ones()) as usize / 8;
+    // Sixteen letters: the word may go on.
+    let mut next = at + length;
+    let after = *window.get(length)?;
+    if !ends_any_word::<HTML>(after) {
+        // `timeout.` at the end of a sentence: the full stop is trimmed.
+        let end = bytes.get(next + 1).copied().unwrap_or(b' ');
+        if after != b'.' || !ends_any_word::<HTML>(end) {
+            return None;
+        }
+        next += 1;
+    }
+    // Lower-cased: the first letter gets its bit 0x20, which the others have.
+    let key = u128::from((low | 0x20) & low_mask) | (u128::from(high & high_mask) << 64);
+    Some((key, next))
+}
+
+/// Of eight bytes, those that are ASCII lower-case letters, each as its high bit (as
+/// [`ascii_letters_and_digits`] tests ranges).
+#[inline(always)]
+fn ascii_lower_letters(bytes: u64) -> u64 {
+    let seven = bytes & !HIGH_BITS;
+    let from_a = seven + ONES * u64::from(0x80 - b'a');
+    let past_z = seven + ONES * u64::from(0x80 - b'z' - 1);
+    from_a & !past_z & !bytes & HIGH_BITS
 }
 
 /// The key of the word that starts at byte `at` with an ASCII letter or digit, and where
@@ -375,7 +419,7 @@ impl<'a, const HTML: bool> Iterator for Tokens<'a, HTML> {
 /// and followed by what ends a word whatever comes next ([`ends_any_word`]), perhaps after
 /// joiners and apostrophes that are trimmed (`timeout.` at the end of a sentence). What
 /// [`Words`] would find there and [`ascii_key`] make of it, from one look at sixteen bytes.
-#[inline]
+#[inline(always)]
 fn plain_word_at<const HTML: bool>(bytes: &[u8], at: usize) -> Option<(u128, usize)> {
     let window: [u8; KEY_BYTES] = match bytes.get(at..at + KEY_BYTES) {
         Some(window) => window.try_into().unwrap_or_default(),
@@ -528,9 +572,22 @@ pub(crate) fn key(term: &str) -> Option<u128> {
 
 /// The term of a [`key`].
 pub(crate) fn key_term(key: u128) -> String {
-    let bytes = key.to_le_bytes();
-    let length = bytes.iter().position(|b| *b == 0).unwrap_or(KEY_BYTES);
-    String::from_utf8_lossy(&bytes[..length]).into_owned()
+    key_str(&key.to_le_bytes()).to_string()
+}
+
+/// The term of a [`key`] whose bytes are `bytes`, without a copy: a key has no zero byte
+/// before its last one, so its length is where its zero bytes at the top start.
+fn key_str(bytes: &[u8; KEY_BYTES]) -> &str {
+    let length = bytes
+        .iter()
+        .rposition(|b| *b != 0)
+        .map_or(0, |last| last + 1);
+    std::str::from_utf8(&bytes[..length]).unwrap_or_default()
+}
+
+/// Whether the term of a [`key`] is a stop word ([`is_stop_word`]), without making the term.
+pub(crate) fn is_stop_key(key: u128) -> bool {
+    key >> (8 * MAX_STOP_WORD_BYTES) == 0 && is_stop_word(key_str(&key.to_le_bytes()))
 }
 
 /// The [`key`] of the lower-cased form of `word` of `text`, a word for which
@@ -995,9 +1052,11 @@ mod tests {
         texts.extend(tricky_texts(10_000, 40, 0x9e37_79b9_7f4a_7c15));
         let mut plain = 0;
         for text in texts {
-            let tokens: Vec<Token> = Tokens::<false>::new(&text).collect();
+            let mut tokens = Vec::new();
+            each_token::<false>(&text, |token| tokens.push(token));
             assert_eq!(tokens, tokens_word_by_word::<false>(&text), "{text:?}");
-            let tokens: Vec<Token> = Tokens::<true>::new(&text).collect();
+            let mut tokens = Vec::new();
+            each_token::<true>(&text, |token| tokens.push(token));
             assert_eq!(tokens, tokens_word_by_word::<true>(&text), "HTML {text:?}");
             let bytes = text.as_bytes();
             plain += (0..bytes.len())
@@ -1005,6 +1064,55 @@ mod tests {
                 .count();
         }
         assert!(plain > 100_000, "only {plain} plain words read whole");
+    }
+
+    #[test]
+    fn letter_words_read_whole_are_those_plain_words_read_whole() {
+        let mut texts = tricky_samples(10_000);
+        texts.extend(tricky_texts(10_000, 40, 0x9e37_79b9_7f4a_7c15));
+        let mut letters = 0;
+        for text in texts {
+            let bytes = text.as_bytes();
+            for at in 0..bytes.len() {
+                if CLASS[usize::from(bytes[at])] & (LOWER | UPPER) == 0 {
+                    continue;
+                }
+                let found = letter_word_at::<true>(bytes, at);
+                if found.is_some() {
+                    letters += 1;
+                    assert_eq!(found, plain_word_at::<true>(bytes, at), "{text:?} at {at}");
+                }
+                let found = letter_word_at::<false>(bytes, at);
+                if found.is_some() {
+                    assert_eq!(found, plain_word_at::<false>(bytes, at), "{text:?} at {at}");
+                }
+            }
+        }
+        assert!(letters > 50_000, "only {letters} words read whole");
+    }
+
+    #[test]
+    fn stop_keys_are_the_keys_of_stop_words() {
+        let mut terms: Vec<String> = Vec::new();
+        for word in STOP_WORDS {
+            // Each stop word, and near misses: a letter more, a letter less.
+            terms.push(word.to_string());
+            terms.push(format!("{word}s"));
+            terms.push(format!("a{word}"));
+            terms.push(word[1..].to_string());
+            terms.push(word[..word.len() - 1].to_string());
+        }
+        for text in tricky_texts(5_000, 40, 0x2545_f491_4f6c_dd1d) {
+            terms.extend(words(&text));
+        }
+        let mut stop = 0;
+        for term in &terms {
+            let Some(key) = key(term) else { continue };
+            assert_eq!(key_term(key), *term);
+            assert_eq!(is_stop_key(key), is_stop_word(term), "{term:?}");
+            stop += usize::from(is_stop_word(term));
+        }
+        assert!(stop > 500, "only {stop} stop words");
     }
 
     #[test]
