@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::output::Output;
 use crate::publish::{absolute_uri, text_file};
 use crate::redirects::ShortUrl;
-use crate::site::{Article, ArticleId, HOME, Site};
+use crate::site::{ArticleId, HOME, Site};
 
 pub const CATALOG_FILE: &str = "catalog.json";
 pub const SCHEMA_FILE: &str = "catalog.schema.json";
@@ -55,7 +55,7 @@ struct CodeEntry<'a> {
 #[derive(Debug, Serialize)]
 struct CategoryStep<'a> {
     title: &'a str,
-    url: String,
+    url: &'a str,
 }
 
 #[derive(Debug, Serialize)]
@@ -72,14 +72,10 @@ pub fn json(site: &Site, short: &[ShortUrl]) -> Output {
 /// `catalog.json`, and where each article's entry is in its text (by article id): `kb serve`
 /// writes again only the entries of the articles that changed ([`json_replacing`]).
 pub fn json_with_entries(site: &Site, short: &[ShortUrl]) -> (Output, Vec<Range<usize>>) {
-    let base = &site.config.base_url;
-    let mut short_by_article: Vec<Option<String>> = vec![None; site.articles.len()];
-    for short_url in short {
-        short_by_article[short_url.article] = Some(absolute_uri(base, short_url.url.as_str()));
-    }
+    let addresses = Addresses::of(site, short);
     let mut entries = vec![0..0; site.articles.len()];
     // Serializing plain structs of strings cannot fail; an empty object keeps this total.
-    let json = write_catalog(site, &short_by_article, &mut entries).unwrap_or_else(|_| {
+    let json = write_catalog(site, &addresses, &mut entries).unwrap_or_else(|_| {
         entries = Vec::new();
         b"{}\n".to_vec()
     });
@@ -105,16 +101,12 @@ pub fn json_replacing(
     let mut changed: Vec<ArticleId> = changed.to_vec();
     changed.sort_unstable();
     changed.dedup();
-    let base = &site.config.base_url;
+    let addresses = Addresses::of(site, short);
     // Each changed entry's place in the old text and its new text, in text order.
     let mut new: Vec<(Range<usize>, ArticleId, String)> = Vec::with_capacity(changed.len());
     for id in &changed {
-        let short_url = short
-            .iter()
-            .find(|s| s.article == *id)
-            .map(|s| absolute_uri(base, s.url.as_str()));
         let mut written = Vec::new();
-        write_entry(site, *id, short_url.as_deref(), &mut written).ok()?;
+        write_entry(site, &addresses, *id, &mut written).ok()?;
         let text = String::from_utf8(written).ok()?;
         new.push((entries.get(*id)?.clone(), *id, text));
     }
@@ -162,9 +154,33 @@ pub fn json_replacing(
 /// Writes the catalog as serde_json's pretty printer writes the whole object, one entry at a
 /// time (at 100,000 articles the entries are hundreds of megabytes: none is kept but the text).
 /// Records where each article's entry is.
+/// The absolute addresses the entries give, each made once: every article's short address,
+/// if it has one, and every category's (an entry lists its category and those above).
+struct Addresses {
+    short_by_article: Vec<Option<String>>,
+    categories: Vec<String>,
+}
+
+impl Addresses {
+    fn of(site: &Site, short: &[ShortUrl]) -> Addresses {
+        let base = &site.config.base_url;
+        let mut short_by_article: Vec<Option<String>> = vec![None; site.articles.len()];
+        for short_url in short {
+            short_by_article[short_url.article] = Some(absolute_uri(base, short_url.url.as_str()));
+        }
+        let categories = (site.categories.iter())
+            .map(|category| absolute_uri(base, category.url.as_str()))
+            .collect();
+        Addresses {
+            short_by_article,
+            categories,
+        }
+    }
+}
+
 fn write_catalog(
     site: &Site,
-    short_by_article: &[Option<String>],
+    addresses: &Addresses,
     entries: &mut [Range<usize>],
 ) -> serde_json::Result<Vec<u8>> {
     let mut ids: Vec<usize> = (0..site.articles.len()).collect();
@@ -190,7 +206,7 @@ fn write_catalog(
     for group in ids.chunks(GROUP) {
         let runs: Vec<EntryRun> = group
             .par_chunks(RUN)
-            .map(|run| write_run(site, short_by_article, run))
+            .map(|run| write_run(site, addresses, run))
             .collect::<serde_json::Result<_>>()?;
         for run in runs {
             json.extend_from_slice(if json.ends_with(b"[") {
@@ -233,7 +249,7 @@ struct EntryRun {
 
 fn write_run(
     site: &Site,
-    short_by_article: &[Option<String>],
+    addresses: &Addresses,
     ids: &[ArticleId],
 ) -> serde_json::Result<EntryRun> {
     let mut run = EntryRun {
@@ -245,8 +261,7 @@ fn write_run(
             run.text.extend_from_slice(b",\n    ");
         }
         let start = run.text.len();
-        let short_url = short_by_article[*id].as_deref();
-        write_entry(site, *id, short_url, &mut run.text)?;
+        write_entry(site, addresses, *id, &mut run.text)?;
         run.places.push((*id, start..run.text.len()));
     }
     Ok(run)
@@ -258,11 +273,11 @@ fn write_run(
 /// lines indented again) cost about three times as much.
 fn write_entry(
     site: &Site,
+    addresses: &Addresses,
     id: ArticleId,
-    short_url: Option<&str>,
     json: &mut Vec<u8>,
 ) -> serde_json::Result<()> {
-    write_pretty_entry(&entry(site, &site.articles[id], short_url), json)
+    write_pretty_entry(&entry(site, addresses, id), json)
 }
 
 fn write_pretty_entry(entry: &CodeEntry, json: &mut Vec<u8>) -> serde_json::Result<()> {
@@ -285,7 +300,7 @@ fn write_pretty_entry(entry: &CodeEntry, json: &mut Vec<u8>) -> serde_json::Resu
         out.text(short_url)?;
     }
     out.key("category")?;
-    let steps = entry.category.iter().map(|s| [s.title, s.url.as_str()]);
+    let steps = entry.category.iter().map(|s| [s.title, s.url]);
     out.pairs(["title", "url"], steps)?;
     out.key("related")?;
     let references = entry.related.iter().map(|r| [r.code, r.catalog]);
@@ -393,8 +408,9 @@ pub fn schema() -> Output {
     text_file(SCHEMA_FILE, SCHEMA.to_string(), "the catalog schema")
 }
 
-fn entry<'a>(site: &'a Site, article: &'a Article, short_url: Option<&'a str>) -> CodeEntry<'a> {
+fn entry<'a>(site: &'a Site, addresses: &'a Addresses, id: ArticleId) -> CodeEntry<'a> {
     let base = &site.config.base_url;
+    let article = &site.articles[id];
     let meta = &article.meta;
     CodeEntry {
         code: meta.code.as_str(),
@@ -403,7 +419,7 @@ fn entry<'a>(site: &'a Site, article: &'a Article, short_url: Option<&'a str>) -
         summary: meta.summary.as_deref(),
         messages: &meta.messages,
         url: absolute_uri(base, article.url.as_str()),
-        short_url,
+        short_url: addresses.short_by_article[id].as_deref(),
         category: site
             .ancestry(article.category)
             .into_iter()
@@ -412,7 +428,7 @@ fn entry<'a>(site: &'a Site, article: &'a Article, short_url: Option<&'a str>) -
                 let category = &site.categories[id];
                 CategoryStep {
                     title: &category.title,
-                    url: absolute_uri(base, category.url.as_str()),
+                    url: &addresses.categories[id],
                 }
             })
             .collect(),
@@ -448,26 +464,16 @@ mod tests {
     }
 
     fn whole(site: &Site, short: &[ShortUrl]) -> String {
-        let base = &site.config.base_url;
         let mut ids: Vec<usize> = (0..site.articles.len()).collect();
         ids.sort_by(|a, b| {
             let (a, b) = (&site.articles[*a], &site.articles[*b]);
             let code = natural_cmp(a.meta.code.as_str(), b.meta.code.as_str());
             a.catalog.cmp(&b.catalog).then(code)
         });
-        let short_url = |id: usize| {
-            short
-                .iter()
-                .find(|s| s.article == id)
-                .map(|s| absolute_uri(base, s.url.as_str()))
-        };
-        let shorts: Vec<Option<String>> = (0..site.articles.len()).map(short_url).collect();
+        let addresses = Addresses::of(site, short);
         let catalog = Whole {
             head: head(site),
-            codes: ids
-                .iter()
-                .map(|id| entry(site, &site.articles[*id], shorts[*id].as_deref()))
-                .collect(),
+            codes: ids.iter().map(|id| entry(site, &addresses, *id)).collect(),
         };
         serde_json::to_string_pretty(&catalog).unwrap_or_default() + "\n"
     }
@@ -518,7 +524,7 @@ mod tests {
             let category = (0..random(4))
                 .map(|_| CategoryStep {
                     title: TEXTS[random(TEXTS.len())],
-                    url: TEXTS[random(TEXTS.len())].to_string(),
+                    url: TEXTS[random(TEXTS.len())],
                 })
                 .collect();
             let related = (0..random(4))
