@@ -260,7 +260,7 @@ pub fn stream_site(
     alongside: &(dyn Fn(&Bodies) -> Vec<Diagnostic> + Sync),
 ) -> Streamed {
     let static_dir = root.join(crate::assets::STATIC_DIR);
-    set_site_context(site, templates);
+    let site_problems = set_site_context(site, templates);
     let templates = &*templates;
     let links = SiteLinks::new(site);
     let highlighter = Highlighter::new();
@@ -305,6 +305,7 @@ pub fn stream_site(
         PageRef::Category(_) => None,
     });
     let (bodies, mut problems) = bodies_from(site, article_bodies, category_bodies);
+    problems.extend(site_problems);
     // One after the other, so that what each needs for a while is not in memory at the same
     // time as what the others need: the category and listing pages, side by side, with the
     // links shared by the pages; the search files, which join the search index (its runs and
@@ -586,8 +587,16 @@ pub fn render_page_with(
     }
 }
 
-/// Puts the site-wide values every template sees (`site`) into the templates.
-pub fn set_site_context(site: &Site, templates: &mut Templates) {
+/// The partials rendered once per build with the site-wide values alone, and the variables
+/// every template sees them as: the same on every page, `base.html` prints them.
+pub const SITE_PARTIALS: [(&str, &str); 2] = [
+    ("partials/header.html", "site_header"),
+    ("partials/footer.html", "site_footer"),
+];
+
+/// Puts the site-wide values every template sees into the templates: `site`, and the
+/// [`SITE_PARTIALS`] rendered with it. A partial that fails is empty, and its error returned.
+pub fn set_site_context(site: &Site, templates: &mut Templates) -> Vec<Diagnostic> {
     let base = &site.config.base_url;
     let mut ui = default_ui();
     ui.extend(site.config.ui.clone());
@@ -617,6 +626,25 @@ pub fn set_site_context(site: &Site, templates: &mut Templates) {
         extra: &site.config.extra,
     };
     templates.tera.global_context().insert("site", &view);
+    let mut problems = Vec::new();
+    for (_, variable) in SITE_PARTIALS {
+        // Rendered without the earlier build's partials: none sees another.
+        templates.tera.global_context().remove(variable);
+    }
+    for (partial, variable) in SITE_PARTIALS {
+        let html = templates
+            .render(partial, &tera::Context::new())
+            .unwrap_or_else(|problem| {
+                problems.push(problem);
+                String::new()
+            });
+        let value = tera::Value::safe_string(&html);
+        templates
+            .tera
+            .global_context()
+            .insert_value(variable, value);
+    }
+    problems
 }
 
 pub(crate) fn page_meta(
@@ -1188,7 +1216,7 @@ mod tests {
             // The fixture has no templates of its own: the default theme.
             let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/catalogs");
             let mut templates = Templates::load(&root).expect("the default templates");
-            set_site_context(&site, &mut templates);
+            assert!(set_site_context(&site, &mut templates).is_empty());
             let shared = SharedLinks::new(&site, &templates);
             for id in 0..site.articles.len() {
                 let article = &site.articles[id];

@@ -33,6 +33,14 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         "partials/article_item.html",
         include_str!("../templates/partials/article_item.html"),
     ),
+    (
+        "partials/header.html",
+        include_str!("../templates/partials/header.html"),
+    ),
+    (
+        "partials/footer.html",
+        include_str!("../templates/partials/footer.html"),
+    ),
     ("404.html", include_str!("../templates/404.html")),
     ("redirect.html", include_str!("../templates/redirect.html")),
     ("search.html", include_str!("../templates/search.html")),

@@ -1,7 +1,8 @@
 //! The partials kb renders once per build and every page then prints: an article's list item
-//! (`partials/article_item.html`, the `html` of every article link). A site that overrides one
-//! sees its markup on every page that shows it, an error in one is reported once at its line,
-//! and `kb serve` renders them again when what they show changes.
+//! (`partials/article_item.html`, the `html` of every article link), the site header and footer
+//! (`partials/header.html`, `partials/footer.html`). A site that overrides one sees its markup on
+//! every page that shows it, an error in one is reported once at its line, and `kb serve` renders
+//! them again when what they show changes.
 
 mod common;
 
@@ -147,4 +148,146 @@ fn serve_shows_an_edited_title_in_the_lists_of_the_other_pages() {
     let page = server.get("/http/4xx/401/").page();
     assert_eq!(own_items(&page, "#related"), ["403", "404", "550"]);
     assert_eq!(page.texts("#related li.own-item a")[0], "Access refused");
+}
+
+const OWN_HEADER: &str = "<header class=\"own-header\"><a href=\"{{ site.home_url }}\">{{ site.title }}</a>{% for catalog in site.catalogs %} <span class=\"catalog\">{{ catalog.title }}</span>{% endfor %}</header>\n";
+
+/// The pages made from `base.html` (all but the redirect pages), parsed.
+fn layout_pages(site: &Site) -> Vec<Page> {
+    html_files(&site.public())
+        .iter()
+        .map(|file| Page::open(&file.display().to_string(), file))
+        .filter(|page| page.has("main"))
+        .collect()
+}
+
+#[test]
+fn a_site_header_and_footer_are_on_every_page() {
+    let site = Site::fixture("catalogs");
+    site.write("templates/partials/header.html", OWN_HEADER);
+    site.write(
+        "templates/partials/footer.html",
+        "<footer class=\"own-footer\">{{ site.description }} · {{ site.ui.tags }}</footer>\n",
+    );
+    site.build(&[]);
+    let pages = layout_pages(&site);
+    assert!(pages.len() > 15, "only {} pages", pages.len());
+    for page in &pages {
+        assert_eq!(
+            page.texts("header.own-header > a"),
+            ["Fixture Help"],
+            "{}",
+            page.url
+        );
+        assert_eq!(
+            page.texts("header.own-header .catalog"),
+            ["HTTP status codes", "SMTP reply codes", "FTP reply codes"],
+            "{}",
+            page.url
+        );
+        assert_eq!(
+            page.texts("footer.own-footer"),
+            ["Error codes of three protocols, for kb's tests. · Tags"],
+            "{}",
+            page.url
+        );
+        assert!(
+            !page.has(".site-header") && !page.has(".site-footer"),
+            "{}",
+            page.url
+        );
+        // What base.html keeps around them is still there, in its place.
+        assert!(
+            page.has("body > a.skip-link + header.own-header"),
+            "{}",
+            page.url
+        );
+    }
+}
+
+#[test]
+fn the_default_header_and_footer_are_the_same_on_every_page() {
+    let site = Site::fixture("catalogs");
+    site.build(&[]);
+    let pages = layout_pages(&site);
+    assert!(pages.len() > 15, "only {} pages", pages.len());
+    let part = |page: &Page, selector: &str| -> String {
+        let found = page.select(selector);
+        assert_eq!(
+            found.len(),
+            1,
+            "{} has {} {selector}",
+            page.url,
+            found.len()
+        );
+        found[0].html()
+    };
+    let header = part(&pages[0], "body > header.site-header");
+    let footer = part(&pages[0], "body > footer.site-footer");
+    assert!(
+        header.contains("search-input") && header.contains("/http/"),
+        "{header}"
+    );
+    assert!(footer.contains("/tags/"), "{footer}");
+    for page in &pages {
+        assert_eq!(
+            part(page, "body > header.site-header"),
+            header,
+            "{}",
+            page.url
+        );
+        assert_eq!(
+            part(page, "body > footer.site-footer"),
+            footer,
+            "{}",
+            page.url
+        );
+    }
+}
+
+#[test]
+fn a_header_that_reads_the_page_is_reported_once_at_its_line() {
+    let site = Site::fixture("catalogs");
+    site.write(
+        "templates/partials/header.html",
+        "<header>\n<h1>{{ page.title }}</h1>\n</header>\n",
+    );
+    let run = site.build_fails(&[]);
+    assert_eq!(run.error_count(), 1, "{run}");
+    let (message, location) = &run.diagnostics()[0];
+    assert!(message.starts_with("error: template error"), "{run}");
+    assert!(
+        location
+            .as_deref()
+            .is_some_and(|l| l.starts_with("templates/partials/header.html:2:")),
+        "{run}"
+    );
+}
+
+#[test]
+fn serve_renders_the_header_again_for_a_new_title_or_header() {
+    let site = Site::fixture("catalogs");
+    let server = Server::start(site.root(), &[]);
+    let mut events = server.events();
+    let title = |url: &str| server.get(url).page().texts(".site-header .site-title");
+    assert_eq!(title("/http/4xx/401/"), ["Fixture Help"]);
+    site.write(
+        "kb.yaml",
+        &site.read("kb.yaml").replace("Fixture Help", "Renamed Help"),
+    );
+    assert_eq!(events.next_change().name, "reload");
+    for url in ["/http/4xx/401/", "/http/4xx/", "/", "/codes/", "/tags/api/"] {
+        assert_eq!(title(url), ["Renamed Help"], "{url}");
+    }
+    site.write("templates/partials/header.html", OWN_HEADER);
+    assert_eq!(events.next_change().name, "reload");
+    for url in ["/http/4xx/401/", "/http/4xx/", "/", "/codes/", "/tags/api/"] {
+        let page = server.get(url).page();
+        assert_eq!(
+            page.texts("header.own-header > a"),
+            ["Renamed Help"],
+            "{url}"
+        );
+        assert!(!page.has(".site-header"), "{url}");
+    }
 }

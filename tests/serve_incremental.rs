@@ -416,12 +416,26 @@ impl World {
                 return "edit kb.yaml".into();
             }
             91..=92 => {
-                let html = format!(
-                    "{{% extends \"base.html\" %}}{{% block main %}}<h1>{}</h1>{{% endblock main %}}",
-                    self.rng.below(1000)
-                );
-                self.write("templates/404.html", &html);
-                return "override a template".into();
+                let n = self.rng.below(1000);
+                // A page template, or one of the partials rendered once per build.
+                let (name, html) = match n % 3 {
+                    0 => (
+                        "templates/404.html",
+                        format!(
+                            "{{% extends \"base.html\" %}}{{% block main %}}<h1>{n}</h1>{{% endblock main %}}"
+                        ),
+                    ),
+                    1 => (
+                        "templates/partials/header.html",
+                        format!("<header>{n} {{{{ site.title }}}}</header>\n"),
+                    ),
+                    _ => (
+                        "templates/partials/article_item.html",
+                        format!("<li>{n} {{{{ item.code }}}} {{{{ item.title }}}}</li>\n"),
+                    ),
+                };
+                self.write(name, &html);
+                return format!("override {name}");
             }
             93 => {
                 self.write("content/http/4xx/notes.txt", "not an article\n");

@@ -507,7 +507,7 @@ impl Rebuilder {
             self.take_back_pages();
             return 0;
         };
-        render::set_site_context(site, &mut templates);
+        problems.extend(render::set_site_context(site, &mut templates));
         let global = global_fingerprint(self.template_generation, site, &mut templates);
         // The pages and listing pages of the last build, all made from the same site with the
         // same site-wide context: they stay where they are, and only the edited sources' pages
