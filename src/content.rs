@@ -195,13 +195,14 @@ fn walk_and_parse(
     let walked = walk(root, &content_dir, &content_dir.join(below));
     let read = AtomicUsize::new(0);
     let over = AtomicBool::new(false);
+    let folders = SourceFolders::default();
     let mut entries: Vec<(Vec<String>, LoadedEntry)> = walked
         .into_par_iter()
         .map(|(names, item)| {
             let entry = match item {
                 Walked::Folder => LoadedEntry::Folder(names.clone()),
                 Walked::Failed(problem) => LoadedEntry::Failed(vec![problem]),
-                Walked::Markdown(file) => match parse_file(file) {
+                Walked::Markdown(file) => match parse_file(file, &folders) {
                     Parsed::Article(mut article) => {
                         if let Some(kept_bytes) = kept_bytes {
                             let length = article.source.text.len();
@@ -366,14 +367,14 @@ enum Parsed {
     Failed(Vec<Diagnostic>),
 }
 
-fn parse_file(file: MarkdownFile) -> Parsed {
+fn parse_file(file: MarkdownFile, folders: &SourceFolders) -> Parsed {
     let MarkdownFile {
         folder,
         path,
         source,
         is_index,
     } = file;
-    let text = match read_source(&path, &source) {
+    let text = match read_opened(folders.open(&path), &path, &source) {
         Ok(text) => text,
         Err(problem) => return Parsed::Failed(vec![*problem]),
     };
@@ -387,6 +388,15 @@ fn parse_file(file: MarkdownFile) -> Parsed {
 /// Reads a source file, refusing anything but a regular file (a FIFO or `/dev/zero` behind a
 /// symlink would hang or fill memory), huge files and bytes that are not UTF-8; drops a BOM.
 pub fn read_source(path: &Path, source: &SourcePath) -> Result<String, Box<Diagnostic>> {
+    read_opened(open_source(path), path, source)
+}
+
+/// [`read_source`] of the file at `path` once opened (or not).
+fn read_opened(
+    opened: std::io::Result<std::fs::File>,
+    path: &Path,
+    source: &SourcePath,
+) -> Result<String, Box<Diagnostic>> {
     let fail = |message: String, help: &str| {
         Box::new(Diagnostic::error(message).in_file(source).with_help(help))
     };
@@ -402,7 +412,7 @@ pub fn read_source(path: &Path, source: &SourcePath) -> Result<String, Box<Diagn
             "kb reads only regular files; remove it, or rename it so that it does not end in `.md`",
         )
     };
-    let file = open_source(path).map_err(|e| {
+    let file = opened.map_err(|e| {
         // A socket cannot be opened at all: say what it is rather than why opening failed.
         match std::fs::metadata(path) {
             Ok(metadata) if !metadata.is_file() => not_regular(),
@@ -446,6 +456,74 @@ fn open_source(path: &Path) -> std::io::Result<std::fs::File> {
 #[cfg(not(unix))]
 fn open_source(path: &Path) -> std::io::Result<std::fs::File> {
     std::fs::File::open(path)
+}
+
+/// Open handles on the folders sources are read from. On Unix, a source is opened relative to
+/// a handle on its folder, as [`open_source`] would open it by its whole path: a big site is
+/// tens of thousands of files, and the kernel's walk along each one's path from `/` was most
+/// of the time opening them took.
+#[derive(Default)]
+struct SourceFolders {
+    #[cfg(unix)]
+    handles:
+        std::sync::Mutex<std::collections::HashMap<PathBuf, std::sync::Arc<std::os::fd::OwnedFd>>>,
+}
+
+/// At most this many folder handles are kept open (one file descriptor each); sources in other
+/// folders are opened by their whole path.
+#[cfg(unix)]
+const MOST_FOLDER_HANDLES: usize = 256;
+
+impl SourceFolders {
+    #[cfg(unix)]
+    fn open(&self, path: &Path) -> std::io::Result<std::fs::File> {
+        use rustix::fs::{Mode, OFlags};
+        let (Some(folder), Some(name)) = (path.parent(), path.file_name()) else {
+            return open_source(path);
+        };
+        let Some(handle) = self.handle(folder) else {
+            return open_source(path);
+        };
+        let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC;
+        let fd = rustix::fs::openat(&*handle, name, flags, Mode::empty())?;
+        Ok(std::fs::File::from(fd))
+    }
+
+    #[cfg(not(unix))]
+    fn open(&self, path: &Path) -> std::io::Result<std::fs::File> {
+        open_source(path)
+    }
+
+    /// A handle on `folder`, opened if need be; none when it cannot be opened (opening the
+    /// file by its whole path then says why) or [`MOST_FOLDER_HANDLES`] are open already.
+    #[cfg(unix)]
+    fn handle(&self, folder: &Path) -> Option<std::sync::Arc<std::os::fd::OwnedFd>> {
+        use rustix::fs::{Mode, OFlags};
+        let lock = || {
+            self.handles
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        {
+            let handles = lock();
+            if let Some(handle) = handles.get(folder) {
+                return Some(handle.clone());
+            }
+            if handles.len() >= MOST_FOLDER_HANDLES {
+                return None;
+            }
+        }
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let opened = std::sync::Arc::new(rustix::fs::open(folder, flags, Mode::empty()).ok()?);
+        // Another thread may have opened the same folder meanwhile: one handle is kept.
+        let mut handles = lock();
+        Some(
+            handles
+                .entry(folder.to_path_buf())
+                .or_insert(opened)
+                .clone(),
+        )
+    }
 }
 
 fn too_large(source: &SourcePath, size: u64) -> Box<Diagnostic> {
@@ -697,5 +775,47 @@ mod tests {
             let read = read_source(&root.path().join(path.as_path()), &path).unwrap();
             assert_eq!(read, text, "{length}");
         }
+    }
+
+    /// Articles in more folders than handles are kept open for, in a linked folder and behind a
+    /// linked file: every one is read whole, from its own file.
+    #[cfg(unix)]
+    #[test]
+    fn sources_in_many_and_linked_folders_are_each_read_from_their_own_file() {
+        let root = tempfile::tempdir().unwrap();
+        let content = root.path().join(CONTENT_DIR);
+        let article =
+            |code: &str| format!("---\ncode: \"{code}\"\ntitle: T{code}\n---\nBody of {code}.\n");
+        let mut expected = Vec::new();
+        for folder in 0..MOST_FOLDER_HANDLES + 20 {
+            let dir = content.join(format!("f{folder:03}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            for file in 0..2 {
+                let code = format!("{folder}{file}");
+                std::fs::write(dir.join(format!("{code}.md")), article(&code)).unwrap();
+                expected.push(code);
+            }
+        }
+        let elsewhere = root.path().join("elsewhere");
+        std::fs::create_dir_all(&elsewhere).unwrap();
+        std::fs::write(elsewhere.join("linked.md"), article("L1")).unwrap();
+        std::fs::write(elsewhere.join("target.md"), article("L2")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, content.join("zlinked")).unwrap();
+        std::os::unix::fs::symlink(elsewhere.join("target.md"), content.join("zfile.md")).unwrap();
+        expected.extend(["L1".to_string(), "L2".to_string(), "L2".to_string()]);
+        let loaded = load_for_build(root.path(), LoadOptions::default());
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        let mut read: Vec<String> = loaded
+            .articles
+            .iter()
+            .map(|a| {
+                let code = a.meta.code.as_str().to_string();
+                assert_eq!(a.source.text, article(&code), "{}", a.source.path);
+                code
+            })
+            .collect();
+        read.sort();
+        expected.sort();
+        assert_eq!(read, expected);
     }
 }
