@@ -428,7 +428,8 @@ impl Indexer {
         part_field: u8,
         running_text: bool,
     ) {
-        tokenize::each_token::<HTML>(text, |token| match token {
+        // `move`: the fields and flags are copied into the closure, not read through references.
+        tokenize::each_token::<HTML>(text, move |token| match token {
             Token::Key(key) => self.add_key(key, word_field, running_text),
             Token::Word(word) if word.entities => {
                 let decoded = tokenize::decode_entities(word.raw);

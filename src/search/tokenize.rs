@@ -376,7 +376,8 @@ fn word_token<const HTML: bool>(text: &str, at: usize) -> Option<(Token<'_>, usi
 /// other word, which [`plain_word_at`] then reads.
 #[inline(always)]
 fn letter_word_at<const HTML: bool>(bytes: &[u8], at: usize) -> Option<(u128, usize)> {
-    let window = bytes.get(at..at + KEY_BYTES)?;
+    // (`at` is within `bytes`, so only the bytes after it need counting.)
+    let window: &[u8; KEY_BYTES] = bytes.get(at..)?.first_chunk()?;
     let low = eight_bytes(&window[..8]);
     // The first byte is a letter, of either case.
     let low_mask = leading_bytes(ascii_lower_letters(low) | 0x80);
