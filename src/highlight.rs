@@ -79,7 +79,24 @@ struct ParsedLines {
     owner: Option<u64>,
     /// By grammar set (syntect's, kb's), then line.
     sets: [HashMap<String, Vec<ParsedLine>>; 2],
+    /// The HTML of lines highlighted by hand with the shell grammar ([`shell`]), by line: it
+    /// depends on the line alone. (foldhash: every shell line of a build asks.)
+    shell: foldhash::HashMap<String, String>,
+    /// How many lines the maps above keep, together.
     count: usize,
+}
+
+impl ParsedLines {
+    /// This thread's lines, emptied first if they are another highlighter's.
+    fn of(&mut self, owner: u64) -> &mut ParsedLines {
+        if self.owner != Some(owner) {
+            *self = ParsedLines {
+                owner: Some(owner),
+                ..ParsedLines::default()
+            };
+        }
+        self
+    }
 }
 
 struct ParsedLine {
@@ -106,12 +123,7 @@ impl Highlighter {
             return state.parse_line(line, syntaxes).ok();
         }
         PARSED_LINES.with_borrow_mut(|cache| {
-            if cache.owner != Some(self.id) {
-                *cache = ParsedLines {
-                    owner: Some(self.id),
-                    ..ParsedLines::default()
-                };
-            }
+            let cache = cache.of(self.id);
             let known = cache.sets[set]
                 .get(line)
                 .and_then(|parsed| parsed.iter().find(|p| p.before == *state));
@@ -134,6 +146,34 @@ impl Highlighter {
                     .push(parsed);
             }
             Some(ops)
+        })
+    }
+
+    /// Appends the HTML of `line` highlighted with the shell grammar by hand, or returns
+    /// `false`, writing nothing, when the line is not ASCII. A line seen before on this thread
+    /// is copied from then: the commands of help articles repeat (`sudo systemctl restart
+    /// nginx`), and a copy costs a small part of highlighting the line again.
+    fn shell_line(&self, line: &str, html: &mut String) -> bool {
+        if line.len() > MAX_CACHED_LINE_BYTES {
+            return shell::highlight_line(line, html);
+        }
+        PARSED_LINES.with_borrow_mut(|cache| {
+            let cache = cache.of(self.id);
+            if let Some(known) = cache.shell.get(line) {
+                html.push_str(known);
+                return true;
+            }
+            let start = html.len();
+            if !shell::highlight_line(line, html) {
+                return false;
+            }
+            if cache.count < MAX_CACHED_LINES {
+                cache.count += 1;
+                cache
+                    .shell
+                    .insert(line.to_string(), html[start..].to_string());
+            }
+            true
         })
     }
 
@@ -217,7 +257,7 @@ impl Highlighter {
         for line in LinesWithEndings::from(code) {
             // Every token of the shell grammar ends on its line, so the lines it does not see
             // leave nothing open for the next.
-            if by_hand && shell::highlight_line(line, spans.html) {
+            if by_hand && self.shell_line(line, spans.html) {
                 continue;
             }
             let state = state.get_or_insert_with(|| ParseState::new(syntax));
@@ -440,6 +480,9 @@ mod tests {
             let by_hand = highlighter.highlight_with("sh", &block, true);
             let by_grammar = highlighter.highlight_with("sh", &block, false);
             assert_eq!(by_hand, by_grammar, "{block:?}");
+            // Again, its lines now copied from those seen before.
+            let again = highlighter.highlight_with("sh", &block, true);
+            assert_eq!(again, by_grammar, "{block:?}");
         }
         // Both kinds of line were seen, so both paths ran side by side.
         assert!(non_ascii > 100 && non_ascii < 3900, "{non_ascii}");

@@ -3,6 +3,7 @@
 //! (`403.md`, `../5xx/502.md#cause`, or by code: `code:403`, `code:http/403`) become site links
 //! and are collected so that their targets and anchors can be checked once every page exists.
 
+use std::collections::hash_map::Entry;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
@@ -361,11 +362,15 @@ impl HeadingIds {
         } else {
             wanted
         };
-        // Most ids are new on their page.
-        if !self.used.contains_key(&wanted) {
-            self.used.insert(wanted.clone(), 0);
-            return wanted;
-        }
+        // Most ids are new on their page: one look-up finds and claims them.
+        let wanted = match self.used.entry(wanted) {
+            Entry::Vacant(slot) => {
+                let id = slot.key().clone();
+                slot.insert(0);
+                return id;
+            }
+            Entry::Occupied(slot) => slot.key().clone(),
+        };
         let mut candidate = wanted.clone();
         while let Some(count) = self.used.get_mut(&candidate) {
             *count += 1;

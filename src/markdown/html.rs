@@ -319,7 +319,7 @@ impl<'a> HtmlWriter<'a> {
             TagEnd::Paragraph => self.write("</p>\n"),
             TagEnd::Heading(level) => {
                 self.write("</");
-                self.number(level);
+                self.write(tag_name(level));
                 self.write(">\n");
             }
             TagEnd::Table => self.write("</tbody></table>\n"),
@@ -401,6 +401,18 @@ impl<'a> HtmlWriter<'a> {
     }
 }
 
+/// `h2` for a level-2 heading, as `HeadingLevel` displays itself, without formatting.
+fn tag_name(level: HeadingLevel) -> &'static str {
+    match level {
+        HeadingLevel::H1 => "h1",
+        HeadingLevel::H2 => "h2",
+        HeadingLevel::H3 => "h3",
+        HeadingLevel::H4 => "h4",
+        HeadingLevel::H5 => "h5",
+        HeadingLevel::H6 => "h6",
+    }
+}
+
 /// Writes the start tag of a heading: `<h2 id="cause" class="a b" data-x="y">`.
 fn heading_start(
     html: &mut String,
@@ -409,8 +421,8 @@ fn heading_start(
     classes: &[CowStr],
     attrs: &[(CowStr, Option<CowStr>)],
 ) {
-    // Writing to a `String` cannot fail.
-    let _ = write!(html, "<{level}");
+    html.push('<');
+    html.push_str(tag_name(level));
     if let Some(id) = id {
         html.push_str(" id=\"");
         let _ = escape_html(&mut *html, id);
