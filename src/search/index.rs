@@ -245,14 +245,20 @@ impl Joining {
                 }
             }
             let pending = &run.pending;
-            let mut posted = pending.posted_terms.iter().zip(&pending.posted_fields);
-            for (document, count) in &pending.articles {
-                for (term, fields) in posted.by_ref().take(*count as usize) {
+            // Each article's postings are the next `count` of `posted_terms` and
+            // `posted_fields`, read as slices: one bounds test an article, not one a posting.
+            let (mut terms, mut fields) = (&pending.posted_terms[..], &pending.posted_fields[..]);
+            for &(document, count) in &pending.articles {
+                let count = (count as usize).min(terms.len()).min(fields.len());
+                let (article_terms, other_terms) = terms.split_at(count);
+                let (article_fields, other_fields) = fields.split_at(count);
+                for (term, fields) in article_terms.iter().zip(article_fields) {
                     let number = local[*term as usize];
                     if let Some(list) = lists.get_mut(number.wrapping_sub(first)) {
-                        list.push((*document, *fields));
+                        list.push((document, *fields));
                     }
                 }
+                (terms, fields) = (other_terms, other_fields);
             }
         }
         for list in &mut lists {
