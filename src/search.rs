@@ -162,8 +162,7 @@ fn file(parts: &[&str]) -> UrlPath {
 /// Cuts the index into shards and chunks.
 pub fn encode(index: &SearchIndex) -> EncodedIndex {
     let mut terms: Vec<(&String, &Postings)> = index.terms.iter().collect();
-    // JavaScript compares strings by UTF-16 code units; the browser's binary search must agree.
-    terms.sort_by(|a, b| utf16_cmp(a.0, b.0));
+    sort_terms(&mut terms);
     let entries: Vec<String> = terms
         .iter()
         .map(|(term, postings)| entry(term, postings))
@@ -183,8 +182,7 @@ pub fn encode(index: &SearchIndex) -> EncodedIndex {
 /// ([`SearchIndex::join_each`]). `kb build` encodes its index so.
 pub fn encode_runs(runs: Vec<SearchIndex>) -> EncodedIndex {
     let (documents, mut entries) = SearchIndex::join_each(runs, entry);
-    // JavaScript compares strings by UTF-16 code units; the browser's binary search must agree.
-    entries.sort_by(|a, b| utf16_cmp(&a.0, &b.0));
+    sort_terms(&mut entries);
     let shards = pack_shards(entries.iter().map(|(term, entry)| (term.as_str(), entry)));
     drop(entries);
     let chunks: Vec<String> = documents
@@ -193,6 +191,22 @@ pub fn encode_runs(runs: Vec<SearchIndex>) -> EncodedIndex {
         .collect();
     let (first_terms, shards): (Vec<String>, Vec<String>) = shards.into_iter().unzip();
     files_and_meta(documents.len(), first_terms, shards, chunks)
+}
+
+/// Sorts entries by their terms, as JavaScript compares strings (by UTF-16 code units): the
+/// browser's binary search must agree. Terms are unique, so an unstable sort orders them as a
+/// stable one would; and without a character from U+E000 up (lead byte EE or above) in any
+/// term, UTF-16 order is the order of the bytes, which `str`'s comparison finds a word at a
+/// time ([`utf16_cmp`] looks for the first differing byte one byte at a time).
+pub fn sort_terms<K: AsRef<str>, V>(entries: &mut [(K, V)]) {
+    if entries
+        .iter()
+        .all(|(term, _)| term.as_ref().bytes().all(|b| b < 0xee))
+    {
+        entries.sort_unstable_by(|a, b| a.0.as_ref().cmp(b.0.as_ref()));
+    } else {
+        entries.sort_unstable_by(|a, b| utf16_cmp(a.0.as_ref(), b.0.as_ref()));
+    }
 }
 
 /// Orders terms as JavaScript compares strings: by UTF-16 code units.
@@ -641,6 +655,52 @@ mod tests {
                 assert_eq!(fast, sorted, "{length} postings of {kinds} kinds of fields");
             }
         }
+    }
+
+    #[test]
+    fn terms_sorted_by_bytes_are_sorted_as_javascript_sorts_them() {
+        let pieces = [
+            "a",
+            "b",
+            "z",
+            "0",
+            "_",
+            "é",
+            "ß",
+            "\u{d7ff}",
+            "\u{e000}",
+            "\u{ffff}",
+            "\u{10000}",
+            "😀",
+        ];
+        let mut next = walk(0x9e37_79b9_7f4a_7c15);
+        let mut high = 0;
+        for set in 0..200 {
+            // Half the sets without the pieces from U+E000 up, which take the other path.
+            let kinds = if set % 2 == 0 { 8 } else { pieces.len() as u64 };
+            let mut terms: Vec<String> = (0..300)
+                .map(|_| {
+                    let length = 1 + next(6);
+                    (0..length).map(|_| pieces[next(kinds) as usize]).collect()
+                })
+                .collect();
+            terms.sort_unstable();
+            terms.dedup();
+            // Shuffled, each with a value that follows it.
+            let mut entries: Vec<(String, usize)> = terms.iter().cloned().zip(0..).collect();
+            for i in (1..entries.len()).rev() {
+                entries.swap(i, next(i as u64 + 1) as usize);
+            }
+            let mut expected = entries.clone();
+            expected.sort_by(|a, b| utf16_cmp(&a.0, &b.0));
+            sort_terms(&mut entries);
+            assert_eq!(entries, expected);
+            high += usize::from(terms.iter().any(|t| t.bytes().any(|b| b >= 0xee)));
+        }
+        assert!(
+            high >= 90,
+            "only {high} sets with characters from U+E000 up"
+        );
     }
 
     #[test]
