@@ -2,7 +2,7 @@
 //! written into a fresh folder beside the output and swapped in at the end. A failed build
 //! leaves the previous output exactly as it was; files of earlier builds never linger.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
@@ -265,11 +265,11 @@ impl Staging {
 
 impl Sink for Staging {
     fn put(&self, output: Output) -> Result<()> {
-        let file = output.url.output_file();
+        let file = output.url.output_file_text();
         let failed = |e| Error::io(&self.dir.join(&file), e);
         match &output.content {
             Content::Copy(source) => {
-                self.folders.make(&self.dir, file.parent())?;
+                self.folders.make(&self.dir, parent(&file))?;
                 std::fs::copy(source, self.dir.join(&file))
                     .map(|_| ())
                     .map_err(failed)
@@ -280,16 +280,32 @@ impl Sink for Staging {
     }
 }
 
+/// The folder of a file or folder given by its path relative to the staging folder, its names
+/// separated by `/` ([`UrlPath::output_file_text`]); `""` for the staging folder itself.
+fn parent(path: &str) -> &str {
+    path.rfind('/').map_or("", |end| &path[..end])
+}
+
+/// `path` (below `folder`, both relative to the staging folder) relative to `folder`.
+fn below<'a>(folder: &str, path: &'a str) -> &'a str {
+    if folder.is_empty() {
+        path
+    } else {
+        &path[folder.len() + 1..]
+    }
+}
+
 /// The folders made so far inside a staging folder. On Unix, a file is created relative to an
 /// open handle on the folder above its own (`auth/timeouts` for `auth/timeouts/0x1A/index.html`),
 /// made with its folder in two steps of a path rather than from `/` down: a big site is tens of
 /// thousands of pages, and the kernel's walk along their long paths was a noticeable part of
-/// writing them.
+/// writing them. Folders are known by their path relative to the staging folder as text, names
+/// separated by `/`, which is cheaper to take apart and hash than a `Path`.
 struct Folders {
-    /// Folders already made, relative to the staging folder, so that each is made once.
-    made: Mutex<HashSet<PathBuf>>,
+    /// Folders already made, so that each is made once.
+    made: Mutex<foldhash::HashSet<Box<str>>>,
     #[cfg(unix)]
-    handles: Mutex<HashMap<PathBuf, std::sync::Arc<std::os::fd::OwnedFd>>>,
+    handles: Mutex<foldhash::HashMap<Box<str>, std::sync::Arc<std::os::fd::OwnedFd>>>,
 }
 
 /// At most this many folder handles are kept open (a handle is one file descriptor; one per
@@ -300,23 +316,22 @@ const MOST_FOLDER_HANDLES: usize = 256;
 impl Folders {
     fn new(dir: &Path) -> std::io::Result<Folders> {
         let folders = Folders {
-            made: Mutex::new(HashSet::new()),
+            made: Mutex::default(),
             #[cfg(unix)]
-            handles: Mutex::new(HashMap::new()),
+            handles: Mutex::default(),
         };
         #[cfg(unix)]
         folders
             .lock_handles()
-            .insert(PathBuf::new(), open_folder(dir)?.into());
+            .insert("".into(), open_folder(dir)?.into());
         #[cfg(not(unix))]
         let _ = dir;
         Ok(folders)
     }
 
     /// Makes `folder` (relative to the staging folder `dir`) and its parents.
-    fn make(&self, dir: &Path, folder: Option<&Path>) -> Result<()> {
-        let Some(folder) = folder else { return Ok(()) };
-        if folder.as_os_str().is_empty() || self.is_made(folder) {
+    fn make(&self, dir: &Path, folder: &str) -> Result<()> {
+        if folder.is_empty() || self.is_made(folder) {
             return Ok(());
         }
         let path = dir.join(folder);
@@ -325,59 +340,55 @@ impl Folders {
         Ok(())
     }
 
-    fn is_made(&self, folder: &Path) -> bool {
+    fn is_made(&self, folder: &str) -> bool {
         let made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
         made.contains(folder)
     }
 
-    fn mark_made(&self, folder: &Path) {
+    fn mark_made(&self, mut folder: &str) {
         let mut made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
         // The folders above were marked when they were made, most of them: stop at the first.
-        for folder in folder.ancestors() {
-            if made.contains(folder) {
-                break;
-            }
-            made.insert(folder.to_path_buf());
+        while !folder.is_empty() && made.insert(folder.into()) {
+            folder = parent(folder);
         }
     }
 
     /// Writes `bytes` to `file` (relative to the staging folder `dir`), making its folder first.
     #[cfg(not(unix))]
-    fn write(&self, dir: &Path, file: &Path, bytes: &[u8]) -> Result<()> {
-        self.make(dir, file.parent())?;
+    fn write(&self, dir: &Path, file: &str, bytes: &[u8]) -> Result<()> {
+        self.make(dir, parent(file))?;
         let path = dir.join(file);
         std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))
     }
 
     /// Writes `bytes` to `file` (relative to the staging folder `dir`), making its folder first.
     #[cfg(unix)]
-    fn write(&self, dir: &Path, file: &Path, bytes: &[u8]) -> Result<()> {
+    fn write(&self, dir: &Path, file: &str, bytes: &[u8]) -> Result<()> {
         use std::io::Write;
         let failed = |e| Error::io(&dir.join(file), e);
-        let folder = file.parent().unwrap_or(Path::new(""));
+        let folder = parent(file);
         // Files are created relative to the folder above their own; files at the top, relative
         // to the staging folder itself.
-        let above = folder.parent().unwrap_or(Path::new(""));
+        let above = parent(folder);
         let Some(handle) = self.handle(dir, above)? else {
-            self.make(dir, Some(folder))?;
+            self.make(dir, folder)?;
             return std::fs::write(dir.join(file), bytes).map_err(failed);
         };
-        if !folder.as_os_str().is_empty() && !self.is_made(folder) {
-            let name = folder.strip_prefix(above).unwrap_or(folder);
+        if !folder.is_empty() && !self.is_made(folder) {
+            let name = below(above, folder);
             match rustix::fs::mkdirat(&*handle, name, rustix::fs::Mode::from_raw_mode(0o777)) {
                 // Made by another thread since it was looked up: no matter.
                 Ok(()) | Err(rustix::io::Errno::EXIST) => self.mark_made(folder),
                 Err(e) => return Err(Error::io(&dir.join(folder), e.into())),
             }
         }
-        let below = file.strip_prefix(above).unwrap_or(file);
         let flags = rustix::fs::OFlags::WRONLY
             | rustix::fs::OFlags::CREATE
             | rustix::fs::OFlags::TRUNC
             | rustix::fs::OFlags::CLOEXEC;
         let fd = rustix::fs::openat(
             &*handle,
-            below,
+            below(above, file),
             flags,
             rustix::fs::Mode::from_raw_mode(0o666),
         )
@@ -391,7 +402,7 @@ impl Folders {
     fn handle(
         &self,
         dir: &Path,
-        folder: &Path,
+        folder: &str,
     ) -> Result<Option<std::sync::Arc<std::os::fd::OwnedFd>>> {
         {
             let handles = self.lock_handles();
@@ -402,19 +413,20 @@ impl Folders {
                 return Ok(None);
             }
         }
-        self.make(dir, Some(folder))?;
+        self.make(dir, folder)?;
         let path = dir.join(folder);
         let opened = std::sync::Arc::new(open_folder(&path).map_err(|e| Error::io(&path, e))?);
         // Another thread may have opened the same folder meanwhile: one handle is kept.
         let mut handles = self.lock_handles();
-        let kept = handles.entry(folder.to_path_buf()).or_insert(opened);
+        let kept = handles.entry(folder.into()).or_insert(opened);
         Ok(Some(kept.clone()))
     }
 
     #[cfg(unix)]
     fn lock_handles(
         &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<PathBuf, std::sync::Arc<std::os::fd::OwnedFd>>> {
+    ) -> std::sync::MutexGuard<'_, foldhash::HashMap<Box<str>, std::sync::Arc<std::os::fd::OwnedFd>>>
+    {
         self.handles.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

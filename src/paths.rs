@@ -171,14 +171,18 @@ impl UrlPath {
 
     /// The file this path is written to, relative to the output folder.
     pub fn output_file(&self) -> PathBuf {
-        // The path without its leading `/`, in one allocation: its segments are already joined
-        // by `/` (a separator on every platform) and none of them can contain one.
+        PathBuf::from(self.output_file_text())
+    }
+
+    /// [`UrlPath::output_file`] as text, its folders and file separated by `/` (on every
+    /// platform: no segment can contain one), made in one allocation.
+    pub fn output_file_text(&self) -> String {
         let relative = &self.text[1..];
         let index = if self.is_folder { "index.html" } else { "" };
         let mut path = String::with_capacity(relative.len() + index.len());
         path.push_str(relative);
         path.push_str(index);
-        PathBuf::from(path)
+        path
     }
 
     /// Whether the page is HTML (folders and `.html`/`.htm` files), which decides what a
@@ -267,6 +271,9 @@ mod tests {
         assert_eq!(file, Ok(PathBuf::from("errors/401.html")));
         let folder = UrlPath::parse("/old/401/").map(|p| p.output_file());
         assert_eq!(folder, Ok(PathBuf::from("old/401/index.html")));
+        let root = UrlPath::root();
+        assert_eq!(root.output_file_text(), "index.html");
+        assert_eq!(root.output_file(), PathBuf::from("index.html"));
         assert_eq!(
             UrlPath::parse("/old/401/").map(|p| p.to_string()),
             Ok("/old/401/".into())
