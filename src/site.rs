@@ -283,11 +283,17 @@ fn index_codes(articles: &mut Vec<Article>, diagnostics: &mut Vec<Diagnostic>) -
 }
 
 fn resolve_related(articles: &mut [Article], codes: &CodeIndex, diagnostics: &mut Vec<Diagnostic>) {
-    let resolved: Vec<Vec<ArticleId>> = articles
-        .iter()
+    // On all cores: nothing else runs while a site is linked. The problems are kept in article
+    // order, as one pass would find them.
+    let (resolved, problems): (Vec<Vec<ArticleId>>, Vec<Vec<Diagnostic>>) = articles
+        .par_iter()
         .enumerate()
-        .map(|(id, article)| resolve_one(id, article, codes, diagnostics))
-        .collect();
+        .map(|(id, article)| {
+            let mut problems = Vec::new();
+            (resolve_one(id, article, codes, &mut problems), problems)
+        })
+        .unzip();
+    diagnostics.extend(problems.into_iter().flatten());
     let mut backlinks: Vec<Vec<ArticleId>> = vec![Vec::new(); articles.len()];
     for (id, targets) in resolved.iter().enumerate() {
         for target in targets {
