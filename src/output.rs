@@ -15,6 +15,9 @@ use crate::paths::{SourcePath, UrlPath};
 #[derive(Debug, Clone)]
 pub enum Content {
     Text(String),
+    /// A page as its template wrote it (UTF-8, as everything a template writes is, and so not
+    /// checked again: a build renders tens of thousands of pages).
+    Rendered(Vec<u8>),
     Static(&'static [u8]),
     /// A file copied from the site's `static/` folder.
     Copy(PathBuf),
@@ -68,6 +71,7 @@ impl Output {
     pub fn bytes(&self) -> std::io::Result<std::borrow::Cow<'_, [u8]>> {
         match &self.content {
             Content::Text(text) => Ok(text.as_bytes().into()),
+            Content::Rendered(bytes) => Ok(bytes.as_slice().into()),
             Content::Static(bytes) => Ok((*bytes).into()),
             Content::Copy(path) => std::fs::read(path).map(Into::into),
         }
@@ -275,6 +279,7 @@ impl Sink for Staging {
                     .map_err(failed)
             }
             Content::Text(text) => self.folders.write(&self.dir, &file, text.as_bytes()),
+            Content::Rendered(bytes) => self.folders.write(&self.dir, &file, bytes),
             Content::Static(bytes) => self.folders.write(&self.dir, &file, bytes),
         }
     }

@@ -675,10 +675,10 @@ pub(crate) fn render(
             "cannot prepare the page {url} for its template: {e}"
         ))
     })?;
-    let html = templates.render(name, &context)?;
+    let html = templates.render_bytes(name, &context)?;
     Ok(Output {
         url: url.clone(),
-        content: Content::Text(html),
+        content: Content::Rendered(html),
         origin,
     })
 }

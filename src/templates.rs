@@ -104,6 +104,15 @@ impl Templates {
 
     /// Renders a page; a failure becomes a diagnostic naming the template and line.
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, Diagnostic> {
+        String::from_utf8(self.render_bytes(name, context)?).map_err(|e| {
+            Diagnostic::error(format!(
+                "template `{name}` made a page that is not UTF-8: {e}"
+            ))
+        })
+    }
+
+    /// [`Templates::render`], the page as the bytes the template wrote (UTF-8, not checked).
+    pub fn render_bytes(&self, name: &str, context: &tera::Context) -> Result<Vec<u8>, Diagnostic> {
         let last_size = self
             .last_sizes
             .iter()
@@ -117,11 +126,7 @@ impl Templates {
         if let Some(size) = last_size {
             size.store(page.len(), Ordering::Relaxed);
         }
-        String::from_utf8(page).map_err(|e| {
-            Diagnostic::error(format!(
-                "template `{name}` made a page that is not UTF-8: {e}"
-            ))
-        })
+        Ok(page)
     }
 
     /// Turns a Tera error into a diagnostic at the template's line and column.
