@@ -63,6 +63,10 @@ const MAX_CACHED_LINE_BYTES: usize = 200;
 /// How many lines a thread keeps in [`PARSED_LINES`], so that memory stays bounded.
 const MAX_CACHED_LINES: usize = 20_000;
 
+/// How many shell lines highlighted by hand a thread keeps (a few hundred bytes each): the
+/// commands that recur in a site's articles are met early.
+const MAX_CACHED_SHELL_LINES: usize = 4096;
+
 thread_local! {
     /// Lines already parsed on this thread, by grammar set and text, with the parser state each
     /// was parsed in. Help articles repeat lines (`sudo systemctl restart nginx`, `}`, blank
@@ -79,11 +83,13 @@ struct ParsedLines {
     owner: Option<u64>,
     /// By grammar set (syntect's, kb's), then line.
     sets: [HashMap<String, Vec<ParsedLine>>; 2],
-    /// The HTML of lines highlighted by hand with the shell grammar ([`shell`]), by line: it
-    /// depends on the line alone. (foldhash: every shell line of a build asks.)
-    shell: foldhash::HashMap<String, String>,
-    /// How many lines the maps above keep, together.
+    /// How many lines `sets` keep.
     count: usize,
+    /// The HTML of lines highlighted by hand with the shell grammar ([`shell`]), by line: it
+    /// depends on the line alone. (foldhash: every shell line of a build asks.) Bounded on its
+    /// own, by [`MAX_CACHED_SHELL_LINES`], so that shell lines never crowd out the parsed lines
+    /// of other languages, which cost far more to parse again.
+    shell: foldhash::HashMap<String, String>,
 }
 
 impl ParsedLines {
@@ -167,8 +173,7 @@ impl Highlighter {
             if !shell::highlight_line(line, html) {
                 return false;
             }
-            if cache.count < MAX_CACHED_LINES {
-                cache.count += 1;
+            if cache.shell.len() < MAX_CACHED_SHELL_LINES {
                 cache
                     .shell
                     .insert(line.to_string(), html[start..].to_string());
