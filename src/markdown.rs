@@ -268,9 +268,12 @@ impl<'a> BodyWriter<'a, '_> {
             // Only lists, items and footnotes matter to the steps.
             other @ (Event::Start(_) | Event::End(_)) => {
                 if let Some(id) = self.steps.numbered_item(&other, &mut self.ids) {
-                    self.html.raw_html("<li id=\"");
-                    self.html.raw_html(id);
-                    self.html.raw_html("\">");
+                    // A step id may come from an author's `{#id}`: escaped like the anchors.
+                    let mut start = String::with_capacity(id.len() + 10);
+                    start.push_str("<li id=\"");
+                    highlight::escape_into(&mut start, id);
+                    start.push_str("\">");
+                    self.html.raw_html(&start);
                     return;
                 }
                 other

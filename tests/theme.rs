@@ -114,6 +114,28 @@ fn resolution_steps_are_an_ordered_list_each_with_its_own_anchor() {
     );
 }
 
+/// A step id made from an author's own heading id is escaped in its attribute like the heading's,
+/// so a quote in it cannot end the attribute.
+#[test]
+fn step_ids_from_an_authors_heading_id_are_escaped() {
+    let site = Site::fixture("theme");
+    site.write(
+        "content/app/e900.md",
+        "---\ncode: E900\ntitle: Quoted ids\nsummary: Steps under a heading with its own id.\n---\n\
+         ## Resolution\n\n1. First.\n\n## If it fails {#try\"again&more}\n\n1. Retry.\n2. Report.\n",
+    );
+    site.build(&[]);
+    let page = site.page("/app/e900/");
+    assert_eq!(
+        page.attrs(".body > ol > li", "id"),
+        ["step-1", "try\"again&more-step-1", "try\"again&more-step-2"]
+    );
+    assert_eq!(
+        page.attrs(".body h2", "id"),
+        ["resolution", "try\"again&more"]
+    );
+}
+
 #[test]
 fn related_errors_and_referenced_by_show_code_title_and_summary() {
     let site = built();
