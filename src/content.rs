@@ -55,10 +55,33 @@ impl Source {
     /// The source with its whole text: itself, or read again from under `root` when its body
     /// was released. The file must still begin with what was read the first time.
     pub fn whole(&self, root: &Path) -> Result<std::borrow::Cow<'_, Source>, Box<Diagnostic>> {
+        self.whole_from(root, None)
+    }
+
+    /// [`Source::whole`], opening a released source relative to a handle on its folder from
+    /// `folders`: a build that reads every body again opens tens of thousands of them.
+    pub fn whole_in(
+        &self,
+        root: &Path,
+        folders: &SourceFolders,
+    ) -> Result<std::borrow::Cow<'_, Source>, Box<Diagnostic>> {
+        self.whole_from(root, Some(folders))
+    }
+
+    fn whole_from(
+        &self,
+        root: &Path,
+        folders: Option<&SourceFolders>,
+    ) -> Result<std::borrow::Cow<'_, Source>, Box<Diagnostic>> {
         if !self.released {
             return Ok(std::borrow::Cow::Borrowed(self));
         }
-        let text = read_source(&root.join(self.path.as_path()), &self.path)?;
+        let path = root.join(self.path.as_path());
+        let opened = match folders {
+            Some(folders) => folders.open(&path),
+            None => open_source(&path),
+        };
+        let text = read_opened(opened, &path, &self.path)?;
         if !text.starts_with(&self.text) {
             return Err(Box::new(
                 Diagnostic::error("this file changed while the site was being built")
@@ -463,7 +486,7 @@ fn open_source(path: &Path) -> std::io::Result<std::fs::File> {
 /// tens of thousands of files, and the kernel's walk along each one's path from `/` was most
 /// of the time opening them took.
 #[derive(Default)]
-struct SourceFolders {
+pub struct SourceFolders {
     #[cfg(unix)]
     handles:
         std::sync::Mutex<std::collections::HashMap<PathBuf, std::sync::Arc<std::os::fd::OwnedFd>>>,

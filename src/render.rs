@@ -265,6 +265,7 @@ pub fn stream_site(
     let links = SiteLinks::new(site);
     let highlighter = Highlighter::new();
     let shared = SharedLinks::new(site, templates);
+    let folders = crate::content::SourceFolders::default();
     let run_size = crate::search::articles_per_run(site.articles.len());
     let runs: Vec<ArticleRun> = site
         .articles
@@ -274,7 +275,7 @@ pub fn stream_site(
             let first = run * run_size;
             let mut done = ArticleRun::default();
             for id in first..first + articles.len() {
-                let (mut body, problems) = match site.articles[id].source.whole(root) {
+                let (mut body, problems) = match site.articles[id].source.whole_in(root, &folders) {
                     Ok(source) => markdown::render(&source, Some(id), &links, &highlighter),
                     Err(problem) => (RenderedMarkdown::default(), vec![*problem]),
                 };
