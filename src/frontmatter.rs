@@ -438,6 +438,9 @@ mod tests {
             "[a:b]",
             "[a: b]",
             "[#x]",
+            "a\u{2028}b",
+            "a\u{2029}",
+            "a\u{85}b",
             "['']",
             "[a] x",
             "[a",
@@ -482,7 +485,13 @@ mod tests {
                             format!("{}- {}", " ".repeat(at), value(random))
                         })
                         .collect();
-                    format!("{key}:\n{}", items.join("\n"))
+                    // Items after a key with a value of its own too, which YAML refuses.
+                    let head = match random(4) {
+                        0 => format!("{key}: [a]"),
+                        1 => format!("{key}: {}", value(random)),
+                        _ => format!("{key}:"),
+                    };
+                    format!("{head}\n{}", items.join("\n"))
                 }
                 7 => format!("{key}: {}\r", value(random)),
                 8 => ["---", "...", "-", "  # indented comment", " "][random(5)].to_string(),

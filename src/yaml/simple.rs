@@ -61,14 +61,17 @@ fn read_mapping<'a>(yaml: &'a str, allowed: &[&str]) -> Option<Vec<(&'a str, Nod
         if content.starts_with("- ") || content == "-" {
             let indent = line.len() - content.len();
             let (_, node) = entries.last_mut()?;
+            let first = item_indent.is_none();
             if *item_indent.get_or_insert(indent) != indent {
                 return None;
             }
             let item = block_item(content.strip_prefix('-')?)?;
+            // Only a key without a value opens a block list, and only a block list goes on:
+            // items after `tags: [a]` or `title: x` are an error for YAML.
             match node {
-                Node::Empty => *node = Node::List(vec![item]),
-                Node::List(items) => items.push(item),
-                Node::Scalar(_) => return None,
+                Node::Empty if first => *node = Node::List(vec![item]),
+                Node::List(items) if !first => items.push(item),
+                _ => return None,
             }
             continue;
         }
@@ -86,7 +89,8 @@ fn read_mapping<'a>(yaml: &'a str, allowed: &[&str]) -> Option<Vec<(&'a str, Nod
 }
 
 /// Whether `yaml` holds a character YAML refuses or reads as something other than text
-/// (controls other than tab and line breaks, a byte-order mark or a non-character), wherever
+/// (controls other than tab and line breaks, the Unicode line and paragraph separators, which
+/// the YAML reader takes for line breaks, a byte-order mark or a non-character), wherever
 /// it is, even in a comment. Most front matter is ASCII, checked a byte at a time.
 fn has_refused_char(yaml: &str) -> bool {
     if yaml.is_ascii() {
@@ -96,7 +100,10 @@ fn has_refused_char(yaml: &str) -> bool {
     }
     yaml.chars().any(|c| {
         (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
-            || matches!(c, '\u{feff}' | '\u{fffe}' | '\u{ffff}')
+            || matches!(
+                c,
+                '\u{feff}' | '\u{fffe}' | '\u{ffff}' | '\u{2028}' | '\u{2029}'
+            )
     })
 }
 
