@@ -101,7 +101,7 @@ pub fn json_replacing(
     let mut changed: Vec<ArticleId> = changed.to_vec();
     changed.sort_unstable();
     changed.dedup();
-    let addresses = Addresses::of(site, short);
+    let addresses = Addresses::of_articles(site, short, |id| changed.binary_search(&id).is_ok());
     // Each changed entry's place in the old text and its new text, in text order.
     let mut new: Vec<(Range<usize>, ArticleId, String)> = Vec::with_capacity(changed.len());
     for id in &changed {
@@ -163,9 +163,19 @@ struct Addresses {
 
 impl Addresses {
     fn of(site: &Site, short: &[ShortUrl]) -> Addresses {
+        Addresses::of_articles(site, short, |_| true)
+    }
+
+    /// [`Addresses::of`] with the short addresses of the `wanted` articles alone: `kb serve`
+    /// writes a few entries again, and a big site has thousands of short addresses.
+    fn of_articles(
+        site: &Site,
+        short: &[ShortUrl],
+        wanted: impl Fn(ArticleId) -> bool,
+    ) -> Addresses {
         let base = &site.config.base_url;
         let mut short_by_article: Vec<Option<String>> = vec![None; site.articles.len()];
-        for short_url in short {
+        for short_url in short.iter().filter(|s| wanted(s.article)) {
             short_by_article[short_url.article] = Some(absolute_uri(base, short_url.url.as_str()));
         }
         let categories = (site.categories.iter())
@@ -183,11 +193,7 @@ fn write_catalog(
     addresses: &Addresses,
     entries: &mut [Range<usize>],
 ) -> serde_json::Result<Vec<u8>> {
-    let mut ids: Vec<usize> = (0..site.articles.len()).collect();
-    ids.sort_by(|a, b| {
-        let catalog = |id: &usize| &site.articles[*id].catalog;
-        (catalog(a).cmp(catalog(b))).then(site.code_ranks[*a].cmp(&site.code_ranks[*b]))
-    });
+    let ids = site.ids_by_catalog_and_code();
     let head = head(site);
     // Room for the whole text at once, so that it is never copied as it grows: the pages of
     // the room it does not use are never touched, so they cost no memory.

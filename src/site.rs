@@ -96,6 +96,17 @@ impl Site {
         chain.reverse();
         chain
     }
+
+    /// Every article id, by catalog and then in natural code order: the order of the catalog's
+    /// entries and of the sitemap.
+    pub fn ids_by_catalog_and_code(&self) -> Vec<ArticleId> {
+        let mut ids: Vec<ArticleId> = (0..self.articles.len()).collect();
+        ids.sort_by(|a, b| {
+            let catalog = |id: &ArticleId| &self.articles[*id].catalog;
+            (catalog(a).cmp(catalog(b))).then(self.code_ranks[*a].cmp(&self.code_ranks[*b]))
+        });
+        ids
+    }
 }
 
 /// Links loaded content into a site, returning every problem found alongside it.
@@ -426,6 +437,7 @@ fn collect_tags(articles: &mut [Article]) -> BTreeMap<Segment, Tag> {
     }
     tags
 }
+
 /// A site of `tests/fixtures`, loaded and linked as a build does (drafts left out).
 #[cfg(test)]
 pub(crate) fn fixture(name: &str) -> Site {

@@ -100,13 +100,11 @@ fn entries(site: &Site) -> Vec<Entry> {
             lastmod: date.clone(),
         })
         .collect();
-    let mut ids: Vec<usize> = (0..site.articles.len()).collect();
-    ids.sort_by(|a, b| {
-        let catalog = |id: &usize| &site.articles[*id].catalog;
-        (catalog(a).cmp(catalog(b))).then(site.code_ranks[*a].cmp(&site.code_ranks[*b]))
-    });
-    let articles: Vec<&crate::site::Article> = ids.iter().map(|id| &site.articles[*id]).collect();
-    entries.extend(articles.iter().map(|a| Entry {
+    let articles = site
+        .ids_by_catalog_and_code()
+        .into_iter()
+        .map(|id| &site.articles[id]);
+    entries.extend(articles.map(|a| Entry {
         path: a.url.to_string(),
         lastmod: a.meta.updated.clone(),
     }));
