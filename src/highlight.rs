@@ -160,6 +160,9 @@ impl Highlighter {
     /// is copied from then: the commands of help articles repeat (`sudo systemctl restart
     /// nginx`), and a copy costs a small part of highlighting the line again.
     fn shell_line(&self, line: &str, html: &mut String) -> bool {
+        if !line.is_ascii() {
+            return false;
+        }
         if line.len() > MAX_CACHED_LINE_BYTES {
             return shell::highlight_line(line, html);
         }
@@ -196,15 +199,17 @@ impl Highlighter {
         find_syntax(bundled, language, &lower).map(|syntax| (syntax, bundled, 1))
     }
 
-    /// The HTML of a fenced block whose info string is `info` (`sh`, `rust ignore`, or empty).
-    /// The `<pre>` takes keyboard focus so that a reader can scroll a long line without a mouse.
+    /// What [`Highlighter::write_code_block`] writes, as a string of its own, for the tests.
+    #[cfg(test)]
     pub fn code_block(&self, info: &str, code: &str) -> String {
         let mut html = String::with_capacity(code.len() * 2 + 64);
         self.write_code_block(info, code, &mut html);
         html
     }
 
-    /// Appends [`Highlighter::code_block`]'s HTML to `html`.
+    /// Appends the HTML of a fenced block whose info string is `info` (`sh`, `rust ignore`, or
+    /// empty) to `html`. The `<pre>` takes keyboard focus so that a reader can scroll a long line
+    /// without a mouse.
     pub fn write_code_block(&self, info: &str, code: &str, html: &mut String) {
         let language = language_of(info);
         html.reserve(code.len() * 2 + 64);

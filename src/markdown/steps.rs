@@ -94,23 +94,14 @@ impl StepIds {
     }
 }
 
-/// `prefix` followed by `number`: `step-` and 3 make `step-3`. Written out by hand, as
-/// `format!` took a good part of the cost of a numbered item.
+/// `prefix` followed by `number`: `step-` and 3 make `step-3`. Without `format!`, which took a
+/// good part of the cost of a numbered item.
 fn numbered(prefix: &str, number: u64) -> String {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    let mut rest = number;
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    let mut id = String::with_capacity(prefix.len() + digits.len() - start);
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(number);
+    let mut id = String::with_capacity(prefix.len() + digits.len());
     id.push_str(prefix);
-    id.extend(digits[start..].iter().map(|&d| char::from(d)));
+    id.push_str(digits);
     id
 }
 
