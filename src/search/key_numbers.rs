@@ -78,13 +78,10 @@ impl KeyNumbers {
     }
 }
 
-/// Where the search for `key` starts, before the mask: the two halves multiplied and the
-/// product's halves folded together, so that every byte of the key moves the low bits.
+/// Where the search for `key` starts, before the mask.
 #[inline]
 fn first_slot(key: u128) -> usize {
-    let product = u128::from(key as u64 ^ 0x243f_6a88_85a3_08d3)
-        * u128::from((key >> 64) as u64 ^ 0x1319_8a2e_0370_7344);
-    (product as u64 ^ (product >> 64) as u64) as usize
+    super::tokenize::key_hash(key) as usize
 }
 
 fn halves(key: u128) -> [u64; 2] {

@@ -644,8 +644,17 @@ fn ascii_lowercase(bytes: u64) -> u64 {
     bytes | ((from_a & !past_z & (ONES * 0x80)) >> 2)
 }
 
-/// Hashes a [`key`] with one multiplication: keys are the site's own words, not chosen to
-/// collide.
+/// The hash of a [`key`]: its two halves multiplied and the product's halves folded together,
+/// so that every byte of the key moves the low bits. One multiplication: keys are the site's
+/// own words, not chosen to collide.
+#[inline]
+pub(crate) fn key_hash(key: u128) -> u64 {
+    let product = u128::from(key as u64 ^ 0x243f_6a88_85a3_08d3)
+        * u128::from((key >> 64) as u64 ^ 0x1319_8a2e_0370_7344);
+    product as u64 ^ (product >> 64) as u64
+}
+
+/// Hashes a [`key`] with [`key_hash`].
 #[derive(Default, Clone, Copy)]
 pub(crate) struct KeyHasher(u64);
 
@@ -658,9 +667,7 @@ impl std::hash::Hasher for KeyHasher {
 
     #[inline]
     fn write_u128(&mut self, key: u128) {
-        let product = u128::from(key as u64 ^ 0x243f_6a88_85a3_08d3)
-            * u128::from((key >> 64) as u64 ^ 0x1319_8a2e_0370_7344);
-        self.0 = product as u64 ^ (product >> 64) as u64;
+        self.0 = key_hash(key);
     }
 
     fn finish(&self) -> u64 {
