@@ -65,6 +65,17 @@ pub struct Validated {
 /// Loads, links, renders and checks the site, handing every output to `sink` as it is made.
 /// Never stops at the first problem: as much of the site as can be checked is checked.
 pub fn generate(options: &BuildOptions, config: SiteConfig, sink: &dyn Sink) -> Validated {
+    generate_keeping(options, config, sink, content::KEPT_BODIES_BYTES)
+}
+
+/// [`generate`] keeping the articles' bodies from loading to rendering while their text adds
+/// up to at most `kept_bytes` ([`content::load_keeping`]).
+fn generate_keeping(
+    options: &BuildOptions,
+    config: SiteConfig,
+    sink: &dyn Sink,
+    kept_bytes: usize,
+) -> Validated {
     let root = &options.root;
     let templates = Templates::load(root);
     let load_options = LoadOptions {
@@ -73,7 +84,7 @@ pub fn generate(options: &BuildOptions, config: SiteConfig, sink: &dyn Sink) -> 
     // With templates, every article's page is rendered from its body, read again then on a big
     // site; without, the bodies are only checked, from memory.
     let content = if templates.is_ok() {
-        content::load_for_build(root, load_options)
+        content::load_keeping(root, load_options, kept_bytes)
     } else {
         content::load(root, load_options)
     };
@@ -184,5 +195,46 @@ fn join_root(root: &Path, path: &Path) -> PathBuf {
         path.to_path_buf()
     } else {
         root.join(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a build of the fixture `name` makes, keeping at most `kept_bytes` of bodies: every
+    /// output's address and bytes, in address order.
+    fn outputs(name: &str, kept_bytes: usize) -> Vec<(String, String)> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        let options = BuildOptions {
+            root: root.clone(),
+            ..BuildOptions::default()
+        };
+        let config = load_config(&options).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let collected = output::Collected::default();
+        let validated = generate_keeping(&options, config, &collected, kept_bytes);
+        assert!(
+            !(validated.problems.iter()).any(|d| d.severity == Severity::Error),
+            "{:?}",
+            validated.problems
+        );
+        let mut outputs: Vec<(String, String)> = (collected.into_outputs().into_iter())
+            .map(|output| (output.url.to_string(), format!("{:?}", output.content)))
+            .collect();
+        outputs.sort();
+        outputs
+    }
+
+    /// A site too big to keep its bodies (here, any site) reads each again when its page is
+    /// made, through the folder handles, and builds what keeping them builds.
+    #[test]
+    fn bodies_read_again_build_what_kept_bodies_build() {
+        for name in ["catalogs", "theme"] {
+            let kept = outputs(name, content::KEPT_BODIES_BYTES);
+            assert!(kept.len() > 10, "{name}: {} outputs", kept.len());
+            assert_eq!(outputs(name, 0), kept, "{name}");
+        }
     }
 }

@@ -53,34 +53,19 @@ impl Source {
     }
 
     /// The source with its whole text: itself, or read again from under `root` when its body
-    /// was released. The file must still begin with what was read the first time.
-    pub fn whole(&self, root: &Path) -> Result<std::borrow::Cow<'_, Source>, Box<Diagnostic>> {
-        self.whole_from(root, None)
-    }
-
-    /// [`Source::whole`], opening a released source relative to a handle on its folder from
-    /// `folders`: a build that reads every body again opens tens of thousands of them.
+    /// was released, opened relative to a handle on its folder from `folders` (a build that
+    /// reads every body again opens tens of thousands of them). The file must still begin with
+    /// what was read the first time.
     pub fn whole_in(
         &self,
         root: &Path,
         folders: &SourceFolders,
     ) -> Result<std::borrow::Cow<'_, Source>, Box<Diagnostic>> {
-        self.whole_from(root, Some(folders))
-    }
-
-    fn whole_from(
-        &self,
-        root: &Path,
-        folders: Option<&SourceFolders>,
-    ) -> Result<std::borrow::Cow<'_, Source>, Box<Diagnostic>> {
         if !self.released {
             return Ok(std::borrow::Cow::Borrowed(self));
         }
         let path = root.join(self.path.as_path());
-        let opened = match folders {
-            Some(folders) => folders.open(&path),
-            None => open_source(&path),
-        };
+        let opened = folders.open(&path);
         let text = read_opened(opened, &path, &self.path)?;
         if !text.starts_with(&self.text) {
             return Err(Box::new(
@@ -170,21 +155,16 @@ pub fn load(root: &Path, options: LoadOptions) -> LoadedContent {
     load_all(root, options, None)
 }
 
-/// At most this many bytes of article text are kept in memory from loading to rendering
-/// ([`load_for_build`]): about 25,000 articles of a few kilobytes each.
+/// At most this many bytes of article text are kept in memory from loading to rendering by
+/// `kb build` ([`load_keeping`]): about 25,000 articles of a few kilobytes each.
 pub const KEPT_BODIES_BYTES: usize = 128 * 1024 * 1024;
 
-/// [`load`] for `kb build`: when the articles' text is [`KEPT_BODIES_BYTES`] or less, each is
-/// kept whole and rendered from memory; when it is more, every body is released as soon as its
-/// front matter is parsed ([`Source::release_body`]) and read again as its page is rendered, so
-/// that a big site's Markdown is never in memory whole. Reading every file once rather than
-/// twice saves a small site four system calls per article.
-pub fn load_for_build(root: &Path, options: LoadOptions) -> LoadedContent {
-    load_keeping(root, options, KEPT_BODIES_BYTES)
-}
-
-/// [`load_for_build`] with articles' text of at most `kept_bytes` kept whole; more, and every
-/// article's body is released: either all of them are kept or none is.
+/// [`load`] for `kb build`: when the articles' text is `kept_bytes` or less, each is kept whole
+/// and rendered from memory; when it is more, every body is released as soon as its front
+/// matter is parsed ([`Source::release_body`]) and read again as its page is rendered
+/// ([`Source::whole_in`]), so that a big site's Markdown is never in memory whole. Either all of
+/// them are kept or none is. Reading every file once rather than twice saves a small site four
+/// system calls per article.
 pub fn load_keeping(root: &Path, options: LoadOptions, kept_bytes: usize) -> LoadedContent {
     load_all(root, options, Some(kept_bytes))
 }
@@ -213,11 +193,10 @@ fn walk_and_parse(
     below: &Path,
     kept_bytes: Option<usize>,
 ) -> Vec<(Vec<String>, LoadedEntry)> {
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::atomic::{AtomicUsize, Ordering};
     let content_dir = root.join(CONTENT_DIR);
     let walked = walk(root, &content_dir, &content_dir.join(below));
     let read = AtomicUsize::new(0);
-    let over = AtomicBool::new(false);
     let folders = SourceFolders::default();
     let mut entries: Vec<(Vec<String>, LoadedEntry)> = walked
         .into_par_iter()
@@ -229,9 +208,9 @@ fn walk_and_parse(
                     Parsed::Article(mut article) => {
                         if let Some(kept_bytes) = kept_bytes {
                             let length = article.source.text.len();
+                            // The total only grows: once past the budget, it stays past.
                             let total = read.fetch_add(length, Ordering::Relaxed) + length;
-                            if total > kept_bytes || over.load(Ordering::Relaxed) {
-                                over.store(true, Ordering::Relaxed);
+                            if total > kept_bytes {
                                 article.source.release_body();
                             }
                         }
@@ -244,7 +223,7 @@ fn walk_and_parse(
             (names, entry)
         })
         .collect();
-    if over.into_inner() {
+    if kept_bytes.is_some_and(|kept_bytes| read.into_inner() > kept_bytes) {
         entries.par_iter_mut().for_each(|(_, entry)| {
             if let LoadedEntry::Article(article) = entry {
                 article.source.release_body();
@@ -408,13 +387,15 @@ fn parse_file(file: MarkdownFile, folders: &SourceFolders) -> Parsed {
     }
 }
 
-/// Reads a source file, refusing anything but a regular file (a FIFO or `/dev/zero` behind a
-/// symlink would hang or fill memory), huge files and bytes that are not UTF-8; drops a BOM.
-pub fn read_source(path: &Path, source: &SourcePath) -> Result<String, Box<Diagnostic>> {
+/// [`read_opened`] of the file at `path`, opened by its whole path.
+#[cfg(test)]
+fn read_source(path: &Path, source: &SourcePath) -> Result<String, Box<Diagnostic>> {
     read_opened(open_source(path), path, source)
 }
 
-/// [`read_source`] of the file at `path` once opened (or not).
+/// Reads the source file at `path` once opened (or not), refusing anything but a regular file
+/// (a FIFO or `/dev/zero` behind a symlink would hang or fill memory), huge files and bytes
+/// that are not UTF-8; drops a BOM.
 fn read_opened(
     opened: std::io::Result<std::fs::File>,
     path: &Path,
@@ -707,7 +688,9 @@ mod tests {
         let mut source = article_on_disk(root.path(), ARTICLE);
         source.release_body();
         assert_eq!(source.body(), "First line.\n");
-        let whole = source.whole(root.path()).unwrap();
+        let whole = source
+            .whole_in(root.path(), &SourceFolders::default())
+            .unwrap();
         assert_eq!(whole.text, ARTICLE);
         assert_eq!(whole.body(), "First line.\n\nThe rest.\n");
     }
@@ -722,7 +705,9 @@ mod tests {
             ARTICLE.replace("Unauthorized", "Forbidden"),
         )
         .unwrap();
-        let problem = source.whole(root.path()).unwrap_err();
+        let problem = source
+            .whole_in(root.path(), &SourceFolders::default())
+            .unwrap_err();
         assert_eq!(
             problem.message,
             "this file changed while the site was being built"
@@ -761,9 +746,12 @@ mod tests {
         let kept = load_keeping(&root, LoadOptions::default(), total);
         let kept = released(&kept);
         assert!(kept.iter().all(|(released, _)| !released), "{kept:?}");
-        for article in &load_for_build(&root, LoadOptions::default()).articles {
+        for article in &load_keeping(&root, LoadOptions::default(), KEPT_BODIES_BYTES).articles {
             assert!(!article.source.released);
-            let whole = article.source.whole(Path::new("/nowhere")).unwrap();
+            let whole = article
+                .source
+                .whole_in(Path::new("/nowhere"), &SourceFolders::default())
+                .unwrap();
             assert!(matches!(whole, std::borrow::Cow::Borrowed(_)));
         }
     }
@@ -780,7 +768,10 @@ mod tests {
             let released = released(&loaded);
             assert!(released.iter().all(|(released, _)| *released), "{budget}");
             for article in &loaded.articles {
-                let whole = article.source.whole(&root).unwrap();
+                let whole = article
+                    .source
+                    .whole_in(&root, &SourceFolders::default())
+                    .unwrap();
                 assert!(whole.text.len() > article.source.text.len());
                 assert!(whole.text.starts_with(&article.source.text));
             }
@@ -826,7 +817,7 @@ mod tests {
         std::os::unix::fs::symlink(&elsewhere, content.join("zlinked")).unwrap();
         std::os::unix::fs::symlink(elsewhere.join("target.md"), content.join("zfile.md")).unwrap();
         expected.extend(["L1".to_string(), "L2".to_string(), "L2".to_string()]);
-        let loaded = load_for_build(root.path(), LoadOptions::default());
+        let loaded = load_keeping(root.path(), LoadOptions::default(), KEPT_BODIES_BYTES);
         assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
         let mut read: Vec<String> = loaded
             .articles
