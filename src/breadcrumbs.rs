@@ -87,10 +87,7 @@ fn list_items<'a>(site: &Site, crumbs: &'a [Crumb], position: usize) -> Vec<List
     (crumbs.iter().enumerate())
         .map(|(i, crumb)| ListItem {
             kind: "ListItem",
-            item: match &site.config.base_url.origin {
-                Some(origin) => format!("{origin}{}", crumb.url),
-                None => crumb.url.clone(),
-            },
+            item: site.config.base_url.absolute_of_link(crumb.url.clone()),
             name: &crumb.title,
             position: position + i,
         })

@@ -116,7 +116,7 @@ fn render(site: &Site, article: &Article) -> String {
     if site.config.base_url.origin.is_some() {
         text.push_str(&format!(
             "\nOnline: {}\n",
-            site.config.base_url.absolute(&article.url.to_string())
+            site.config.base_url.absolute(article.url.as_str())
         ));
     }
     text

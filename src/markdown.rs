@@ -428,7 +428,7 @@ fn rewrite_link(
     if let Some(code) = dest.strip_prefix(CODE_LINK_PREFIX) {
         let (code, anchor) = split_fragment(code);
         let (page, url) = links.page_for_code(article, code)?;
-        return Ok(Some(with_anchor(base.link(&url.to_string()), page, anchor)));
+        return Ok(Some(with_anchor(base.link(url.as_str()), page, anchor)));
     }
     if is_external(dest) || dest.starts_with('#') {
         return Ok(None);
@@ -443,7 +443,7 @@ fn rewrite_link(
     let folder = source.path.as_path().parent().unwrap_or(Path::new(""));
     let target = normalize(&folder.join(path));
     match target.as_deref().and_then(|t| links.page_for_source(t)) {
-        Some((page, url)) => Ok(Some(with_anchor(base.link(&url.to_string()), page, anchor))),
+        Some((page, url)) => Ok(Some(with_anchor(base.link(url.as_str()), page, anchor))),
         None => Err(Diagnostic::error(format!("link to `{path}`, which is not an article or category of this site"))
             .with_help("link to a `.md` file in `content/` by its path relative to this file, or by code: `code:403`")),
     }

@@ -348,7 +348,7 @@ pub fn article_link(site: &Site, article: &Article) -> ArticleLink {
         code: article.meta.code.to_string(),
         title: article.meta.title.clone(),
         summary: article.meta.summary.clone(),
-        url: site.config.base_url.link(&article.url.to_string()),
+        url: site.config.base_url.link(article.url.as_str()),
     }
 }
 
@@ -369,7 +369,7 @@ pub fn article_value(templates: &Templates, link: &ArticleLink) -> Result<LinkVa
 pub fn tag_link(site: &Site, tag: &Tag) -> TagLink {
     TagLink {
         name: tag.name.clone(),
-        url: site.config.base_url.link(&tag.url.to_string()),
+        url: site.config.base_url.link(tag.url.as_str()),
         count: tag.articles.len(),
     }
 }
@@ -378,7 +378,7 @@ pub fn category_link(site: &Site, category: &Category) -> CategoryLink {
     CategoryLink {
         title: category.title.clone(),
         description: category.description.clone(),
-        url: site.config.base_url.link(&category.url.to_string()),
+        url: site.config.base_url.link(category.url.as_str()),
         total_articles: category.total_articles,
     }
 }

@@ -341,7 +341,7 @@ fn document(site: &Site, article: &Article) -> Document {
     Document {
         code: article.meta.code.to_string(),
         title: article.meta.title.clone(),
-        url: site.config.base_url.link(&article.url.to_string()),
+        url: site.config.base_url.link(article.url.as_str()),
         summary: truncate(summary, SUMMARY_CHARS),
     }
 }

@@ -54,7 +54,7 @@ impl Links {
             .tags
             .iter()
             .map(|(slug, tag)| {
-                let url = site.config.base_url.link(&tag.url.to_string());
+                let url = site.config.base_url.link(tag.url.as_str());
                 (slug.clone(), hash((&tag.name, url, tag.articles.len())))
             })
             .collect();
