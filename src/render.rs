@@ -633,6 +633,11 @@ pub fn set_site_context(site: &Site, templates: &mut Templates) -> Vec<Diagnosti
         templates.tera.global_context().remove(variable);
     }
     for (partial, variable) in SITE_PARTIALS {
+        // Only when some template prints it: a site's own `base.html` may include a
+        // `partials/header.html` of its own with each page's values, as before these were made.
+        if !templates.mention(variable) {
+            continue;
+        }
         let html = templates
             .render(partial, &tera::Context::new())
             .unwrap_or_else(|problem| {

@@ -103,6 +103,11 @@ impl Templates {
     }
 
     /// Renders a page; a failure becomes a diagnostic naming the template and line.
+    /// Whether any template's text has `word` (a variable a template may print).
+    pub fn mention(&self, word: &str) -> bool {
+        self.sources.iter().any(|(_, text, _)| text.contains(word))
+    }
+
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, Diagnostic> {
         String::from_utf8(self.render_bytes(name, context)?).map_err(|e| {
             Diagnostic::error(format!(

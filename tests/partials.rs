@@ -264,6 +264,34 @@ fn a_header_that_reads_the_page_is_reported_once_at_its_line() {
     );
 }
 
+/// A theme of its own that includes its own `partials/header.html` with each page's values, and
+/// prints neither `site_header` nor `site_footer`, builds as it did before kb had them.
+#[test]
+fn a_base_of_its_own_may_include_a_header_that_reads_the_page() {
+    let site = Site::fixture("catalogs");
+    site.write(
+        "templates/partials/header.html",
+        "<header class=\"own\"><h1>{{ page.title }}</h1></header>\n",
+    );
+    site.write(
+        "templates/base.html",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head><title>{{ page.title }}</title>\n\
+         <meta property=\"og:type\" content=\"{% block og_type %}website{% endblock og_type %}\">\n\
+         {% block head %}{% endblock head %}</head>\n<body>\n{% include \"partials/header.html\" %}\n\
+         {% block breadcrumbs %}{% endblock breadcrumbs %}\n\
+         <main>{% block main %}{% endblock main %}</main>\n</body>\n</html>\n",
+    );
+    site.build(&[]);
+    let page = site.page("/http/4xx/401/");
+    let title = page.text("title");
+    assert!(!title.is_empty());
+    assert_eq!(page.texts("header.own h1"), [title]);
+    assert!(
+        !page.has(".site-header"),
+        "the default header is not printed"
+    );
+}
+
 #[test]
 fn serve_renders_the_header_again_for_a_new_title_or_header() {
     let site = Site::fixture("catalogs");
