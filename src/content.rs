@@ -469,23 +469,22 @@ fn open_source(path: &Path) -> std::io::Result<std::fs::File> {
 #[derive(Default)]
 pub struct SourceFolders {
     #[cfg(unix)]
-    handles:
-        std::sync::Mutex<std::collections::HashMap<PathBuf, std::sync::Arc<std::os::fd::OwnedFd>>>,
+    handles: crate::folder_handles::FolderHandles<PathBuf>,
 }
 
-/// At most this many folder handles are kept open (one file descriptor each); sources in other
-/// folders are opened by their whole path.
-#[cfg(unix)]
-const MOST_FOLDER_HANDLES: usize = 256;
-
 impl SourceFolders {
+    /// Opens the source at `path` relative to a handle on its folder; by its whole path when
+    /// the folder cannot be opened (opening the file then says why) or too many are open.
     #[cfg(unix)]
     fn open(&self, path: &Path) -> std::io::Result<std::fs::File> {
         use rustix::fs::{Mode, OFlags};
         let (Some(folder), Some(name)) = (path.parent(), path.file_name()) else {
             return open_source(path);
         };
-        let Some(handle) = self.handle(folder) else {
+        let opened = self
+            .handles
+            .get_or_open(folder, || crate::folder_handles::open_folder(folder));
+        let Ok(Some(handle)) = opened else {
             return open_source(path);
         };
         let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC;
@@ -496,37 +495,6 @@ impl SourceFolders {
     #[cfg(not(unix))]
     fn open(&self, path: &Path) -> std::io::Result<std::fs::File> {
         open_source(path)
-    }
-
-    /// A handle on `folder`, opened if need be; none when it cannot be opened (opening the
-    /// file by its whole path then says why) or [`MOST_FOLDER_HANDLES`] are open already.
-    #[cfg(unix)]
-    fn handle(&self, folder: &Path) -> Option<std::sync::Arc<std::os::fd::OwnedFd>> {
-        use rustix::fs::{Mode, OFlags};
-        let lock = || {
-            self.handles
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-        };
-        {
-            let handles = lock();
-            if let Some(handle) = handles.get(folder) {
-                return Some(handle.clone());
-            }
-            if handles.len() >= MOST_FOLDER_HANDLES {
-                return None;
-            }
-        }
-        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-        let opened = std::sync::Arc::new(rustix::fs::open(folder, flags, Mode::empty()).ok()?);
-        // Another thread may have opened the same folder meanwhile: one handle is kept.
-        let mut handles = lock();
-        Some(
-            handles
-                .entry(folder.to_path_buf())
-                .or_insert(opened)
-                .clone(),
-        )
     }
 }
 
@@ -801,7 +769,7 @@ mod tests {
         let article =
             |code: &str| format!("---\ncode: \"{code}\"\ntitle: T{code}\n---\nBody of {code}.\n");
         let mut expected = Vec::new();
-        for folder in 0..MOST_FOLDER_HANDLES + 20 {
+        for folder in 0..crate::folder_handles::MOST_FOLDER_HANDLES + 20 {
             let dir = content.join(format!("f{folder:03}"));
             std::fs::create_dir_all(&dir).unwrap();
             for file in 0..2 {

@@ -33,6 +33,8 @@ pub mod diagnostic;
 pub mod error;
 pub mod explain;
 pub mod feed;
+#[cfg(unix)]
+mod folder_handles;
 pub mod frontmatter;
 pub mod highlight;
 pub mod init;

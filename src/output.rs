@@ -310,25 +310,20 @@ struct Folders {
     /// Folders already made, so that each is made once.
     made: Mutex<foldhash::HashSet<Box<str>>>,
     #[cfg(unix)]
-    handles: Mutex<foldhash::HashMap<Box<str>, std::sync::Arc<std::os::fd::OwnedFd>>>,
+    handles: crate::folder_handles::FolderHandles<Box<str>>,
 }
-
-/// At most this many folder handles are kept open (a handle is one file descriptor; one per
-/// category is typical); files in other folders are created by their whole path.
-#[cfg(unix)]
-const MOST_FOLDER_HANDLES: usize = 256;
 
 impl Folders {
     fn new(dir: &Path) -> std::io::Result<Folders> {
         let folders = Folders {
             made: Mutex::default(),
             #[cfg(unix)]
-            handles: Mutex::default(),
+            handles: Default::default(),
         };
         #[cfg(unix)]
         folders
-            .lock_handles()
-            .insert("".into(), open_folder(dir)?.into());
+            .handles
+            .insert("".into(), crate::folder_handles::open_folder(dir)?);
         #[cfg(not(unix))]
         let _ = dir;
         Ok(folders)
@@ -402,46 +397,19 @@ impl Folders {
     }
 
     /// An open handle on `folder` (relative to the staging folder `dir`), made if need be; none
-    /// when [`MOST_FOLDER_HANDLES`] are open already.
+    /// when [`crate::folder_handles::MOST_FOLDER_HANDLES`] are open already.
     #[cfg(unix)]
     fn handle(
         &self,
         dir: &Path,
         folder: &str,
     ) -> Result<Option<std::sync::Arc<std::os::fd::OwnedFd>>> {
-        {
-            let handles = self.lock_handles();
-            if let Some(handle) = handles.get(folder) {
-                return Ok(Some(handle.clone()));
-            }
-            if handles.len() >= MOST_FOLDER_HANDLES {
-                return Ok(None);
-            }
-        }
-        self.make(dir, folder)?;
-        let path = dir.join(folder);
-        let opened = std::sync::Arc::new(open_folder(&path).map_err(|e| Error::io(&path, e))?);
-        // Another thread may have opened the same folder meanwhile: one handle is kept.
-        let mut handles = self.lock_handles();
-        let kept = handles.entry(folder.into()).or_insert(opened);
-        Ok(Some(kept.clone()))
+        self.handles.get_or_open(folder, || {
+            self.make(dir, folder)?;
+            let path = dir.join(folder);
+            crate::folder_handles::open_folder(&path).map_err(|e| Error::io(&path, e))
+        })
     }
-
-    #[cfg(unix)]
-    fn lock_handles(
-        &self,
-    ) -> std::sync::MutexGuard<'_, foldhash::HashMap<Box<str>, std::sync::Arc<std::os::fd::OwnedFd>>>
-    {
-        self.handles.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// A handle on a folder, good for creating things in it and nothing else.
-#[cfg(unix)]
-fn open_folder(path: &Path) -> std::io::Result<std::os::fd::OwnedFd> {
-    use rustix::fs::{Mode, OFlags};
-    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-    Ok(rustix::fs::open(path, flags, Mode::empty())?)
 }
 
 impl Drop for Staging {
