@@ -24,6 +24,17 @@ fn without_huge_pages() {
     let _ = rustix::thread::disable_transparent_huge_pages(true);
 }
 
+/// Lets the process end without the allocator's clean-up. At exit, mimalloc frees and hands
+/// back every page it holds, which the system does anyway as the process ends: that took 12–15 ms
+/// after a 0.7 s build of 10,000 articles, and over half a second of CPU at 100,000.
+fn without_allocator_cleanup_at_exit() {
+    // `mi_option_destroy_on_exit` of mimalloc.h, which libmimalloc-sys does not name; a value
+    // above 1 skips the clean-up at exit (`_mi_auto_process_done`).
+    const DESTROY_ON_EXIT: libmimalloc_sys::mi_option_t = 22;
+    // SAFETY: sets one integer option of the allocator; nothing else runs yet.
+    unsafe { libmimalloc_sys::mi_option_set(DESTROY_ON_EXIT, 2) }
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum Format {
     Human,
@@ -139,6 +150,7 @@ enum Command {
 
 fn main() -> ExitCode {
     without_huge_pages();
+    without_allocator_cleanup_at_exit();
     let cli = Cli::parse();
     match cli.command {
         Command::New {
