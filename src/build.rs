@@ -88,15 +88,18 @@ fn generate_keeping(
     } else {
         content::load(root, load_options)
     };
-    let (site, mut problems) = site::link(config, content);
+    let (mut site, mut problems) = site::link(config, content);
     let today = warnings::latest_date_today();
     let mut write_error = None;
     match templates {
         Ok(mut templates) => {
+            let taken = (site.articles.iter_mut())
+                .map(|article| article.source.take_whole())
+                .collect();
             let site = &site;
             let warnings =
                 |bodies: &render::Bodies| warnings::collect(site, bodies, today.as_ref());
-            let streamed = render::stream_site(site, &mut templates, root, sink, &warnings);
+            let streamed = render::stream_site(site, taken, &mut templates, root, sink, &warnings);
             problems.extend(streamed.problems);
             problems.extend(render::collisions(site, &streamed.placed));
             write_error = streamed.write_error;

@@ -39,17 +39,39 @@ impl Source {
     /// the whole build but each body only while its page is made, so that a site of 100,000
     /// articles does not hold all its Markdown at once.
     pub fn release_body(&mut self) {
-        if self.released {
-            return;
-        }
-        let first_line_end = self.text[self.body_offset..]
-            .find('\n')
-            .map_or(self.text.len(), |i| self.body_offset + i + 1);
-        if first_line_end < self.text.len() {
+        if let Some(first_line_end) = self.releasable_up_to() {
             self.text.truncate(first_line_end);
             self.text.shrink_to_fit();
             self.released = true;
         }
+    }
+
+    /// The whole source, taken out of this one, which is left as [`Source::release_body`] leaves
+    /// it; `None` when there is nothing to release. `kb build` takes the bodies it kept from
+    /// loading to rendering, so that each leaves memory as soon as its page is made and its space
+    /// serves what the build makes next.
+    pub fn take_whole(&mut self) -> Option<Source> {
+        let first_line_end = self.releasable_up_to()?;
+        let kept = self.text[..first_line_end].to_string();
+        let text = std::mem::replace(&mut self.text, kept);
+        self.released = true;
+        Some(Source {
+            path: self.path.clone(),
+            text,
+            body_offset: self.body_offset,
+            released: false,
+        })
+    }
+
+    /// Where the first line of the body ends, when the body is still whole and longer than it.
+    fn releasable_up_to(&self) -> Option<usize> {
+        if self.released {
+            return None;
+        }
+        let first_line_end = self.text[self.body_offset..]
+            .find('\n')
+            .map_or(self.text.len(), |i| self.body_offset + i + 1);
+        (first_line_end < self.text.len()).then_some(first_line_end)
     }
 
     /// The source with its whole text: itself, or read again from under `root` when its body
@@ -661,6 +683,25 @@ mod tests {
             .unwrap();
         assert_eq!(whole.text, ARTICLE);
         assert_eq!(whole.body(), "First line.\n\nThe rest.\n");
+    }
+
+    #[test]
+    fn a_whole_source_taken_leaves_a_released_one_behind() {
+        let root = tempfile::tempdir().unwrap();
+        let mut source = article_on_disk(root.path(), ARTICLE);
+        let whole = source.take_whole().unwrap();
+        assert_eq!(whole.text, ARTICLE);
+        assert_eq!(whole.body(), "First line.\n\nThe rest.\n");
+        assert_eq!(source.body(), "First line.\n");
+        assert!(source.take_whole().is_none(), "taken twice");
+        let again = source
+            .whole_in(root.path(), &SourceFolders::default())
+            .unwrap();
+        assert_eq!(again.text, ARTICLE);
+        // A body of one line has nothing to release: the source stays whole.
+        let mut one_line = article_on_disk(root.path(), &ARTICLE.replace("\n\nThe rest.", ""));
+        assert!(one_line.take_whole().is_none());
+        assert_eq!(one_line.body(), "First line.\n");
     }
 
     #[test]

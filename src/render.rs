@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::breadcrumbs;
+use crate::content::Source;
 use crate::diagnostic::Diagnostic;
 use crate::highlight::Highlighter;
 use crate::markdown::{self, LinkResolver, PageRef, RenderedMarkdown};
@@ -252,8 +253,11 @@ pub struct Streamed {
 /// article's body is rendered, indexed for search and put into its page, and the page handed
 /// over, before the next article of its run: however big the site, only a few pages are in
 /// memory at once, and a page is written while its text is still in the processor's cache.
+/// `taken` holds the whole sources taken out of the site's articles ([`Source::take_whole`]),
+/// by article; an article without one is read again.
 pub fn stream_site(
     site: &Site,
+    taken: Vec<Option<Source>>,
     templates: &mut Templates,
     root: &Path,
     sink: &dyn Sink,
@@ -267,15 +271,20 @@ pub fn stream_site(
     let shared = SharedLinks::new(site, templates);
     let folders = crate::content::SourceFolders::default();
     let run_size = crate::search::articles_per_run(site.articles.len());
-    let runs: Vec<ArticleRun> = site
-        .articles
-        .par_chunks(run_size)
+    let mut taken = taken;
+    taken.resize_with(site.articles.len(), || None);
+    let runs: Vec<ArticleRun> = taken
+        .par_chunks_mut(run_size)
         .enumerate()
-        .map(|(run, articles)| {
+        .map(|(run, taken)| {
             let first = run * run_size;
             let mut done = ArticleRun::default();
-            for id in first..first + articles.len() {
-                let (mut body, problems) = match site.articles[id].source.whole_in(root, &folders) {
+            for (id, taken) in (first..).zip(taken) {
+                let source = match taken.take() {
+                    Some(whole) => Ok(std::borrow::Cow::Owned(whole)),
+                    None => site.articles[id].source.whole_in(root, &folders),
+                };
+                let (mut body, problems) = match source {
                     Ok(source) => markdown::render(&source, Some(id), &links, &highlighter),
                     Err(problem) => (RenderedMarkdown::default(), vec![*problem]),
                 };
