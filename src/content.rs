@@ -220,7 +220,7 @@ fn walk_and_parse(
     let walked = walk(root, &content_dir, &content_dir.join(below));
     let read = AtomicUsize::new(0);
     let folders = SourceFolders::default();
-    let mut entries: Vec<(Vec<String>, LoadedEntry)> = walked
+    walked
         .into_par_iter()
         .map(|(names, item)| {
             let entry = match item {
@@ -245,8 +245,7 @@ fn walk_and_parse(
             };
             (names, entry)
         })
-        .collect();
-    entries
+        .collect()
 }
 
 /// Puts loaded entries, in walk order, together into the content of a site.
