@@ -106,7 +106,7 @@ pub fn json_replacing(
     let mut new: Vec<(Range<usize>, ArticleId, String)> = Vec::with_capacity(changed.len());
     for id in &changed {
         let mut written = Vec::new();
-        write_entry(site, &addresses, *id, &mut written).ok()?;
+        write_entry(site, &addresses, *id, &mut written);
         let text = String::from_utf8(written).ok()?;
         new.push((entries.get(*id)?.clone(), *id, text));
     }
@@ -213,7 +213,7 @@ fn write_catalog(
         let runs: Vec<EntryRun> = group
             .par_chunks(RUN)
             .map(|run| write_run(site, addresses, run))
-            .collect::<serde_json::Result<_>>()?;
+            .collect();
         for run in runs {
             json.extend_from_slice(if json.ends_with(b"[") {
                 b"\n    "
@@ -253,11 +253,7 @@ struct EntryRun {
     places: Vec<(ArticleId, Range<usize>)>,
 }
 
-fn write_run(
-    site: &Site,
-    addresses: &Addresses,
-    ids: &[ArticleId],
-) -> serde_json::Result<EntryRun> {
+fn write_run(site: &Site, addresses: &Addresses, ids: &[ArticleId]) -> EntryRun {
     let mut run = EntryRun {
         text: Vec::with_capacity(2048 * ids.len()),
         places: Vec::with_capacity(ids.len()),
@@ -267,56 +263,50 @@ fn write_run(
             run.text.extend_from_slice(b",\n    ");
         }
         let start = run.text.len();
-        write_entry(site, addresses, *id, &mut run.text)?;
+        write_entry(site, addresses, *id, &mut run.text);
         run.places.push((*id, start..run.text.len()));
     }
-    Ok(run)
+    run
 }
 
 /// Appends an article's entry to `json` as it is written in the list of codes: as serde_json's
 /// pretty printer writes it two levels deep. Written by hand, as the other parts of the file are
 /// by serde: the entries are nearly all of a big site's catalog, and serde's printer (then the
 /// lines indented again) cost about three times as much.
-fn write_entry(
-    site: &Site,
-    addresses: &Addresses,
-    id: ArticleId,
-    json: &mut Vec<u8>,
-) -> serde_json::Result<()> {
-    write_pretty_entry(&entry(site, addresses, id), json)
+fn write_entry(site: &Site, addresses: &Addresses, id: ArticleId, json: &mut Vec<u8>) {
+    write_pretty_entry(&entry(site, addresses, id), json);
 }
 
-fn write_pretty_entry(entry: &CodeEntry, json: &mut Vec<u8>) -> serde_json::Result<()> {
+fn write_pretty_entry(entry: &CodeEntry, json: &mut Vec<u8>) {
     let mut out = Pretty { json, depth: 2 };
     out.open(b'{');
-    out.key("code")?;
-    out.text(entry.code)?;
-    out.key("catalog")?;
-    out.text(entry.catalog)?;
-    out.key("title")?;
-    out.text(entry.title)?;
-    out.key("summary")?;
-    out.optional_text(entry.summary)?;
-    out.key("messages")?;
-    out.texts(entry.messages.iter().map(String::as_str))?;
-    out.key("url")?;
-    out.text(&entry.url)?;
+    out.key("code");
+    out.text(entry.code);
+    out.key("catalog");
+    out.text(entry.catalog);
+    out.key("title");
+    out.text(entry.title);
+    out.key("summary");
+    out.optional_text(entry.summary);
+    out.key("messages");
+    out.texts(entry.messages.iter().map(String::as_str));
+    out.key("url");
+    out.text(&entry.url);
     if let Some(short_url) = entry.short_url {
-        out.key("short_url")?;
-        out.text(short_url)?;
+        out.key("short_url");
+        out.text(short_url);
     }
-    out.key("category")?;
+    out.key("category");
     let steps = entry.category.iter().map(|s| [s.title, s.url]);
-    out.pairs(["title", "url"], steps)?;
-    out.key("related")?;
+    out.pairs(["title", "url"], steps);
+    out.key("related");
     let references = entry.related.iter().map(|r| [r.code, r.catalog]);
-    out.pairs(["code", "catalog"], references)?;
-    out.key("tags")?;
-    out.texts(entry.tags.iter().copied())?;
-    out.key("updated")?;
-    out.optional_text(entry.updated)?;
+    out.pairs(["code", "catalog"], references);
+    out.key("tags");
+    out.texts(entry.tags.iter().copied());
+    out.key("updated");
+    out.optional_text(entry.updated);
     out.close(b'}');
-    Ok(())
 }
 
 /// JSON written as serde_json's pretty printer writes it (two spaces an indentation level, a
@@ -350,61 +340,58 @@ impl Pretty<'_> {
         self.new_line();
     }
 
-    fn key(&mut self, key: &str) -> serde_json::Result<()> {
+    /// A member's name: one of kb's own, which need no escaping.
+    fn key(&mut self, key: &str) {
+        debug_assert!(!key.contains(['"', '\\']) && !key.contains(char::is_control));
         self.item();
-        self.text(key)?;
-        self.json.extend_from_slice(b": ");
-        Ok(())
+        self.json.push(b'"');
+        self.json.extend_from_slice(key.as_bytes());
+        self.json.extend_from_slice(b"\": ");
     }
 
-    fn text(&mut self, text: &str) -> serde_json::Result<()> {
-        serde_json::to_writer(&mut *self.json, text)
+    fn text(&mut self, text: &str) {
+        crate::json::push_string(self.json, text);
     }
 
-    fn optional_text(&mut self, text: Option<&str>) -> serde_json::Result<()> {
+    fn optional_text(&mut self, text: Option<&str>) {
         match text {
             Some(text) => self.text(text),
-            None => {
-                self.json.extend_from_slice(b"null");
-                Ok(())
-            }
+            None => self.json.extend_from_slice(b"null"),
         }
     }
 
-    fn texts<'t>(&mut self, texts: impl Iterator<Item = &'t str>) -> serde_json::Result<()> {
+    fn texts<'t>(&mut self, texts: impl Iterator<Item = &'t str>) {
         self.open(b'[');
         for text in texts {
             self.item();
-            self.text(text)?;
+            self.text(text);
         }
         self.close(b']');
-        Ok(())
     }
 
     /// A list of objects of two texts each, named by `keys`.
-    fn pairs<'t>(
-        &mut self,
-        keys: [&str; 2],
-        pairs: impl Iterator<Item = [&'t str; 2]>,
-    ) -> serde_json::Result<()> {
+    fn pairs<'t>(&mut self, keys: [&str; 2], pairs: impl Iterator<Item = [&'t str; 2]>) {
         self.open(b'[');
         for pair in pairs {
             self.item();
             self.open(b'{');
             for (key, text) in keys.iter().zip(pair) {
-                self.key(key)?;
-                self.text(text)?;
+                self.key(key);
+                self.text(text);
             }
             self.close(b'}');
         }
         self.close(b']');
-        Ok(())
     }
 
     fn new_line(&mut self) {
-        self.json.push(b'\n');
-        for _ in 0..self.depth {
-            self.json.extend_from_slice(b"  ");
+        // Deep enough for every line of an entry; deeper lines are indented a level at a time.
+        const INDENTED: &[u8] = b"\n                ";
+        let wanted = 1 + 2 * self.depth;
+        self.json
+            .extend_from_slice(&INDENTED[..wanted.min(INDENTED.len())]);
+        for _ in INDENTED.len()..wanted {
+            self.json.push(b' ');
         }
     }
 }
@@ -554,7 +541,7 @@ mod tests {
                 updated,
             };
             let mut json = Vec::new();
-            write_pretty_entry(&entry, &mut json).unwrap();
+            write_pretty_entry(&entry, &mut json);
             assert_eq!(
                 String::from_utf8_lossy(&json),
                 String::from_utf8_lossy(&entry_by_serde(&entry))

@@ -38,6 +38,7 @@ mod folder_handles;
 pub mod frontmatter;
 pub mod highlight;
 pub mod init;
+mod json;
 pub mod markdown;
 pub mod new;
 pub mod output;
