@@ -415,7 +415,7 @@ impl Indexer {
             let title = &site.categories[*category].title;
             self.add_text(title, field::SUMMARY, field::SUMMARY, true);
         }
-        self.add_words::<true>(body_html, field::BODY, field::BODY, true);
+        self.add_body(body_html);
     }
 
     /// Adds each word of `text` with `word_field` and its parts with `part_field`, leaving out
@@ -423,19 +423,25 @@ impl Indexer {
     /// characters), so only the whole code earns [`field::CODE`] and `401` in `401.1` is a
     /// [`field::CODE_PART`].
     fn add_text(&mut self, text: &str, word_field: u8, part_field: u8, running_text: bool) {
-        self.add_words::<false>(text, word_field, part_field, running_text);
+        // `move`: the fields and flags are copied into the closure, not read through references.
+        tokenize::each_token::<false>(text, move |token| {
+            self.add_token(token, word_field, part_field, running_text);
+        });
     }
 
-    /// [`Indexer::add_text`] of `text`, or with `HTML` of the text of rendered HTML.
-    fn add_words<const HTML: bool>(
-        &mut self,
-        text: &str,
-        word_field: u8,
-        part_field: u8,
-        running_text: bool,
-    ) {
-        // `move`: the fields and flags are copied into the closure, not read through references.
-        tokenize::each_token::<HTML>(text, move |token| match token {
+    /// [`Indexer::add_text`] of the text of a body's rendered HTML, running text of
+    /// [`field::BODY`]: written as constants here, so that the loop over the words of bodies,
+    /// most words indexed, neither reads them nor tests them.
+    fn add_body(&mut self, html: &str) {
+        tokenize::each_token::<true>(html, |token| {
+            self.add_token(token, field::BODY, field::BODY, true);
+        });
+    }
+
+    /// Adds a word as [`tokenize::each_token`] hands it over, and its parts.
+    #[inline(always)]
+    fn add_token(&mut self, token: Token, word_field: u8, part_field: u8, running_text: bool) {
+        match token {
             Token::Key(key) => self.add_key(key, word_field, running_text),
             Token::Word(word) if word.entities => {
                 let decoded = tokenize::decode_entities(word.raw);
@@ -444,7 +450,7 @@ impl Indexer {
                 }
             }
             Token::Word(word) => self.add_word(word.raw, word_field, part_field, running_text),
-        });
+        }
     }
 
     /// Adds a word as written, and its parts.
@@ -760,7 +766,7 @@ mod tests {
             let expected = terms_word_by_word(&text, field::CODE, field::CODE_PART);
             assert_eq!(indexer.into_fields(), expected, "terms of {text:?}");
             let mut indexer = Indexer::default();
-            indexer.add_words::<true>(&text, field::BODY, field::BODY, true);
+            indexer.add_body(&text);
             let expected = terms_word_by_word(&html_text(&text), field::BODY, field::BODY);
             assert_eq!(
                 indexer.into_fields(),

@@ -334,23 +334,24 @@ fn next_token<'a, const HTML: bool>(text: &'a str, mut at: usize) -> Option<(Tok
     // as it would have from where this started.
     while let Some(byte) = bytes.get(at) {
         let class = table[usize::from(*byte)];
-        if class == 0 {
+        // Letters first: most bytes looked at here start a word (the space after a plain word
+        // is passed over with the word).
+        let plain = if class & (LOWER | UPPER) != 0 {
+            letter_word_at::<HTML>(bytes, at).or_else(|| plain_word_at::<HTML>(bytes, at))
+        } else if class == 0 {
             at += 1;
+            continue;
         } else if HTML && *byte == b'<' {
             at = tag_end(bytes, at);
+            continue;
+        } else if class & DIGIT != 0 {
+            plain_word_at::<HTML>(bytes, at)
         } else {
-            let plain = match class & (LOWER | UPPER | DIGIT) {
-                0 => None,
-                letter_or_digit => match letter_or_digit & (LOWER | UPPER) {
-                    0 => None,
-                    _ => letter_word_at::<HTML>(bytes, at),
-                }
-                .or_else(|| plain_word_at::<HTML>(bytes, at)),
-            };
-            match plain {
-                Some((key, next)) => return Some((Token::Key(key), next)),
-                None => break,
-            }
+            None
+        };
+        match plain {
+            Some((key, next)) => return Some((Token::Key(key), next)),
+            None => break,
         }
     }
     word_token::<HTML>(text, at)
@@ -391,13 +392,16 @@ fn letter_word_at<const HTML: bool>(bytes: &[u8], at: usize) -> Option<(u128, us
     // Sixteen letters: the word may go on.
     let mut next = at + length;
     let after = *window.get(length)?;
-    if !ends_any_word::<HTML>(after) {
-        // `timeout.` at the end of a sentence: the full stop is trimmed.
-        let end = bytes.get(next + 1).copied().unwrap_or(b' ');
-        if after != b'.' || !ends_any_word::<HTML>(end) {
+    if ends_any_word::<HTML>(after) {
+        next += past_space(after);
+    } else {
+        // `timeout.` at the end of a sentence: the full stop is trimmed. (The end of the text
+        // ends a word as a space does.)
+        let end = bytes.get(next + 1).copied();
+        if after != b'.' || !end.is_none_or(ends_any_word::<HTML>) {
             return None;
         }
-        next += 1;
+        next += 1 + end.map_or(0, past_space);
     }
     // Lower-cased: the first letter gets its bit 0x20, which the others have.
     let key = u128::from((low | 0x20) & low_mask) | (u128::from(high & high_mask) << 64);
@@ -414,8 +418,9 @@ fn ascii_lower_letters(bytes: u64) -> u64 {
     from_a & !past_z & !bytes & HIGH_BITS
 }
 
-/// The key of the word that starts at byte `at` with an ASCII letter or digit, and where
-/// [`Words`] goes on after it, when the word is plain: ASCII letters and digits only, shorter
+/// The key of the word that starts at byte `at` with an ASCII letter or digit, and where to go
+/// on after it (past a space that follows it, which [`Words`] would pass over), when the word
+/// is plain: ASCII letters and digits only, shorter
 /// than [`KEY_BYTES`] (the end of the text is as a space), no capital after its first letter and not `0x` (so it has no parts),
 /// and followed by what ends a word whatever comes next ([`ends_any_word`]), perhaps after
 /// joiners and apostrophes that are trimmed (`timeout.` at the end of a sentence). What
@@ -460,7 +465,16 @@ fn plain_word_at<const HTML: bool>(bytes: &[u8], at: usize) -> Option<(u128, usi
     // Lower-cased: only the first byte may be a capital, which gets its bit 0x20.
     let low = (low | (low_upper >> 2)) & low_mask;
     let high = high & high_mask;
-    Some((u128::from(low) | (u128::from(high) << 64), next))
+    // The byte itself: `after` is a space past the end of the text too.
+    let space = bytes.get(next).copied().map_or(0, past_space);
+    Some((u128::from(low) | (u128::from(high) << 64), next + space))
+}
+
+/// 1 if the byte after a plain word is a space, as it mostly is: [`Words`] would pass over it,
+/// so the word's reader does, rather than the loop looking at it again.
+#[inline(always)]
+fn past_space(after: u8) -> usize {
+    usize::from(after == b' ')
 }
 
 /// The last bytes of a text, fewer than [`KEY_BYTES`], as if spaces followed them.
