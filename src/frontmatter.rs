@@ -28,15 +28,18 @@ pub fn split<'a>(file: &SourcePath, text: &'a str) -> Result<Split<'a>, Diagnost
     };
     let mut line_start = first_line_end;
     while line_start < text.len() {
-        if let Some(end) = fence_end(text, line_start) {
+        // Only a line that starts with the fence may be one: the others are passed over
+        // without looking for their end twice.
+        if text[line_start..].starts_with("---")
+            && let Some(end) = fence_end(text, line_start)
+        {
             return Ok(Split {
                 front_matter: Some((first_line_end, &text[first_line_end..line_start])),
                 body: &text[end..],
                 body_offset: end,
             });
         }
-        line_start = text[line_start..]
-            .find('\n')
+        line_start = memchr::memchr(b'\n', &text.as_bytes()[line_start..])
             .map_or(text.len(), |i| line_start + i + 1);
     }
     Err(Diagnostic::error("front matter is never closed")
@@ -317,15 +320,26 @@ pub fn parse_category(block: &YamlBlock) -> Result<CategoryMeta, Vec<Diagnostic>
 }
 
 fn non_empty(text: Option<String>) -> Option<String> {
-    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+    text.map(trimmed).filter(|t| !t.is_empty())
 }
 
 fn clean_list(list: Option<Vec<String>>) -> Vec<String> {
-    list.unwrap_or_default()
-        .into_iter()
-        .map(|item| item.trim().to_string())
-        .filter(|item| !item.is_empty())
-        .collect()
+    let mut list = list.unwrap_or_default();
+    for item in &mut list {
+        *item = trimmed(std::mem::take(item));
+    }
+    list.retain(|item| !item.is_empty());
+    list
+}
+
+/// `text` without whitespace around it, kept as it is (not copied) when it has none, as most
+/// values of front matter.
+fn trimmed(text: String) -> String {
+    if text.trim().len() == text.len() {
+        text
+    } else {
+        text.trim().to_string()
+    }
 }
 
 #[cfg(test)]
@@ -451,6 +465,8 @@ mod tests {
             "\"a\u{85}b\"",
             "{}",
             "a\u{a0}b",
+            "a\rb",
+            "a\r",
         ];
         fn value(random: &mut impl FnMut(usize) -> usize) -> &'static str {
             if random(5) < 4 {

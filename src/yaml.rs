@@ -224,14 +224,39 @@ impl YamlBlock<'_> {
 /// integer beyond 64 bits (at least 16 hexadecimal digits in a row, as in `-0x8000000000000001`),
 /// which a `Value` cannot hold.
 fn needs_check_pass(yaml: &str) -> bool {
-    let mut run = 0;
-    yaml.contains("!!")
-        || yaml.contains("!<")
-        || yaml.contains("%TAG")
-        || yaml.bytes().any(|b| {
-            run = if b.is_ascii_hexdigit() { run + 1 } else { 0 };
-            run >= 16
-        })
+    // Every article's front matter is asked: a `!` or `%` is rare, and looked for first.
+    (yaml.contains('!') && (yaml.contains("!!") || yaml.contains("!<")))
+        || (yaml.contains('%') && yaml.contains("%TAG"))
+        || has_hex_run(yaml.as_bytes(), 16)
+}
+
+/// Whether `bytes` has `length` hexadecimal digits in a row. Looks at about one byte in
+/// `length` of text that has none: a byte that is not a digit rules out every run through it,
+/// so the next byte worth a look is `length` further on.
+fn has_hex_run(bytes: &[u8], length: usize) -> bool {
+    let hex = |at: usize| bytes.get(at).is_some_and(u8::is_ascii_hexdigit);
+    // No run starts before `at + 1 - length`.
+    let mut at = length.saturating_sub(1);
+    while at < bytes.len() {
+        if !hex(at) {
+            at += length;
+            continue;
+        }
+        let mut start = at;
+        while start > 0 && hex(start - 1) {
+            start -= 1;
+        }
+        let mut end = at + 1;
+        while hex(end) {
+            end += 1;
+        }
+        if end - start >= length {
+            return true;
+        }
+        // Every shorter run ends at the byte `end`, which is not a digit.
+        at = end + length;
+    }
+    false
 }
 
 /// Reads a top-level mapping into `T` in one pass, failing (so that the two passes run) at the
@@ -623,6 +648,51 @@ mod tests {
         for yaml in two_passes {
             assert!(!agrees(yaml), "{yaml:?} should be read in two passes");
         }
+    }
+
+    /// The skipping search for a run of hexadecimal digits finds what a look at every byte finds.
+    #[test]
+    fn hex_runs_are_found_as_a_byte_by_byte_count_finds_them() {
+        fn by_every_byte(bytes: &[u8], length: usize) -> bool {
+            let mut run = 0;
+            bytes.iter().any(|b| {
+                run = if b.is_ascii_hexdigit() { run + 1 } else { 0 };
+                run >= length
+            })
+        }
+        const PIECES: &[&[u8]] = &[
+            b"0",
+            b"f",
+            b"A",
+            b"9",
+            b"x",
+            b" ",
+            b"\n",
+            b"g",
+            b"-",
+            b"\xc3\xa9",
+        ];
+        let mut next = crate::test_random::numbers(0x9e37_79b9_7f4a_7c15);
+        let mut found = 0;
+        for _ in 0..20_000 {
+            let hexy = 1 + next(40);
+            let text: Vec<u8> = (0..next(60))
+                .flat_map(|_| {
+                    PIECES[if next(50) < hexy {
+                        next(4)
+                    } else {
+                        next(PIECES.len())
+                    }]
+                })
+                .copied()
+                .collect();
+            for length in [1, 2, 5, 16] {
+                let expected = by_every_byte(&text, length);
+                assert_eq!(has_hex_run(&text, length), expected, "{text:?} {length}");
+                found += usize::from(expected && length == 16);
+            }
+        }
+        assert!(found > 1000, "{found}");
     }
 
     #[test]

@@ -47,13 +47,13 @@ fn read_mapping<'a>(yaml: &'a str, allowed: &[&str]) -> Option<Vec<(&'a str, Nod
         return None;
     }
     let mut entries: Vec<(&'a str, Node<'a>)> = Vec::with_capacity(allowed.len());
+    // The keys read so far, by their place in `allowed`.
+    let mut seen: u64 = 0;
     // The indentation of the items of the list being read, once its first item is.
     let mut item_indent: Option<usize> = None;
-    for line in yaml.split('\n') {
+    for line in lines(yaml) {
+        // No other `\r` is left (see `has_refused_char`).
         let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.contains('\r') {
-            return None;
-        }
         let content = line.trim_start_matches(' ');
         if content.is_empty() || content.starts_with('#') {
             continue;
@@ -80,23 +80,57 @@ fn read_mapping<'a>(yaml: &'a str, allowed: &[&str]) -> Option<Vec<(&'a str, Nod
         }
         item_indent = None;
         let (key, value) = key_line(line)?;
-        if !allowed.contains(&key) || entries.iter().any(|(seen, _)| *seen == key) {
+        // A bit per allowed key finds a repeated key without comparing it with the others.
+        let bit = 1u64.checked_shl(allowed.iter().position(|known| *known == key)? as u32)?;
+        if seen & bit != 0 {
             return None;
         }
+        seen |= bit;
         entries.push((key, value));
     }
     Some(entries)
 }
 
+/// The lines of `text`, cut as `text.split('\n')` cuts them.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let text = rest?;
+        // memchr rather than std's `split`, which cost a short line as much as reading it.
+        match memchr::memchr(b'\n', text.as_bytes()) {
+            Some(end) => {
+                rest = Some(&text[end + 1..]);
+                Some(&text[..end])
+            }
+            None => {
+                rest = None;
+                Some(text)
+            }
+        }
+    })
+}
+
 /// Whether `yaml` holds a character YAML refuses or reads as something other than text
 /// (controls other than tab and line breaks, the Unicode line and paragraph separators, which
 /// the YAML reader takes for line breaks, a byte-order mark or a non-character), wherever
-/// it is, even in a comment. Most front matter is ASCII, checked a byte at a time.
+/// it is, even in a comment, or a `\r` that does not end a line (`\r\n`) or the text, which
+/// this reader does not take. Most front matter is ASCII, checked a byte at a time.
 fn has_refused_char(yaml: &str) -> bool {
+    let bytes = yaml.as_bytes();
+    let lone_cr = memchr::memchr_iter(b'\r', bytes)
+        .any(|at| bytes.get(at + 1).is_some_and(|&next| next != b'\n'));
+    if lone_cr {
+        return true;
+    }
     if yaml.is_ascii() {
-        return yaml
-            .bytes()
-            .any(|b| (b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f);
+        // Whole chunks, each byte looked at without a branch, which the compiler turns into
+        // vector instructions: this runs over every byte of every article's front matter.
+        return bytes.chunks(32).any(|chunk| {
+            chunk.iter().fold(false, |refused, &b| {
+                let control = (b < b' ') & (b != b'\t') & (b != b'\n') & (b != b'\r');
+                refused | control | (b == 0x7f)
+            })
+        });
     }
     yaml.chars().any(|c| {
         (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
@@ -109,7 +143,7 @@ fn has_refused_char(yaml: &str) -> bool {
 
 /// A `key: value` line at the start of a line: a lowercase key and its one-line value.
 fn key_line(line: &str) -> Option<(&str, Node<'_>)> {
-    let colon = line.find(':')?;
+    let colon = memchr::memchr(b':', line.as_bytes())?;
     let key = &line[..colon];
     if key.is_empty() || !key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
         return None;
@@ -150,29 +184,47 @@ enum Context {
 /// starts with an indicator, holds `: ` or ` #`, brackets or braces, tabs or control
 /// characters, or (inside a list) commas and colons.
 fn plain(text: &str, context: Context) -> Option<Scalar<'_>> {
-    let first = text.chars().next()?;
-    let second = text[first.len_utf8()..].chars().next();
-    let starts_well = match first {
+    let bytes = text.as_bytes();
+    // Every character looked for is ASCII, so its byte is the whole character.
+    let starts_well = match *bytes.first()? {
         // `-1` is a text; `- 1` or `-` alone would be a list.
-        '-' => second.is_some_and(|c| c.is_ascii_alphanumeric()),
-        '?' | ':' | ',' | '[' | ']' | '{' | '}' | '#' | '&' | '*' | '!' | '|' | '>' | '\''
-        | '"' | '%' | '@' | '`' => false,
+        b'-' => bytes.get(1).is_some_and(u8::is_ascii_alphanumeric),
+        b'?' | b':' | b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|'
+        | b'>' | b'\'' | b'"' | b'%' | b'@' | b'`' => false,
         _ => true,
     };
-    let refused = |c: char| {
-        matches!(c, '[' | ']' | '{' | '}' | '\t')
-            || (context == Context::Flow && matches!(c, ',' | ':' | '#'))
+    // One look at each byte (this runs on most values of every article's front matter).
+    let refused = |at: usize, byte: u8| match byte {
+        b'[' | b']' | b'{' | b'}' | b'\t' => true,
+        b',' | b':' | b'#' if context == Context::Flow => true,
+        // `: ` inside, or `:` at the end.
+        b':' => bytes.get(at + 1).is_none_or(|&next| next == b' '),
+        // ` #`
+        b'#' => at > 0 && bytes[at - 1] == b' ',
+        _ => false,
     };
     let simple = starts_well
-        && !text.contains(refused)
-        && !text.contains(": ")
-        && !text.contains(" #")
-        && !text.ends_with(':');
+        && !bytes
+            .iter()
+            .enumerate()
+            .any(|(at, &byte)| PLAIN_CHECKED[usize::from(byte)] && refused(at, byte));
     simple.then_some(Scalar {
         text: text.into(),
         quoted: false,
     })
 }
+
+/// The bytes [`plain`] looks at twice: those that may end the simple form.
+const PLAIN_CHECKED: [bool; 256] = {
+    let mut table = [false; 256];
+    let checked = b"[]{}\t,:#";
+    let mut i = 0;
+    while i < checked.len() {
+        table[checked[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 /// A quoted text that is all of `value` (nothing but spaces may follow it).
 fn whole_quoted(value: &str) -> Option<Scalar<'_>> {
@@ -186,13 +238,23 @@ fn quoted(text: &str) -> Option<(Scalar<'_>, &str)> {
     let quote = text.chars().next()?;
     let inner = &text[1..];
     if quote == '"' {
-        let end = inner.find(['"', '\\'])?;
+        // Both are ASCII: the first such byte is the first such character.
+        let end = memchr::memchr2(b'"', b'\\', inner.as_bytes())?;
         let body = &inner[..end];
         if inner.as_bytes()[end] != b'"' {
             return None;
         }
         let scalar = Scalar {
             text: body.into(),
+            quoted: true,
+        };
+        return Some((scalar, &inner[end + 1..]));
+    }
+    let end = inner.find('\'')?;
+    if !inner[end + 1..].starts_with('\'') {
+        // No `''` inside: the text as written.
+        let scalar = Scalar {
+            text: inner[..end].into(),
             quoted: true,
         };
         return Some((scalar, &inner[end + 1..]));
@@ -367,5 +429,21 @@ impl<'de> Deserializer<'de> for Scalar<'de> {
         i8 i16 i32 i128 u8 u16 u32 u64 u128 f32 f64 char bytes byte_buf option unit
         unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier
         ignored_any
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_cut_as_split_cuts_them() {
+        const PIECES: &[&str] = &["\n", "\n", "a", "key: value", "\r", " ", "é", "\r\n"];
+        let mut next = crate::test_random::numbers(0x1234_5678_9abc_def1);
+        for _ in 0..5000 {
+            let text: String = (0..next(12)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let expected: Vec<&str> = text.split('\n').collect();
+            assert_eq!(lines(&text).collect::<Vec<_>>(), expected, "{text:?}");
+        }
     }
 }
