@@ -297,6 +297,12 @@ fn related_entry(site: &Site, from: &Article, to: ArticleId) -> String {
 /// An article's related links that the other article does not return.
 fn one_way_related(site: &Site, id: ArticleId) -> Vec<Diagnostic> {
     let article = &site.articles[id];
+    // `related` holds what the entries resolved to: when every one returns the link, no entry
+    // needs resolving again (only to place a warning).
+    let returned = |target: &ArticleId| site.articles[*target].related.contains(&id);
+    if article.related.iter().all(returned) {
+        return Vec::new();
+    }
     let mut warnings = Vec::new();
     for entry in &article.meta.related {
         let Resolution::Found(target) = site.codes.resolve(&article.catalog, entry) else {
