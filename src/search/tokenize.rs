@@ -281,7 +281,9 @@ impl<'a, const HTML: bool> Iterator for Words<'a, HTML> {
 
 /// Where the tag that starts at byte `at` ends: just past its `>`, or at the end of the text
 /// for a tag never closed (which hides the rest). Eight bytes at a time: tags with attributes
-/// are much of a rendered body.
+/// are much of a rendered body. Not inlined: the word loop keeps its own constants in
+/// registers rather than this one's.
+#[inline(never)]
 fn tag_end(bytes: &[u8], at: usize) -> usize {
     let mut from = at + 1;
     while let Some(eight) = bytes.get(from..from + 8) {
@@ -743,6 +745,14 @@ pub(crate) fn ascii_parts<'w>(raw: &str, whole: &'w str, mut add: impl FnMut(&'w
         return;
     }
     let bytes = raw.as_bytes();
+    // A piece is cut where a capital meets a lower-case letter, so only in a word that has both:
+    // most words with parts (codes in capitals, settings in lower case) have not, and their
+    // pieces are not looked at again one byte at a time.
+    let cases = bytes
+        .iter()
+        .fold(0, |seen, b| seen | CLASS[usize::from(*b)])
+        & (LOWER | UPPER);
+    let mixed_case = cases == LOWER | UPPER;
     let lower = |b: u8| b.is_ascii_lowercase();
     let upper = |b: u8| b.is_ascii_uppercase();
     let mut start = 0;
@@ -757,7 +767,7 @@ pub(crate) fn ascii_parts<'w>(raw: &str, whole: &'w str, mut add: impl FnMut(&'w
             }
             // The case pieces of the piece, as `case_pieces` cuts them.
             let mut from = start;
-            for i in start + 1..end {
+            for i in (start + 1..end).filter(|_| mixed_case) {
                 let (previous, current) = (bytes[i - 1], bytes[i]);
                 let next_is_lower = i + 1 < end && lower(bytes[i + 1]);
                 if (lower(previous) && upper(current))
