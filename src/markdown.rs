@@ -79,17 +79,6 @@ impl StepList {
     }
 }
 
-impl From<Vec<String>> for StepList {
-    fn from(ids: Vec<String>) -> StepList {
-        let mut list = String::with_capacity(ids.iter().map(|id| id.len() + 1).sum());
-        for id in ids {
-            list.push_str(&id);
-            list.push('\n');
-        }
-        StepList { ids: list }
-    }
-}
-
 /// What the renderer needs to know about the rest of the site to rewrite links.
 pub trait LinkResolver: Sync {
     /// The page for a content path such as `content/http/4xx/403.md`.
@@ -144,7 +133,7 @@ pub fn render(
         ..
     } = writer;
     rendered.html = html.finish();
-    rendered.steps = steps.into_ids().into();
+    rendered.steps = steps.into_list();
     (rendered, problems)
 }
 
@@ -265,15 +254,17 @@ impl<'a> BodyWriter<'a, '_> {
                 title,
                 id,
             }),
-            // Only lists, items and footnotes matter to the steps.
-            other @ (Event::Start(_) | Event::End(_)) => {
+            // Only lists, items and footnotes matter to the steps (asked of these alone: every
+            // paragraph, emphasis and link starts and ends too).
+            other @ (Event::Start(Tag::List(_) | Tag::Item | Tag::FootnoteDefinition(_))
+            | Event::End(TagEnd::List(_) | TagEnd::Item | TagEnd::FootnoteDefinition)) => {
                 if let Some(id) = self.steps.numbered_item(&other, &mut self.ids) {
                     // A step id may come from an author's `{#id}`: escaped like the anchors.
-                    let mut start = String::with_capacity(id.len() + 10);
-                    start.push_str("<li id=\"");
-                    highlight::escape_into(&mut start, id);
-                    start.push_str("\">");
-                    self.html.raw_html(&start);
+                    self.html.raw_html_with(|html| {
+                        html.push_str("<li id=\"");
+                        highlight::escape_into(html, id);
+                        html.push_str("\">");
+                    });
                     return;
                 }
                 other
@@ -327,10 +318,11 @@ impl<'a> BodyWriter<'a, '_> {
             self.html
                 .insert_heading_start(open.start, level, &id, &open.classes, &open.attrs);
             self.steps.enter_section(&id);
-            self.html.raw_html(&heading_anchor(&id));
+            self.html
+                .raw_html_with(|html| write_heading_anchor(html, &id));
             self.rendered.headings.push(Heading {
                 level: level as u8,
-                text: open.text.trim().to_string(),
+                text: trimmed(open.text),
                 id,
             });
         }
@@ -344,22 +336,48 @@ const TABLE_WRAP_END: &str = "</div>\n";
 /// The `#` link after a heading's text, shown on hover or focus of the heading. Hidden from
 /// assistive technology and from the tab order: it would only repeat the heading, and the table
 /// of contents links to the same anchors.
-fn heading_anchor(id: &str) -> String {
-    let mut html = String::from(" <a class=\"anchor\" href=\"#");
-    highlight::escape_into(&mut html, id);
+fn write_heading_anchor(html: &mut String, id: &str) {
+    html.push_str(" <a class=\"anchor\" href=\"#");
+    highlight::escape_into(html, id);
     html.push_str("\" aria-hidden=\"true\" tabindex=\"-1\">#</a>");
-    html
+}
+
+/// `text` without whitespace around it, kept as it is (not copied) when it has none, as the
+/// text of most headings.
+fn trimmed(text: String) -> String {
+    if text.trim().len() == text.len() {
+        text
+    } else {
+        text.trim().to_string()
+    }
 }
 
 /// Hands out heading ids, adding `-1`, `-2` … to repeats so every anchor is unique on a page.
-#[derive(Default)]
 struct HeadingIds {
     /// foldhash rather than std's SipHash: every heading and numbered step of every body asks.
     used: foldhash::HashMap<String, usize>,
 }
 
+impl Default for HeadingIds {
+    fn default() -> Self {
+        // Room for the ids of a typical body (a few headings, ten or so steps) from the start:
+        // a map grown a doubling at a time hashed its ids again at each.
+        HeadingIds {
+            used: foldhash::HashMap::with_capacity_and_hasher(16, Default::default()),
+        }
+    }
+}
+
 impl HeadingIds {
     fn claim(&mut self, wanted: String) -> String {
+        let mut id = String::new();
+        self.claim_into(wanted, &mut id);
+        id
+    }
+
+    /// [`HeadingIds::claim`], the id written at the end of `id`: a step's id goes straight into
+    /// the body's list of them.
+    fn claim_into(&mut self, wanted: String, id: &mut String) {
         let wanted = if wanted.is_empty() {
             "section".to_string()
         } else {
@@ -368,9 +386,9 @@ impl HeadingIds {
         // Most ids are new on their page: one look-up finds and claims them.
         let wanted = match self.used.entry(wanted) {
             Entry::Vacant(slot) => {
-                let id = slot.key().clone();
+                id.push_str(slot.key());
                 slot.insert(0);
-                return id;
+                return;
             }
             Entry::Occupied(slot) => slot.key().clone(),
         };
@@ -379,38 +397,58 @@ impl HeadingIds {
             *count += 1;
             candidate = format!("{wanted}-{count}");
         }
-        self.used.insert(candidate.clone(), 0);
-        candidate
+        id.push_str(&candidate);
+        self.used.insert(candidate, 0);
     }
 }
 
 /// `Cause & effect` → `cause-effect`.
 pub fn slugify_heading(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len());
+    let mut slug = Slug {
+        text: String::with_capacity(text.len()),
+        separable: false,
+    };
     for c in text.chars() {
         // An ASCII character is its own one lower-case character; asking Unicode's tables
         // for it cost a heading most of its id.
         if c.is_ascii() {
-            push_slug_char(&mut slug, c.to_ascii_lowercase());
+            slug.push(c.to_ascii_lowercase());
         } else {
-            c.to_lowercase().for_each(|c| push_slug_char(&mut slug, c));
+            c.to_lowercase().for_each(|c| slug.push(c));
         }
     }
+    let mut slug = slug.text;
     let kept = slug.trim_end_matches('-').len();
     slug.truncate(kept);
     slug
 }
 
-/// Adds a lower-case character of a heading to its id: as it is if it is a letter, digit or
-/// `_`, as one `-` between words if it separates words, not at all otherwise.
-fn push_slug_char(slug: &mut String, c: char) {
-    if c.is_alphanumeric() || c == '_' {
-        slug.push(c);
-    } else if !slug.is_empty()
-        && !slug.ends_with('-')
-        && (c.is_whitespace() || c == '-' || c == '.')
-    {
-        slug.push('-');
+/// A heading's id being made.
+struct Slug {
+    text: String,
+    /// Whether a word separator would be written as `-`: the id has text and does not end
+    /// with one.
+    separable: bool,
+}
+
+impl Slug {
+    /// Adds a lower-case character of a heading to its id: as it is if it is a letter, digit
+    /// or `_`, as one `-` between words if it separates words, not at all otherwise.
+    #[inline]
+    fn push(&mut self, c: char) {
+        // ASCII asked first: nearly every character of a heading is.
+        let word = if c.is_ascii() {
+            c.is_ascii_alphanumeric() || c == '_'
+        } else {
+            c.is_alphanumeric()
+        };
+        if word {
+            self.text.push(c);
+            self.separable = true;
+        } else if self.separable && (c.is_whitespace() || c == '-' || c == '.') {
+            self.text.push('-');
+            self.separable = false;
+        }
     }
 }
 
@@ -519,9 +557,16 @@ mod tests {
     fn slugs_of_ascii_and_other_text_follow_unicode_lower_case() {
         fn by_unicode(text: &str) -> String {
             let mut slug = String::new();
-            text.chars()
-                .flat_map(char::to_lowercase)
-                .for_each(|c| push_slug_char(&mut slug, c));
+            for c in text.chars().flat_map(char::to_lowercase) {
+                if c.is_alphanumeric() || c == '_' {
+                    slug.push(c);
+                } else if !slug.is_empty()
+                    && !slug.ends_with('-')
+                    && (c.is_whitespace() || c == '-' || c == '.')
+                {
+                    slug.push('-');
+                }
+            }
             slug.trim_end_matches('-').to_string()
         }
         #[rustfmt::skip]

@@ -21,12 +21,6 @@ const FUNCTION: &str = "hl-variable hl-function";
 const OPTION: &str = "hl-variable hl-parameter";
 const NUMBER: &str = "hl-constant hl-numeric";
 
-/// The words the grammar reads as the start or end of a construct, in its order.
-const KEYWORDS: [&str; 15] = [
-    "if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac",
-    "in", "function", "select",
-];
-
 /// A rule's match: from `start` to `end`, with up to two classed parts; the rest is plain.
 struct Token {
     end: usize,
@@ -82,7 +76,8 @@ pub(super) fn highlight_line(line: &str, html: &mut String) -> bool {
 /// - the comment, strings, variable, option, operator and number rules a byte of their own at
 ///   `at` (`#`, `"`, `'`, `$`, `-`, `|&;<>`, a digit);
 /// - the assignment and command rules the start of the line or one of `|;&(` before `at`, or
-///   (command) `then`, `else` or `do` before it, which end in `n`, `e` or `o`;
+///   (command) the word `then`, `else` or `do` before it, asked only after an `n`, `e` or `o`
+///   (letters common enough that trying every rule after each cost a line most of its time);
 /// - the keyword rule a word boundary at `at` with a word character after it.
 fn may_start_token(line: &[u8], at: usize) -> bool {
     let Some(&before) = at.checked_sub(1).and_then(|i| line.get(i)) else {
@@ -92,8 +87,9 @@ fn may_start_token(line: &[u8], at: usize) -> bool {
     matches!(
         byte,
         b'#' | b'"' | b'\'' | b'$' | b'-' | b'|' | b'&' | b';' | b'<' | b'>' | b'0'..=b'9'
-    ) || matches!(before, b'|' | b';' | b'&' | b'(' | b'n' | b'e' | b'o')
+    ) || matches!(before, b'|' | b';' | b'&' | b'(')
         || (is_word(byte) && !is_word(before))
+        || (matches!(before, b'n' | b'e' | b'o') && after_command_word(line, at))
 }
 
 /// The first rule, in the grammar's order, that matches at `at`.
@@ -140,10 +136,27 @@ fn run(line: &[u8], at: usize, keep: impl Fn(u8) -> bool) -> usize {
 /// costs one look at the word instead of fifteen comparisons of slices.
 fn keyword_length(line: &[u8], at: usize) -> Option<usize> {
     let word = &line[at..run(line, at, is_word)];
-    KEYWORDS
-        .iter()
-        .any(|keyword| keyword.as_bytes() == word)
-        .then_some(word.len())
+    // The words the grammar reads as the start or end of a construct, in its order, matched
+    // as a whole (by length, then a few bytes) rather than compared as fifteen slices.
+    let keyword = matches!(
+        word,
+        b"if"
+            | b"then"
+            | b"else"
+            | b"elif"
+            | b"fi"
+            | b"for"
+            | b"while"
+            | b"until"
+            | b"do"
+            | b"done"
+            | b"case"
+            | b"esac"
+            | b"in"
+            | b"function"
+            | b"select"
+    );
+    keyword.then_some(word.len())
 }
 
 /// `(?:^|(?<=[ \t;|&(]))#.*`
@@ -228,14 +241,7 @@ fn keyword(line: &[u8], at: usize) -> Option<Token> {
 /// `(?:^|(?<=[|;&(])|(?<=\bthen|\belse|\bdo))[ \t]*(?!(?:if|then|…)\b)`
 /// `([A-Za-z0-9_./~+-][A-Za-z0-9_./~+:@%-]*)`
 fn command(line: &[u8], at: usize) -> Option<Token> {
-    let after_word = |word: &str| {
-        at >= word.len() && line[..at].ends_with(word.as_bytes()) && boundary(line, at - word.len())
-    };
-    let begins_command = at == 0
-        || after_one_of(line, at, b"|;&(")
-        || after_word("then")
-        || after_word("else")
-        || after_word("do");
+    let begins_command = at == 0 || after_one_of(line, at, b"|;&(") || after_command_word(line, at);
     if !begins_command {
         return None;
     }
@@ -253,6 +259,14 @@ fn command(line: &[u8], at: usize) -> Option<Token> {
         end,
         parts: [Some((name, end, FUNCTION)), None],
     })
+}
+
+/// `(?<=\bthen|\belse|\bdo)`: the words after which a command may start.
+fn after_command_word(line: &[u8], at: usize) -> bool {
+    let after_word = |word: &str| {
+        at >= word.len() && line[..at].ends_with(word.as_bytes()) && boundary(line, at - word.len())
+    };
+    after_word("then") || after_word("else") || after_word("do")
 }
 
 /// `(?<=[ \t])--?[A-Za-z0-9][A-Za-z0-9_-]*`
@@ -296,4 +310,30 @@ fn number(line: &[u8], at: usize) -> Option<Token> {
         return None;
     }
     Some(Token::whole(at, end, NUMBER))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The keywords of the grammar (`grammars.rs`), and no other words.
+    #[test]
+    fn the_keyword_match_is_the_keyword_list() {
+        const KEYWORDS: [&str; 15] = [
+            "if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case",
+            "esac", "in", "function", "select",
+        ];
+        for keyword in KEYWORDS {
+            assert_eq!(keyword_length(keyword.as_bytes(), 0), Some(keyword.len()));
+            assert_eq!(
+                keyword_length(format!("{keyword} x").as_bytes(), 0),
+                Some(keyword.len())
+            );
+            assert_eq!(keyword_length(format!("{keyword}s").as_bytes(), 0), None);
+            assert_eq!(keyword_length(&keyword.as_bytes()[1..], 0), None);
+        }
+        for word in ["", "i", "IF", "Then", "done_", "esa", "functions", "echo"] {
+            assert_eq!(keyword_length(word.as_bytes(), 0), None, "{word}");
+        }
+    }
 }

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use pulldown_cmark::{
     Alignment, BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Tag, TagEnd,
 };
-use pulldown_cmark_escape::{escape_href, escape_html, escape_html_body_text};
+use pulldown_cmark_escape::{escape_href, escape_html};
 
 /// A body's HTML being written.
 pub(super) struct HtmlWriter<'a> {
@@ -28,6 +28,9 @@ pub(super) struct HtmlWriter<'a> {
     /// Inside an image's `alt` text: how many tags are open in it, and the image's title, which
     /// is written after it.
     alt: Option<(usize, CowStr<'a>)>,
+    /// A heading's start tag, made before it is put in front of the heading's text: kept from
+    /// one heading to the next rather than made anew.
+    heading_tag: String,
 }
 
 impl<'a> HtmlWriter<'a> {
@@ -41,6 +44,7 @@ impl<'a> HtmlWriter<'a> {
             table_cell_index: 0,
             numbers: HashMap::new(),
             alt: None,
+            heading_tag: String::new(),
         }
     }
 
@@ -96,6 +100,19 @@ impl<'a> HtmlWriter<'a> {
         }
     }
 
+    /// Writes the HTML that `write` appends (as [`HtmlWriter::raw_html`] writes it), made right
+    /// in the page's buffer instead of a string of its own, unless in an image's `alt` text.
+    pub(super) fn raw_html_with(&mut self, write: impl FnOnce(&mut String)) {
+        if self.alt.is_some() {
+            return;
+        }
+        let before = self.html.len();
+        write(&mut self.html);
+        if self.html.len() > before {
+            self.end_newline = self.html.ends_with('\n');
+        }
+    }
+
     /// The buffer, to write a whole block of HTML made elsewhere into, unless in an image's
     /// `alt` text. The block must end a line.
     pub(super) fn block_buffer(&mut self) -> Option<&mut String> {
@@ -124,12 +141,13 @@ impl<'a> HtmlWriter<'a> {
         classes: &[CowStr],
         attrs: &[(CowStr, Option<CowStr>)],
     ) {
-        let mut tag = String::with_capacity(32 + id.len());
+        let tag = &mut self.heading_tag;
+        tag.clear();
         if line_break {
             tag.push('\n');
         }
-        heading_start(&mut tag, level, Some(id), classes, attrs);
-        self.html.insert_str(at, &tag);
+        heading_start(tag, level, Some(id), classes, attrs);
+        self.html.insert_str(at, tag);
     }
 
     /// Writes an event.
@@ -143,13 +161,13 @@ impl<'a> HtmlWriter<'a> {
             Event::End(tag) => self.end_tag(tag),
             Event::Text(text) => {
                 if !self.in_non_writing_block {
-                    let _ = escape_html_body_text(&mut self.html, &text);
+                    escape_body_text(&mut self.html, &text);
                     self.end_newline = text.ends_with('\n');
                 }
             }
             Event::Code(text) => {
                 self.write("<code>");
-                let _ = escape_html_body_text(&mut self.html, &text);
+                escape_body_text(&mut self.html, &text);
                 self.write("</code>");
             }
             Event::InlineMath(text) => {
@@ -401,6 +419,25 @@ impl<'a> HtmlWriter<'a> {
     }
 }
 
+/// Appends `text` with `&`, `<` and `>` escaped, as pulldown-cmark's writer escapes the text of
+/// a body. Its own escaping stops at quotes too (which it writes as they are), and a short
+/// text, most of a body's, goes byte by byte; this looks for the three bytes alone with
+/// memchr, which every text of every body passes through.
+fn escape_body_text(html: &mut String, text: &str) {
+    let mut plain_from = 0;
+    for at in memchr::memchr3_iter(b'&', b'<', b'>', text.as_bytes()) {
+        html.push_str(&text[plain_from..at]);
+        html.push_str(match text.as_bytes()[at] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            _ => "&gt;",
+        });
+        // Each is ASCII: a whole character.
+        plain_from = at + 1;
+    }
+    html.push_str(&text[plain_from..]);
+}
+
 /// `h2` for a level-2 heading, as `HeadingLevel` displays itself, without formatting.
 fn tag_name(level: HeadingLevel) -> &'static str {
     match level {
@@ -474,6 +511,34 @@ mod tests {
         "term\n: def\n", "+++\ntitle = 1\n+++\n", "---\ntitle: x\n---\n", "[[wiki]]",
         "<span title=\"x\">", "a\"b'c", "ﬃ", "\u{a0}",
     ];
+
+    /// Body text is escaped as pulldown-cmark escapes it, whatever the text.
+    #[test]
+    fn body_text_is_escaped_as_pulldown_cmark_escapes_it() {
+        const PIECES: &[&str] = &[
+            "a",
+            "word ",
+            "&",
+            "<",
+            ">",
+            "\"",
+            "'",
+            "&amp;",
+            "é",
+            "→",
+            "\n",
+            "0123456789abcdef",
+        ];
+        let mut next = crate::test_random::numbers(0x7a3c_19e5_d204_b6f1);
+        for _ in 0..20_000 {
+            let text: String = (0..next(24)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let mut expected = String::new();
+            let _ = pulldown_cmark_escape::escape_html_body_text(&mut expected, &text);
+            let mut escaped = String::new();
+            escape_body_text(&mut escaped, &text);
+            assert_eq!(escaped, expected, "{text:?}");
+        }
+    }
 
     fn random_markdown(next: &mut impl FnMut(usize) -> usize) -> String {
         (0..next(40)).map(|_| PIECES[next(PIECES.len())]).collect()

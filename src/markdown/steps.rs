@@ -15,9 +15,11 @@
 //! - Ids share one namespace with the heading ids, so none repeats on a page (a clash gets the
 //!   usual `-1` suffix).
 
+use std::ops::Range;
+
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use super::HeadingIds;
+use super::{HeadingIds, StepList};
 
 /// Hands out step ids while the events of one body pass through.
 #[derive(Default)]
@@ -25,19 +27,24 @@ pub(super) struct StepIds {
     /// The open lists, innermost last: the prefix of their items' ids (`None`: no ids) and the
     /// number of the next item.
     lists: Vec<(Option<String>, u64)>,
-    /// The open list items and footnotes, innermost last, with the index of their id in `ids`.
-    items: Vec<Option<usize>>,
+    /// The open list items and footnotes, innermost last, with where their id is in `ids`.
+    items: Vec<Option<Range<usize>>>,
     /// The id of the heading above, if any.
     section: Option<String>,
     /// The section whose lists are the article's plain `step-N`s, once one has a list.
     plain_section: Option<Option<String>>,
-    ids: Vec<String>,
+    /// Every id handed out, each followed by a line break, as a [`StepList`] keeps them: made
+    /// right there, rather than a string for each then copied.
+    ids: String,
 }
 
 impl StepIds {
     /// Notes the heading a following list sits under.
     pub(super) fn enter_section(&mut self, heading_id: &str) {
-        self.section = Some(heading_id.to_string());
+        // The string of the heading before is reused: a body has several headings.
+        let section = self.section.get_or_insert_with(String::new);
+        section.clear();
+        section.push_str(heading_id);
     }
 
     /// Notes an event passing through; for the start of a numbered item, returns the item's
@@ -52,15 +59,19 @@ impl StepIds {
                 self.lists.pop();
             }
             Event::Start(Tag::Item) => {
-                let id = self.lists.last_mut().and_then(|(prefix, next)| {
-                    let id = prefix.as_ref().map(|p| ids.claim(numbered(p, *next)));
+                let mut step = None;
+                if let Some((prefix, next)) = self.lists.last_mut() {
+                    if let Some(prefix) = prefix {
+                        let start = self.ids.len();
+                        ids.claim_into(numbered(prefix, *next), &mut self.ids);
+                        step = Some(start..self.ids.len());
+                    }
                     *next += 1;
-                    id
-                });
-                self.items.push(id.as_ref().map(|_| self.ids.len()));
-                if let Some(id) = id {
-                    self.ids.push(id);
-                    return self.ids.last().map(String::as_str);
+                }
+                self.items.push(step.clone());
+                if let Some(step) = step {
+                    self.ids.push('\n');
+                    return Some(&self.ids[step]);
                 }
             }
             Event::Start(Tag::FootnoteDefinition(_)) => self.items.push(None),
@@ -73,14 +84,18 @@ impl StepIds {
     }
 
     /// Every step id handed out, in order.
-    pub(super) fn into_ids(self) -> Vec<String> {
-        self.ids
+    pub(super) fn into_list(self) -> StepList {
+        // Copied to a string of its exact size: the build keeps every article's list until the
+        // anchor check.
+        StepList {
+            ids: self.ids.as_str().into(),
+        }
     }
 
     /// The prefix for the items of a numbered list starting now.
     fn prefix(&mut self) -> Option<String> {
         match self.items.last() {
-            Some(Some(step)) => return Some(format!("{}-", self.ids[*step])),
+            Some(Some(step)) => return Some(format!("{}-", &self.ids[step.clone()])),
             Some(None) => return None,
             None => {}
         }
@@ -130,7 +145,7 @@ mod tests {
             }
             steps.numbered_item(&event, &mut ids);
         }
-        steps.into_ids()
+        steps.into_list().iter().map(String::from).collect()
     }
 
     #[test]
