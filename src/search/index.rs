@@ -94,8 +94,8 @@ impl SearchIndex {
 
     /// The index of runs of articles, each indexed with [`SearchIndex::push_article`], in
     /// article order.
-    pub fn join(runs: Vec<SearchIndex>) -> SearchIndex {
-        let joining = Joining::new(&runs);
+    pub fn join(mut runs: Vec<SearchIndex>) -> SearchIndex {
+        let joining = Joining::new(&mut runs);
         // The lists are filled on every core, each core the lists of a range of terms with
         // about as many postings as the others' (every core reads every run's postings). The
         // lists are then made where later parallel work can reuse their memory once freed.
@@ -146,11 +146,11 @@ impl SearchIndex {
     /// [`SearchIndex::join_each`] with about `postings_per_range` postings a range when there
     /// are more than one a core.
     fn join_each_in<T: Send>(
-        runs: Vec<SearchIndex>,
+        mut runs: Vec<SearchIndex>,
         each: impl Fn(&str, &Postings) -> T + Sync,
         postings_per_range: usize,
     ) -> (Vec<Document>, Vec<(String, T)>) {
-        let joining = Joining::new(&runs);
+        let joining = Joining::new(&mut runs);
         let mut names = vec![String::new(); joining.numbers.lengths.len()];
         for (key, number) in &joining.numbers.short {
             names[*number] = tokenize::key_term(*key);
@@ -197,24 +197,38 @@ impl SearchIndex {
 /// Runs of articles being joined: every term of every run numbered across the runs.
 struct Joining {
     numbers: Numbering,
-    /// By run: the number of each term of its `terms`, and of each of its pending terms.
-    numbered: Vec<(Vec<usize>, Vec<usize>)>,
+    /// By run: the number of each term of its `terms`.
+    joined: Vec<Vec<usize>>,
+    /// Whether the postings are read in document order, so that every list is filled in
+    /// order: runs of pushed articles only, each article after those before it.
+    in_order: bool,
 }
 
 impl Joining {
-    fn new(runs: &[SearchIndex]) -> Joining {
+    /// Numbers the terms of `runs` across them, each of their pending postings' terms too:
+    /// the runs are then only to be joined.
+    fn new(runs: &mut [SearchIndex]) -> Joining {
+        let mut previous = None;
+        let in_order = runs.iter().all(|run| {
+            run.terms.is_empty()
+                && run.pending.articles.iter().all(|(document, _)| {
+                    let later = previous.is_none_or(|previous| *document > previous);
+                    previous = Some(*document);
+                    later
+                })
+        });
         // Every term gets a number across the runs and its number of postings, then a list of
         // exactly that length: no list grows, and the runs' postings are copied once.
         let mut numbers = Numbering::default();
-        let numbered = runs
-            .iter()
+        let joined = runs
+            .iter_mut()
             .map(|run| {
                 let joined = run
                     .terms
                     .iter()
                     .map(|(term, postings)| numbers.of_term(term, postings.len()))
                     .collect();
-                let pending = &run.pending;
+                let pending = &mut run.pending;
                 let mut local = vec![0; pending.fields.len()];
                 for (key, number) in pending.short.iter() {
                     let count = pending.counts[number as usize] as usize;
@@ -224,10 +238,20 @@ impl Joining {
                     let count = pending.counts[*number as usize] as usize;
                     local[*number as usize] = numbers.of_term(term, count);
                 }
-                (joined, local)
+                // Each posting's term by its number across the runs, once: every range of
+                // terms reads every posting, and would look each up again. (There are fewer
+                // terms than postings, which a run counts in `u32`.)
+                for term in &mut pending.posted_terms {
+                    *term = local[*term as usize] as u32;
+                }
+                joined
             })
             .collect();
-        Joining { numbers, numbered }
+        Joining {
+            numbers,
+            joined,
+            in_order,
+        }
     }
 
     /// The joined postings of the terms numbered `terms`, by number less `terms.start`.
@@ -238,7 +262,7 @@ impl Joining {
             .collect();
         // A term of this range is at its number less the range's start.
         let first = terms.start;
-        for (run, (joined, local)) in runs.iter().zip(&self.numbered) {
+        for (run, joined) in runs.iter().zip(&self.joined) {
             for ((_, postings), number) in run.terms.iter().zip(joined) {
                 if let Some(list) = lists.get_mut(number.wrapping_sub(first)) {
                     list.extend_from_slice(postings);
@@ -253,19 +277,20 @@ impl Joining {
                 let (article_terms, other_terms) = terms.split_at(count);
                 let (article_fields, other_fields) = fields.split_at(count);
                 for (term, fields) in article_terms.iter().zip(article_fields) {
-                    let number = local[*term as usize];
-                    if let Some(list) = lists.get_mut(number.wrapping_sub(first)) {
+                    if let Some(list) = lists.get_mut((*term as usize).wrapping_sub(first)) {
                         list.push((document, *fields));
                     }
                 }
                 (terms, fields) = (other_terms, other_fields);
             }
         }
-        for list in &mut lists {
-            // Runs come in article order; only runs joined after more articles were pushed to
-            // them would not.
-            if !list.is_sorted_by_key(|(document, _)| *document) {
-                list.sort_by_key(|(document, _)| *document);
+        // Runs come in article order; only runs joined after more articles were pushed to them,
+        // or given out of order, would not.
+        if !self.in_order {
+            for list in &mut lists {
+                if !list.is_sorted_by_key(|(document, _)| *document) {
+                    list.sort_by_key(|(document, _)| *document);
+                }
             }
         }
         lists
@@ -677,6 +702,19 @@ mod tests {
             assert_eq!(each, whole, "{postings_per_range} postings a range");
             assert_eq!(documents, joined.documents);
         }
+    }
+
+    #[test]
+    fn runs_out_of_order_are_joined_as_in_order() {
+        let joined = SearchIndex::join(runs());
+        let mut reversed = runs();
+        reversed.reverse();
+        let mut again = SearchIndex::join(reversed);
+        again
+            .documents
+            .sort_by_key(|document| document.code.parse::<u32>().ok());
+        assert_eq!(again.terms, joined.terms);
+        assert_eq!(again.documents, joined.documents);
     }
 
     #[test]
