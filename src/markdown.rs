@@ -493,10 +493,14 @@ fn with_anchor(
     anchor: Option<&str>,
 ) -> (String, Option<(PageRef, Option<String>)>) {
     match anchor {
-        Some(anchor) if !anchor.is_empty() => (
-            format!("{url}#{anchor}"),
-            Some((page, Some(anchor.to_string()))),
-        ),
+        Some(anchor) if !anchor.is_empty() => {
+            // Not `format!`, which cost a link more than its look-up.
+            let mut with_anchor = String::with_capacity(url.len() + 1 + anchor.len());
+            with_anchor.push_str(&url);
+            with_anchor.push('#');
+            with_anchor.push_str(anchor);
+            (with_anchor, Some((page, Some(anchor.to_string()))))
+        }
         _ => (url, Some((page, None))),
     }
 }

@@ -12,26 +12,28 @@
 
 use super::escape_into;
 
-const COMMENT: &str = "hl-comment hl-line";
-const STRING: &str = "hl-string hl-quoted";
-const VARIABLE: &str = "hl-variable hl-other";
-const OPERATOR: &str = "hl-keyword hl-operator";
-const CONTROL: &str = "hl-keyword hl-control";
-const FUNCTION: &str = "hl-variable hl-function";
-const OPTION: &str = "hl-variable hl-parameter";
-const NUMBER: &str = "hl-constant hl-numeric";
+// The start tags of the classed spans, whole: one string written for each, not three.
+const COMMENT: &str = "<span class=\"hl-comment hl-line\">";
+const STRING: &str = "<span class=\"hl-string hl-quoted\">";
+const VARIABLE: &str = "<span class=\"hl-variable hl-other\">";
+const OPERATOR: &str = "<span class=\"hl-keyword hl-operator\">";
+const CONTROL: &str = "<span class=\"hl-keyword hl-control\">";
+const FUNCTION: &str = "<span class=\"hl-variable hl-function\">";
+const OPTION: &str = "<span class=\"hl-variable hl-parameter\">";
+const NUMBER: &str = "<span class=\"hl-constant hl-numeric\">";
 
-/// A rule's match: from `start` to `end`, with up to two classed parts; the rest is plain.
+/// A rule's match: from `start` to `end`, with up to two classed parts (each with the start
+/// tag of its span); the rest is plain.
 struct Token {
     end: usize,
     parts: [Option<(usize, usize, &'static str)>; 2],
 }
 
 impl Token {
-    fn whole(start: usize, end: usize, class: &'static str) -> Token {
+    fn whole(start: usize, end: usize, span: &'static str) -> Token {
         Token {
             end,
-            parts: [Some((start, end, class)), None],
+            parts: [Some((start, end, span)), None],
         }
     }
 }
@@ -54,11 +56,9 @@ pub(super) fn highlight_line(line: &str, html: &mut String) -> bool {
             at += 1;
             continue;
         };
-        for (start, end, class) in token.parts.into_iter().flatten() {
+        for (start, end, span) in token.parts.into_iter().flatten() {
             escape_into(html, &line[written..start]);
-            html.push_str("<span class=\"");
-            html.push_str(class);
-            html.push_str("\">");
+            html.push_str(span);
             escape_into(html, &line[start..end]);
             html.push_str("</span>");
             written = end;

@@ -297,7 +297,7 @@ fn flow_list(value: &str) -> Option<Vec<Scalar<'_>>> {
                 after.trim_start_matches(' ')
             }
             _ => {
-                let end = rest.find(',').unwrap_or(rest.len());
+                let end = memchr::memchr(b',', rest.as_bytes()).unwrap_or(rest.len());
                 items.push(plain(rest[..end].trim_end_matches(' '), Context::Flow)?);
                 &rest[end..]
             }
