@@ -108,15 +108,27 @@ pub fn json_ld_opening(site: &Site, above: &[Crumb]) -> String {
 }
 
 /// The text of [`json_ld`] for a trail of `count_above` crumbs whose [`json_ld_opening`] is
-/// `opening`, then `last`.
-pub fn json_ld_after(site: &Site, opening: &str, count_above: usize, last: &Crumb) -> String {
-    let item = &list_items(site, std::slice::from_ref(last), count_above + 1)[0];
-    let item = crate::render::script_json(item);
-    let mut json = String::with_capacity(opening.len() + item.len() + 2);
+/// `opening`, then `last`, pushed onto `json`. The item is written by hand, as `serde_json`
+/// writes a `ListItem`: every article page has one.
+pub fn push_json_ld_after(
+    json: &mut String,
+    site: &Site,
+    opening: &str,
+    count_above: usize,
+    last: &Crumb,
+) {
+    use crate::render::push_script_text;
     json.push_str(opening);
-    json.push_str(&item);
-    json.push_str("]}");
-    json
+    json.push_str(r#"{"@type":"ListItem","item":""#);
+    if let Some(origin) = &site.config.base_url.origin {
+        push_script_text(json, origin);
+    }
+    push_script_text(json, &last.url);
+    json.push_str(r#"","name":"#);
+    crate::render::push_script_string(json, &last.title);
+    json.push_str(r#","position":"#);
+    json.push_str(itoa::Buffer::new().format(count_above + 1));
+    json.push_str("}]}");
 }
 
 /// A schema.org `BreadcrumbList`, its keys in the order JSON-LD has always been written in

@@ -685,12 +685,23 @@ pub(crate) fn render(
     url: &UrlPath,
     origin: Origin,
 ) -> Result<Output, Diagnostic> {
-    let context = tera::Context::from_serialize(view).map_err(|e| {
+    let context = context_of(view).map_err(|e| {
         Diagnostic::error(format!(
             "cannot prepare the page {url} for its template: {e}"
         ))
     })?;
-    let html = templates.render_bytes(name, &context)?;
+    render_context(templates, name, &context, url, origin)
+}
+
+/// [`render`] with the page's context made already.
+fn render_context(
+    templates: &Templates,
+    name: &str,
+    context: &tera::Context,
+    url: &UrlPath,
+    origin: Origin,
+) -> Result<Output, Diagnostic> {
+    let html = templates.render_bytes(name, context)?;
     Ok(Output {
         url: url.clone(),
         content: Content::Rendered(html),
@@ -728,6 +739,23 @@ fn article_page(
     id: ArticleId,
 ) -> Result<Output, Diagnostic> {
     let article = &site.articles[id];
+    render_context(
+        templates,
+        "article.html",
+        &article_view(site, body, shared, id)?.into_context(),
+        &article.url,
+        Origin::Source(article.source.path.clone()),
+    )
+}
+
+/// The values of an article's page.
+fn article_view<'a>(
+    site: &'a Site,
+    body: &'a RenderedMarkdown,
+    shared: &SharedLinks,
+    id: ArticleId,
+) -> Result<ArticlePage<'a>, Diagnostic> {
+    let article = &site.articles[id];
     let meta = &article.meta;
     let heading = format!("{} {}", meta.code, meta.title);
     let page = page_meta(
@@ -738,7 +766,7 @@ fn article_page(
     );
     let (breadcrumbs, json_ld) = article_trail(site, shared, id, &page);
     let links = |ids: &[ArticleId]| shared.articles(ids);
-    let view = ArticlePage {
+    Ok(ArticlePage {
         article: ArticleView {
             code: meta.code.as_str(),
             title: &meta.title,
@@ -764,14 +792,7 @@ fn article_page(
         siblings: links(&siblings(site, id))?,
         json_ld,
         page,
-    };
-    render(
-        templates,
-        "article.html",
-        &view,
-        &article.url,
-        Origin::Source(article.source.path.clone()),
-    )
+    })
 }
 
 /// An article page's breadcrumbs and its JSON-LD (the `TechArticle`, then the
@@ -785,17 +806,77 @@ fn article_trail(
     let article = &site.articles[id];
     let above = shared.trail(article.category);
     let own = breadcrumbs::article_crumb(site, id);
-    let list = breadcrumbs::json_ld_after(site, &above.json_ld_opening, above.crumbs.len(), &own);
-    let json_ld = format!(
-        "[{},{list}]",
-        script_json(&tech_article(site, article, page))
+    let mut json_ld = String::with_capacity(
+        above.json_ld_opening.len() + 256 + 2 * (own.title.len() + page.canonical.len()),
     );
+    json_ld.push('[');
+    // The article's own crumb is named by its headline.
+    push_tech_article(&mut json_ld, site, article, &own.title, page);
+    json_ld.push(',');
+    breadcrumbs::push_json_ld_after(
+        &mut json_ld,
+        site,
+        &above.json_ld_opening,
+        above.crumbs.len(),
+        &own,
+    );
+    json_ld.push(']');
     let mut crumbs = Vec::with_capacity(above.crumbs.len() + 1);
     crumbs.extend(above.crumbs.iter().cloned());
     crumbs.push(tera::Value::from_serializable(&own));
     (crumbs, json_ld)
 }
 
+/// The schema.org `TechArticle` of an article page as [`script_json`] writes it, its keys in the
+/// order JSON-LD has always been written in (sorted). Written by hand: serializing it was a
+/// tenth of the work of an article page besides its template.
+fn push_tech_article(
+    json: &mut String,
+    site: &Site,
+    article: &Article,
+    headline: &str,
+    page: &PageMeta,
+) {
+    json.push_str(r#"{"@context":"https://schema.org","@type":"TechArticle""#);
+    if let Some(updated) = &article.meta.updated {
+        json.push_str(r#","dateModified":"#);
+        push_script_string(json, updated.as_str());
+    }
+    if let Some(summary) = &article.meta.summary {
+        json.push_str(r#","description":"#);
+        push_script_string(json, summary);
+    }
+    json.push_str(r#","headline":"#);
+    push_script_string(json, headline);
+    json.push_str(r#","inLanguage":"#);
+    push_script_string(json, &site.config.language);
+    json.push_str(r#","url":"#);
+    push_script_string(json, &page.canonical);
+    json.push('}');
+}
+
+/// `text` as a JSON string, as [`script_json`] writes it.
+pub(crate) fn push_script_string(json: &mut String, text: &str) {
+    json.push('"');
+    push_script_text(json, text);
+    json.push('"');
+}
+
+/// `text` inside a JSON string, escaped as [`script_json`] escapes it: as it is when nothing in it
+/// needs escaping (titles, summaries and addresses nearly always), else by `serde_json`.
+pub(crate) fn push_script_text(json: &mut String, text: &str) {
+    let plain = text
+        .bytes()
+        .all(|b| b >= 0x20 && !matches!(b, b'"' | b'\\' | b'<' | b'>' | b'&'));
+    if plain {
+        json.push_str(text);
+    } else {
+        let quoted = script_json(&text);
+        json.push_str(&quoted[1..quoted.len() - 1]);
+    }
+}
+
+#[cfg(test)]
 fn tech_article<'a>(site: &'a Site, article: &'a Article, page: &'a PageMeta) -> TechArticle<'a> {
     TechArticle {
         context: "https://schema.org",
@@ -808,8 +889,8 @@ fn tech_article<'a>(site: &'a Site, article: &'a Article, page: &'a PageMeta) ->
     }
 }
 
-/// A schema.org `TechArticle`, its keys in the order JSON-LD has always been written in
-/// (sorted).
+/// A schema.org `TechArticle` for `serde_json`, what [`push_tech_article`] must write.
+#[cfg(test)]
 #[derive(serde::Serialize)]
 struct TechArticle<'a> {
     #[serde(rename = "@context")]
@@ -1212,26 +1293,62 @@ mod tests {
     use super::*;
     use crate::config::BaseUrl;
 
+    /// The base URLs the tests build under: without an origin, with one and a sub-path, with one
+    /// that must be escaped in a script.
+    const BASE_URLS: [&str; 3] = ["/", "https://example.org/help/", "https://example.org/a&b/"];
+
     fn catalogs_site(base_url: &str) -> Site {
         let mut site = crate::site::fixture("catalogs");
         site.config.base_url = BaseUrl::parse(base_url).expect("a valid base URL");
         site
     }
 
+    /// [`catalogs_site`] with titles and summaries that must be escaped in HTML, in JSON and in a
+    /// script.
+    fn hostile_site(base_url: &str) -> Site {
+        let mut site = catalogs_site(base_url);
+        assert!(site.articles.len() > 3 && site.categories.len() > 3);
+        site.categories[1].title = "Errors </script> & \"quotes\"".into();
+        site.articles[0].meta.title = "<b>Bold</b> & 'single'".into();
+        // Each character JSON or a script element escapes, alone in a text: the escaping of one
+        // must not depend on another's being there.
+        let hostile = [
+            "a<b",
+            "a>b",
+            "a&b",
+            "a\"b",
+            "a\\b",
+            "a\u{1}b\u{1f}",
+            "\t\r\n\u{8}\u{c}",
+        ];
+        let plain = "Tout va bien \u{7f} \u{2028} é";
+        for (n, article) in site.articles.iter_mut().enumerate().skip(1) {
+            article.meta.title = format!("{} {}", hostile[n % hostile.len()], plain);
+            article.meta.summary = match n % 3 {
+                0 => None,
+                _ => Some(hostile[(n + 3) % hostile.len()].to_string()),
+            };
+        }
+        site.articles[3].meta.updated = crate::frontmatter::Date::parse("2024-02-29");
+        site
+    }
+
+    /// The default theme (the fixture has no templates of its own), with the site context set.
+    fn default_templates(site: &Site) -> Templates {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/catalogs");
+        let mut templates = Templates::load(&root).expect("the default templates");
+        assert!(set_site_context(site, &mut templates).is_empty());
+        templates
+    }
+
     /// The breadcrumbs and JSON-LD of every article page, made from the trail its category's
-    /// articles share, are what its whole trail made for it alone gives: with and without an
-    /// origin, under a sub-path, with titles that must be escaped in HTML and in a script.
+    /// articles share and written by hand, are what `serde_json` writes for its whole trail made
+    /// for it alone.
     #[test]
     fn an_article_trail_made_from_its_categorys_is_its_own_trail() {
-        for base_url in ["/", "https://example.org/help/"] {
-            let mut site = catalogs_site(base_url);
-            assert!(site.articles.len() > 3 && site.categories.len() > 3);
-            site.categories[1].title = "Errors </script> & \"quotes\"".into();
-            site.articles[0].meta.title = "<b>Bold</b> & 'single'".into();
-            // The fixture has no templates of its own: the default theme.
-            let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/catalogs");
-            let mut templates = Templates::load(&root).expect("the default templates");
-            assert!(set_site_context(&site, &mut templates).is_empty());
+        for base_url in BASE_URLS {
+            let site = hostile_site(base_url);
+            let templates = default_templates(&site);
             let shared = SharedLinks::new(&site, &templates);
             for id in 0..site.articles.len() {
                 let article = &site.articles[id];
@@ -1247,6 +1364,38 @@ mod tests {
                 assert_eq!(
                     tera::Value::from(crumbs),
                     tera::Value::from_serializable(&whole),
+                    "article {id} under {base_url}"
+                );
+            }
+        }
+    }
+
+    /// An article page's context, made field by field, is the one serializing its values makes.
+    #[test]
+    fn an_article_context_is_its_serialized_values() {
+        for base_url in BASE_URLS {
+            let site = hostile_site(base_url);
+            let templates = default_templates(&site);
+            let shared = SharedLinks::new(&site, &templates);
+            let body = RenderedMarkdown {
+                html: "<p>Body</p>".into(),
+                headings: vec![crate::markdown::Heading {
+                    level: 2,
+                    id: "cause".into(),
+                    text: "Cause".into(),
+                }],
+                ..RenderedMarkdown::default()
+            };
+            for id in 0..site.articles.len() {
+                let view = article_view(&site, &body, &shared, id).expect("its links");
+                let serialized = context_of(&view).expect("a struct");
+                let made = view.into_context();
+                assert_eq!(made, serialized, "article {id} under {base_url}");
+                // Equal strings may differ in being marked safe.
+                let safe = |context: &tera::Context| context.get("json_ld").map(|v| v.is_safe());
+                assert_eq!(
+                    safe(&made),
+                    safe(&serialized),
                     "article {id} under {base_url}"
                 );
             }

@@ -1,6 +1,7 @@
 //! Typed template contexts. Each page template gets one of these structs, serialized; the
 //! fields are the documented template API (see the README's "Templates" section).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -110,6 +111,24 @@ pub struct ArticlePage<'a> {
     pub json_ld: String,
 }
 
+impl ArticlePage<'_> {
+    /// The page's template context, the same as [`context_of`] makes, the link lists moved in as
+    /// they are: they are template values already, which serializing would clone one by one.
+    pub fn into_context(self) -> tera::Context {
+        let mut context = tera::Context::new();
+        context.insert("page", &self.page);
+        context.insert("article", &self.article);
+        context.insert_value("category", self.category);
+        context.insert_value("breadcrumbs", self.breadcrumbs.into());
+        context.insert_value("related", self.related.into());
+        context.insert_value("referenced_by", self.referenced_by.into());
+        context.insert_value("also_referenced_by", self.also_referenced_by.into());
+        context.insert_value("siblings", self.siblings.into());
+        context.insert_value("json_ld", self.json_ld.into());
+        context
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct CategoryPage<'a> {
     pub page: PageMeta,
@@ -174,6 +193,26 @@ pub struct RedirectPage {
     pub page: PageMeta,
     /// Where the old address now lives (absolute when the site has an origin).
     pub target: String,
+}
+
+/// A page's template context: each field of `view` a variable. The same as
+/// [`tera::Context::from_serialize`] makes, without copying every field's name into a string of
+/// its own (a struct's field names are static; a build makes a context for every page).
+pub fn context_of(view: &impl Serialize) -> Result<tera::Context, String> {
+    let value = tera::Value::try_from_serializable(view).map_err(|e| e.to_string())?;
+    let kind = value.name();
+    let fields = value
+        .into_map()
+        .ok_or_else(|| format!("a page's values are a struct, not {kind}"))?;
+    let mut context = tera::Context::new();
+    for (key, value) in fields {
+        let name = match key {
+            tera::value::Key::Str(name) => Cow::Borrowed(name),
+            other => Cow::Owned(other.to_string()),
+        };
+        context.insert_value(name, value);
+    }
+    Ok(context)
 }
 
 /// An [`ArticleLink`] or [`CategoryLink`] already in the templates' form, shared by every page
