@@ -370,7 +370,8 @@ impl Default for HeadingIds {
 
 impl HeadingIds {
     fn claim(&mut self, wanted: String) -> String {
-        let mut id = String::new();
+        // The size of a new id exactly (most are): the build keeps every heading's id.
+        let mut id = String::with_capacity(wanted.len());
         self.claim_into(wanted, &mut id);
         id
     }

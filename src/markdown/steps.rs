@@ -62,6 +62,11 @@ impl StepIds {
                 let mut step = None;
                 if let Some((prefix, next)) = self.lists.last_mut() {
                     if let Some(prefix) = prefix {
+                        if self.ids.capacity() == 0 {
+                            // Room for a body's usual steps at once, rather than a string grown
+                            // a doubling at a time from a few bytes.
+                            self.ids.reserve(STEP_IDS_CAPACITY);
+                        }
                         let start = self.ids.len();
                         ids.claim_into(numbered(prefix, *next), &mut self.ids);
                         step = Some(start..self.ids.len());
@@ -95,7 +100,7 @@ impl StepIds {
     /// The prefix for the items of a numbered list starting now.
     fn prefix(&mut self) -> Option<String> {
         match self.items.last() {
-            Some(Some(step)) => return Some(format!("{}-", &self.ids[step.clone()])),
+            Some(Some(step)) => return Some(joined(&self.ids[step.clone()], "-")),
             Some(None) => return None,
             None => {}
         }
@@ -103,11 +108,22 @@ impl StepIds {
             .plain_section
             .get_or_insert_with(|| self.section.clone());
         match &self.section {
-            Some(heading) if *plain != self.section => Some(format!("{heading}-step-")),
+            Some(heading) if *plain != self.section => Some(joined(heading, "-step-")),
             _ => Some("step-".to_string()),
         }
     }
 }
+
+/// `start` followed by `end`, without `format!`, which cost a list more than its ids.
+fn joined(start: &str, end: &str) -> String {
+    let mut text = String::with_capacity(start.len() + end.len());
+    text.push_str(start);
+    text.push_str(end);
+    text
+}
+
+/// The room first made for a body's step ids: a dozen of `step-NN` with their line breaks.
+const STEP_IDS_CAPACITY: usize = 128;
 
 /// `prefix` followed by `number`: `step-` and 3 make `step-3`. Without `format!`, which took a
 /// good part of the cost of a numbered item.
