@@ -4,8 +4,6 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
 use crate::diagnostic::{Diagnostic, Location};
 use crate::frontmatter::{self, ArticleMeta, CategoryMeta};
 use crate::paths::SourcePath;
@@ -208,8 +206,8 @@ pub fn load_entries(root: &Path, below: &Path) -> Vec<(Vec<String>, LoadedEntry)
     walk_and_parse(root, below, None)
 }
 
-/// With `kept_bytes`, articles' bodies are kept while their text adds up to no more than that,
-/// and released once it adds up to more, those kept until then too.
+/// With `kept_bytes`, articles' bodies are kept while their text adds up to no more than that;
+/// those read once it adds up to more are released.
 fn walk_and_parse(
     root: &Path,
     below: &Path,
@@ -217,35 +215,80 @@ fn walk_and_parse(
 ) -> Vec<(Vec<String>, LoadedEntry)> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let content_dir = root.join(CONTENT_DIR);
-    let walked = walk(root, &content_dir, &content_dir.join(below));
     let read = AtomicUsize::new(0);
     let folders = SourceFolders::default();
-    walked
-        .into_par_iter()
-        .map(|(names, item)| {
-            let entry = match item {
-                Walked::Folder => LoadedEntry::Folder(names.clone()),
-                Walked::Failed(problem) => LoadedEntry::Failed(vec![problem]),
-                Walked::Markdown(file) => match parse_file(file, &folders) {
-                    Parsed::Article(mut article) => {
-                        if let Some(kept_bytes) = kept_bytes {
-                            let length = article.source.text.len();
-                            // The total only grows: once past the budget, it stays past. Which
-                            // articles are kept depends on the order they are read in.
-                            let total = read.fetch_add(length, Ordering::Relaxed) + length;
-                            if total > kept_bytes {
-                                article.source.release_body();
-                            }
+    let start = content_dir.join(below);
+    walk_loading(root, &content_dir, &start, |names, item| {
+        let entry = match item {
+            Walked::Folder => LoadedEntry::Folder(names.clone()),
+            Walked::Failed(problem) => LoadedEntry::Failed(vec![problem]),
+            Walked::Markdown(file) => match parse_file(file, &folders) {
+                Parsed::Article(mut article) => {
+                    if let Some(kept_bytes) = kept_bytes {
+                        let length = article.source.text.len();
+                        // The total only grows: once past the budget, it stays past. Which
+                        // articles are kept depends on the order they are read in.
+                        let total = read.fetch_add(length, Ordering::Relaxed) + length;
+                        if total > kept_bytes {
+                            article.source.release_body();
                         }
-                        LoadedEntry::Article(article)
                     }
-                    Parsed::Index(category) => LoadedEntry::Index(category),
-                    Parsed::Failed(problems) => LoadedEntry::Failed(problems),
-                },
-            };
-            (names, entry)
-        })
-        .collect()
+                    LoadedEntry::Article(article)
+                }
+                Parsed::Index(category) => LoadedEntry::Index(category),
+                Parsed::Failed(problems) => LoadedEntry::Failed(problems),
+            },
+        };
+        (names, entry)
+    })
+}
+
+/// How many entries of the walk are loaded in one task of [`walk_loading`]: enough that a task
+/// is worth handing to another core, few enough that the other cores start soon.
+const ENTRIES_PER_TASK: usize = 64;
+
+/// What `load` makes of every entry of the [`walk`] from `start`, in walk order. The entries
+/// are loaded on the other cores while the walk goes on, a run of them as soon as it is found:
+/// the walk is a thread's work alone (a tenth of loading), which the other cores would
+/// otherwise wait for.
+fn walk_loading<T: Send>(
+    root: &Path,
+    content_dir: &Path,
+    start: &Path,
+    load: impl Fn(Vec<String>, Walked) -> T + Sync,
+) -> Vec<T> {
+    let load = &load;
+    let load_run = |run: Vec<(Vec<String>, Walked)>| -> Vec<T> {
+        run.into_iter()
+            .map(|(names, item)| load(names, item))
+            .collect()
+    };
+    let loaded = std::sync::Mutex::new(Vec::new());
+    rayon::scope(|scope| {
+        let (loaded, load_run) = (&loaded, &load_run);
+        let mut run = Vec::with_capacity(ENTRIES_PER_TASK);
+        let mut number = 0;
+        let hand = |run: Vec<(Vec<String>, Walked)>, number: usize| {
+            scope.spawn(move |_| {
+                let done = load_run(run);
+                let mut loaded = loaded.lock().unwrap_or_else(|e| e.into_inner());
+                loaded.push((number, done));
+            });
+        };
+        walk(root, content_dir, start, |names, item| {
+            run.push((names, item));
+            if run.len() == ENTRIES_PER_TASK {
+                hand(std::mem::take(&mut run), number);
+                number += 1;
+            }
+        });
+        if !run.is_empty() {
+            hand(run, number);
+        }
+    });
+    let mut runs = loaded.into_inner().unwrap_or_else(|e| e.into_inner());
+    runs.sort_unstable_by_key(|(number, _)| *number);
+    runs.into_iter().flat_map(|(_, done)| done).collect()
 }
 
 /// Puts loaded entries, in walk order, together into the content of a site.
@@ -280,11 +323,10 @@ pub fn assemble(
     loaded
 }
 
-/// Lists folders and Markdown files from `start` down in a stable order, with their names below
-/// `content_dir`. Hidden files and editor leftovers are skipped; unreadable entries and symlink
-/// loops become diagnostics in their place.
-fn walk(root: &Path, content_dir: &Path, start: &Path) -> Vec<(Vec<String>, Walked)> {
-    let mut entries = Vec::new();
+/// Hands every folder and Markdown file from `start` down to `found` in a stable order, with
+/// its names below `content_dir`. Hidden files and editor leftovers are skipped; unreadable
+/// entries and symlink loops become diagnostics in their place.
+fn walk(root: &Path, content_dir: &Path, start: &Path, mut found: impl FnMut(Vec<String>, Walked)) {
     let walker = walkdir::WalkDir::new(start)
         .follow_links(true)
         .sort_by_file_name()
@@ -302,7 +344,7 @@ fn walk(root: &Path, content_dir: &Path, start: &Path) -> Vec<(Vec<String>, Walk
             Ok(entry) => entry,
             Err(e) => {
                 let names = e.path().map(names_of).unwrap_or_default();
-                entries.push((names, Walked::Failed(walk_error(root, &e))));
+                found(names, Walked::Failed(walk_error(root, &e)));
                 continue;
             }
         };
@@ -313,7 +355,7 @@ fn walk(root: &Path, content_dir: &Path, start: &Path) -> Vec<(Vec<String>, Walk
             .unwrap_or(entry.path());
         let source = SourcePath::new(Path::new(CONTENT_DIR).join(relative));
         if entry.file_type().is_dir() {
-            entries.push((names, Walked::Folder));
+            found(names, Walked::Folder);
         } else if entry.path().extension().is_some_and(|e| e == "md") {
             let is_index = entry.file_name() == INDEX_FILE;
             let mut folder = names.clone();
@@ -325,10 +367,9 @@ fn walk(root: &Path, content_dir: &Path, start: &Path) -> Vec<(Vec<String>, Walk
                 source,
                 is_index,
             };
-            entries.push((names, Walked::Markdown(file)));
+            found(names, Walked::Markdown(file));
         }
     }
-    entries
 }
 
 /// Files that editors and tools leave beside real content.

@@ -115,13 +115,25 @@ pub fn link(config: SiteConfig, content: LoadedContent) -> (Site, Vec<Diagnostic
     let (mut categories, folder_ids) = build_categories(content.categories, &mut diagnostics);
     let mut articles = place_articles(content.articles, &folder_ids, &categories);
     let codes = index_codes(&mut articles, &mut diagnostics);
-    resolve_related(&mut articles, &codes, &mut diagnostics);
-    let code_ranks = {
-        let codes: Vec<&str> = articles.iter().map(|a| a.meta.code.as_str()).collect();
-        crate::code::ranks(&codes)
-    };
+    // Side by side, as each only reads the articles: the tags are collected in one task, which
+    // alone would leave the other core waiting.
+    let ((resolved, code_ranks), (tags, tag_refs)) = rayon::join(
+        || {
+            rayon::join(
+                || resolve_related(&articles, &codes),
+                || {
+                    let codes: Vec<&str> = articles.iter().map(|a| a.meta.code.as_str()).collect();
+                    crate::code::ranks(&codes)
+                },
+            )
+        },
+        || collect_tags(&articles),
+    );
+    diagnostics.extend(link_related(&mut articles, resolved));
     order(&mut categories, &mut articles, &code_ranks);
-    let tags = collect_tags(&mut articles);
+    for (article, tags) in articles.iter_mut().zip(tag_refs) {
+        article.tags = tags;
+    }
     let site = Site {
         config,
         categories,
@@ -293,10 +305,16 @@ fn index_codes(articles: &mut Vec<Article>, diagnostics: &mut Vec<Diagnostic>) -
     index
 }
 
-fn resolve_related(articles: &mut [Article], codes: &CodeIndex, diagnostics: &mut Vec<Diagnostic>) {
-    // On all cores: nothing else runs while a site is linked. The problems are kept in article
-    // order, as one pass would find them.
-    let (resolved, problems): (Vec<Vec<ArticleId>>, Vec<Vec<Diagnostic>>) = articles
+/// Every article's related codes, resolved to articles, and the problems of the entries that
+/// could not be.
+struct Resolved {
+    related: Vec<Vec<ArticleId>>,
+    problems: Vec<Vec<Diagnostic>>,
+}
+
+fn resolve_related(articles: &[Article], codes: &CodeIndex) -> Resolved {
+    // On all cores. The problems are kept in article order, as one pass would find them.
+    let (related, problems) = articles
         .par_iter()
         .enumerate()
         .map(|(id, article)| {
@@ -304,17 +322,24 @@ fn resolve_related(articles: &mut [Article], codes: &CodeIndex, diagnostics: &mu
             (resolve_one(id, article, codes, &mut problems), problems)
         })
         .unzip();
-    diagnostics.extend(problems.into_iter().flatten());
+    Resolved { related, problems }
+}
+
+/// Gives every article its resolved related articles and its backlinks; returns the problems
+/// found resolving them.
+fn link_related(articles: &mut [Article], resolved: Resolved) -> Vec<Diagnostic> {
+    let Resolved { related, problems } = resolved;
     let mut backlinks: Vec<Vec<ArticleId>> = vec![Vec::new(); articles.len()];
-    for (id, targets) in resolved.iter().enumerate() {
+    for (id, targets) in related.iter().enumerate() {
         for target in targets {
             backlinks[*target].push(id);
         }
     }
-    for ((article, related), referenced_by) in articles.iter_mut().zip(resolved).zip(backlinks) {
+    for ((article, related), referenced_by) in articles.iter_mut().zip(related).zip(backlinks) {
         article.related = related;
         article.referenced_by = referenced_by;
     }
+    problems.into_iter().flatten().collect()
 }
 
 /// The articles one article's `related` entries name, in the order written, without repeats.
@@ -412,10 +437,13 @@ fn order(categories: &mut [Category], articles: &mut [Article], code_ranks: &[us
     }
 }
 
-fn collect_tags(articles: &mut [Article]) -> BTreeMap<Segment, Tag> {
+/// Every tag, by slug, and each article's tags (by article id).
+fn collect_tags(articles: &[Article]) -> (BTreeMap<Segment, Tag>, Vec<Vec<TagRef>>) {
     let mut tags: BTreeMap<Segment, Tag> = BTreeMap::new();
+    let mut refs: Vec<Vec<TagRef>> = Vec::with_capacity(articles.len());
     let tags_root = UrlPath::folder(vec![Segment::new("tags").expect("a constant segment")]);
-    for (id, article) in articles.iter_mut().enumerate() {
+    for (id, article) in articles.iter().enumerate() {
+        let mut article_tags = Vec::new();
         for name in &article.meta.tags {
             let Some(slug) = Segment::slugify(name) else {
                 continue;
@@ -428,14 +456,15 @@ fn collect_tags(articles: &mut [Article]) -> BTreeMap<Segment, Tag> {
             // Articles arrive in order, so a repeated tag on one article is the last entry.
             if tag.articles.last() != Some(&id) {
                 tag.articles.push(id);
-                article.tags.push(TagRef {
+                article_tags.push(TagRef {
                     name: name.clone(),
                     slug,
                 });
             }
         }
+        refs.push(article_tags);
     }
-    tags
+    (tags, refs)
 }
 
 /// A site of `tests/fixtures`, loaded and linked as a build does (drafts left out).
