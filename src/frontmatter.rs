@@ -332,10 +332,11 @@ fn clean_list(list: Option<Vec<String>>) -> Vec<String> {
     list
 }
 
-/// `text` without whitespace around it, kept as it is (not copied) when it has none, as most
-/// values of front matter.
+/// `text` without whitespace around it, kept as it is (not copied) when it has none and fills
+/// its allocation, as most values of front matter (the build keeps them for every article, so
+/// a copy is no bigger than they were before).
 fn trimmed(text: String) -> String {
-    if text.trim().len() == text.len() {
+    if text.trim().len() == text.len() && text.capacity() == text.len() {
         text
     } else {
         text.trim().to_string()

@@ -119,6 +119,7 @@ pub fn render(
         ids: HeadingIds::default(),
         steps: steps::StepIds::default(),
         heading: None,
+        heading_text: String::new(),
         code_block: None,
         html: html::HtmlWriter::with_capacity(body.len() * 3 / 2),
     };
@@ -153,6 +154,9 @@ struct BodyWriter<'a, 'r> {
     steps: steps::StepIds,
     /// The heading being read.
     heading: Option<OpenHeading<'a>>,
+    /// The text and inline code of the heading being read, for its id and the table of
+    /// contents: one string for a body's headings, not one grown anew for each.
+    heading_text: String,
     /// The info string and text of the fenced or indented code block being read.
     code_block: Option<(CowStr<'a>, String)>,
     html: html::HtmlWriter<'a>,
@@ -167,8 +171,6 @@ struct OpenHeading<'a> {
     id: Option<CowStr<'a>>,
     classes: Vec<CowStr<'a>>,
     attrs: Vec<(CowStr<'a>, Option<CowStr<'a>>)>,
-    /// Its text and inline code, for its id and the table of contents.
-    text: String,
 }
 
 impl<'a> BodyWriter<'a, '_> {
@@ -186,8 +188,8 @@ impl<'a> BodyWriter<'a, '_> {
                     id,
                     classes,
                     attrs,
-                    text: String::new(),
                 });
+                self.heading_text.clear();
                 return;
             }
             Event::End(TagEnd::Heading(level)) => {
@@ -271,10 +273,10 @@ impl<'a> BodyWriter<'a, '_> {
             }
             other => other,
         };
-        if let Some(heading) = &mut self.heading
+        if self.heading.is_some()
             && let Event::Text(text) | Event::Code(text) = &event
         {
-            heading.text.push_str(text);
+            self.heading_text.push_str(text);
         }
         self.html.event(event);
     }
@@ -313,7 +315,7 @@ impl<'a> BodyWriter<'a, '_> {
             let wanted = open
                 .id
                 .as_deref()
-                .map_or_else(|| slugify_heading(&open.text), str::to_string);
+                .map_or_else(|| slugify_heading(&self.heading_text), str::to_string);
             let id = self.ids.claim(wanted);
             self.html
                 .insert_heading_start(open.start, level, &id, &open.classes, &open.attrs);
@@ -322,7 +324,8 @@ impl<'a> BodyWriter<'a, '_> {
                 .raw_html_with(|html| write_heading_anchor(html, &id));
             self.rendered.headings.push(Heading {
                 level: level as u8,
-                text: trimmed(open.text),
+                // Copied at its size: the build keeps every heading of every article.
+                text: self.heading_text.trim().to_string(),
                 id,
             });
         }
@@ -340,16 +343,6 @@ fn write_heading_anchor(html: &mut String, id: &str) {
     html.push_str(" <a class=\"anchor\" href=\"#");
     highlight::escape_into(html, id);
     html.push_str("\" aria-hidden=\"true\" tabindex=\"-1\">#</a>");
-}
-
-/// `text` without whitespace around it, kept as it is (not copied) when it has none, as the
-/// text of most headings.
-fn trimmed(text: String) -> String {
-    if text.trim().len() == text.len() {
-        text
-    } else {
-        text.trim().to_string()
-    }
 }
 
 /// Hands out heading ids, adding `-1`, `-2` … to repeats so every anchor is unique on a page.
@@ -370,9 +363,13 @@ impl Default for HeadingIds {
 
 impl HeadingIds {
     fn claim(&mut self, wanted: String) -> String {
-        // The size of a new id exactly (most are): the build keeps every heading's id.
+        // At its size exactly, as the build keeps every heading's id: a new id is `wanted`'s
+        // size; a repeat's (`-1`) is copied to its own.
         let mut id = String::with_capacity(wanted.len());
         self.claim_into(wanted, &mut id);
+        if id.capacity() != id.len() {
+            id = id.as_str().to_owned();
+        }
         id
     }
 
