@@ -872,10 +872,12 @@ pub(crate) fn push_script_string(json: &mut String, text: &str) {
 /// `text` inside a JSON string, escaped as [`script_json`] escapes it: as it is when nothing in it
 /// needs escaping (titles, summaries and addresses nearly always), else by `serde_json`.
 pub(crate) fn push_script_text(json: &mut String, text: &str) {
-    let plain = text
-        .bytes()
-        .all(|b| b >= 0x20 && !matches!(b, b'"' | b'\\' | b'<' | b'>' | b'&'));
-    if plain {
+    // Every byte looked at, without stopping at the first to escape: the compiler then checks
+    // sixteen at a time.
+    let escaped = text.bytes().fold(false, |escaped, b| {
+        escaped | (b < 0x20) | (b == b'"') | (b == b'\\') | (b == b'<') | (b == b'>') | (b == b'&')
+    });
+    if !escaped {
         json.push_str(text);
     } else {
         let quoted = script_json(&text);
