@@ -3,7 +3,7 @@
 //! through its template (in parallel).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rayon::prelude::*;
 
@@ -521,16 +521,19 @@ impl Place {
 /// ([`crate::output::collisions_of`]), among those `placed`. The files are compared first, so
 /// that only the outputs that do collide are described in full.
 pub fn collisions(site: &Site, placed: &[Place]) -> Vec<Diagnostic> {
-    let files: Vec<PathBuf> = placed
+    // The files as text ([`UrlPath::output_file_text`]): no segment is empty, `.` or `..` or
+    // holds a `/`, so two files are the same exactly when their texts are, and text is hashed
+    // at once where a `Path` is hashed a component at a time.
+    let files: Vec<String> = placed
         .par_iter()
         .with_min_len(1024)
-        .map(|place| place.url(site).output_file())
+        .map(|place| place.url(site).output_file_text())
         .collect();
-    let mut first: foldhash::HashMap<&Path, usize> =
+    let mut first: foldhash::HashMap<&str, usize> =
         foldhash::HashMap::with_capacity_and_hasher(files.len(), Default::default());
     let mut colliding = vec![false; files.len()];
     for (at, file) in files.iter().enumerate() {
-        match first.entry(file.as_path()) {
+        match first.entry(file.as_str()) {
             std::collections::hash_map::Entry::Occupied(taken) => {
                 colliding[*taken.get()] = true;
                 colliding[at] = true;
@@ -540,14 +543,17 @@ pub fn collisions(site: &Site, placed: &[Place]) -> Vec<Diagnostic> {
             }
         }
     }
-    // Every folder above every file, looked up on all cores: `kb build` waits for this.
-    let below_a_file: Vec<(usize, usize)> = first
+    // Every folder above every file, looked up on all cores: `kb build` waits for this. A file
+    // placed twice is looked up twice, which marks nothing more: it collides already, and the
+    // file it would be below is marked through the file's first place.
+    let below_a_file: Vec<(usize, usize)> = files
         .par_iter()
-        .flat_map_iter(|(file, at)| {
-            file.ancestors()
-                .skip(1)
-                .filter_map(|ancestor| first.get(ancestor))
-                .map(move |above| (*at, *above))
+        .enumerate()
+        .with_min_len(1024)
+        .flat_map_iter(|(at, file)| {
+            folders_above(file)
+                .filter_map(|folder| first.get(folder))
+                .map(move |above| (at, *above))
         })
         .collect();
     for (at, above) in below_a_file {
@@ -565,6 +571,12 @@ pub fn collisions(site: &Site, placed: &[Place]) -> Vec<Diagnostic> {
             .iter()
             .map(|(url, origin)| crate::output::Placed { url, origin }),
     )
+}
+
+/// The folders above a file given as text, its names separated by `/`, nearest first
+/// (`a/b/index.html`: `a/b`, then `a`).
+fn folders_above(file: &str) -> impl Iterator<Item = &str> {
+    file.rmatch_indices('/').map(|(end, _)| &file[..end])
 }
 
 /// A page made from one article or category. `kb serve` renders these one by one and keeps
@@ -1299,6 +1311,51 @@ mod tests {
     /// The base URLs the tests build under: without an origin, with one and a sub-path, with one
     /// that must be escaped in a script.
     const BASE_URLS: [&str; 3] = ["/", "https://example.org/help/", "https://example.org/a&b/"];
+
+    /// Outputs on the same file, and a file where others need a folder however deep below,
+    /// collide; outputs side by side, or a file named like a folder elsewhere, do not. The
+    /// problems are those every output compared with every other finds.
+    #[test]
+    fn collisions_are_files_taken_twice_or_in_the_way_of_a_folder() {
+        let site = catalogs_site("/");
+        let url = |names: &[&str], folder: bool| {
+            let segments = (names.iter()).map(|name| Segment::new(name).expect("a segment"));
+            let segments = segments.collect();
+            if folder {
+                UrlPath::folder(segments)
+            } else {
+                UrlPath::file(segments)
+            }
+        };
+        let placed = [
+            (url(&["a", "b", "c"], true), "deep below a file"),
+            (url(&["b"], false), "beside"),
+            (url(&["x", "a"], false), "named like the file elsewhere"),
+            (url(&["a"], false), "in the way"),
+            (url(&["d"], true), "taken twice"),
+            (url(&["d", "index.html"], false), "taken twice again"),
+            (url(&["e"], true), "alone"),
+        ];
+        let placed: Vec<Place> = (placed.into_iter())
+            .map(|(url, what)| Place::Other(Box::new((url, Origin::Builtin(what)))))
+            .collect();
+        let messages = |mut problems: Vec<Diagnostic>| {
+            let mut messages: Vec<String> = problems.drain(..).map(|d| d.message).collect();
+            messages.sort();
+            messages
+        };
+        let found = messages(collisions(&site, &placed));
+        assert_eq!(found.len(), 2, "{found:?}");
+        let origins: Vec<Origin> = placed.iter().map(|place| place.origin(&site)).collect();
+        let every_pair =
+            crate::output::collisions_of(placed.iter().zip(&origins).map(|(place, origin)| {
+                crate::output::Placed {
+                    url: place.url(&site),
+                    origin,
+                }
+            }));
+        assert_eq!(found, messages(every_pair));
+    }
 
     fn catalogs_site(base_url: &str) -> Site {
         let mut site = crate::site::fixture("catalogs");
