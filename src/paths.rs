@@ -196,6 +196,13 @@ impl UrlPath {
     }
 }
 
+/// The folders above an output file given as text ([`UrlPath::output_file_text`]), nearest
+/// first (`a/b/index.html`: `a/b`, then `a`): the `Path` ancestors of the file but for the empty
+/// one, as text.
+pub fn folders_above(file: &str) -> impl Iterator<Item = &str> {
+    file.rmatch_indices('/').map(|(end, _)| &file[..end])
+}
+
 impl fmt::Display for UrlPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)

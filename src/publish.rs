@@ -7,12 +7,9 @@
 //! own static file of the same name (its own `robots.txt`, say) replaces the generated one, the
 //! way a site's `kb.css` replaces the default stylesheet.
 
-use std::collections::HashSet;
-use std::path::PathBuf;
-
 use crate::config::BaseUrl;
 use crate::output::{Content, Origin, Output};
-use crate::paths::{Segment, UrlPath};
+use crate::paths::{Segment, UrlPath, folders_above};
 use crate::redirects::ShortUrl;
 use crate::site::Site;
 use crate::{catalog, feed, redirects, sitemap};
@@ -64,27 +61,30 @@ pub(crate) fn text_file(name: &str, text: String, what: &'static str) -> Output 
     }
 }
 
-/// The output files already spoken for, to find addresses that are still free.
+/// The output files already spoken for, to find addresses that are still free. Files are kept
+/// as text ([`UrlPath::output_file_text`]), which is hashed at once where a `Path` is hashed a
+/// component at a time: no segment is empty, `.` or `..` or holds a `/`, so two files are the
+/// same exactly when their texts are.
 pub struct Taken {
-    files: HashSet<PathBuf>,
+    files: foldhash::HashSet<String>,
 }
 
 impl Taken {
     pub fn of_urls<'a>(urls: impl Iterator<Item = &'a UrlPath>) -> Taken {
         Taken {
-            files: urls.map(UrlPath::output_file).collect(),
+            files: urls.map(UrlPath::output_file_text).collect(),
         }
     }
 
     /// Whether `url` can be written without replacing a file, or needing a folder where a file
     /// already is.
     pub fn is_free(&self, url: &UrlPath) -> bool {
-        let file = url.output_file();
-        !self.files.contains(&file) && !file.ancestors().skip(1).any(|a| self.files.contains(a))
+        let file = url.output_file_text();
+        !self.files.contains(&file) && !folders_above(&file).any(|f| self.files.contains(f))
     }
 
     pub fn insert(&mut self, url: &UrlPath) {
-        self.files.insert(url.output_file());
+        self.files.insert(url.output_file_text());
     }
 }
 

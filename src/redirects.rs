@@ -10,6 +10,8 @@
 //! alias or a static file, that code simply gets no short address. (Aliases are written by
 //! authors, so an alias that collides stays an error, reported with the other collisions.)
 
+use rayon::prelude::*;
+
 use crate::output::Output;
 use crate::paths::{Segment, UrlPath};
 use crate::publish::{Taken, link_uri, text_file};
@@ -30,19 +32,26 @@ pub struct ShortUrl {
 pub fn short_urls(site: &Site, taken: &mut Taken) -> Vec<ShortUrl> {
     let mut ids: Vec<ArticleId> = (0..site.articles.len()).collect();
     ids.sort_by_key(|id| site.code_ranks[*id]);
-    let mut short = Vec::new();
-    for id in ids {
-        let code = &site.articles[id].meta.code;
-        if site.codes.unique(code.as_str()) != Some(id) {
-            continue;
-        }
-        let Ok(segment) = Segment::new(&code.slug()) else {
-            continue;
-        };
-        let url = UrlPath::folder(vec![segment]);
-        if taken.is_free(&url) {
-            taken.insert(&url);
-            short.push(ShortUrl { url, article: id });
+    // Each address is made on all cores (`kb build` waits for this); taking them, in code
+    // order, is one at a time, as two codes may have the same address.
+    let wanted: Vec<ShortUrl> = ids
+        .par_iter()
+        .with_min_len(256)
+        .filter_map(|id| {
+            let code = &site.articles[*id].meta.code;
+            if site.codes.unique(code.as_str()) != Some(*id) {
+                return None;
+            }
+            let segment = Segment::new(&code.slug()).ok()?;
+            let url = UrlPath::folder(vec![segment]);
+            Some(ShortUrl { url, article: *id })
+        })
+        .collect();
+    let mut short = Vec::with_capacity(wanted.len());
+    for short_url in wanted {
+        if taken.is_free(&short_url.url) {
+            taken.insert(&short_url.url);
+            short.push(short_url);
         }
     }
     short

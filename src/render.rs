@@ -551,7 +551,7 @@ pub fn collisions(site: &Site, placed: &[Place]) -> Vec<Diagnostic> {
         .enumerate()
         .with_min_len(1024)
         .flat_map_iter(|(at, file)| {
-            folders_above(file)
+            crate::paths::folders_above(file)
                 .filter_map(|folder| first.get(folder))
                 .map(move |above| (at, *above))
         })
@@ -571,12 +571,6 @@ pub fn collisions(site: &Site, placed: &[Place]) -> Vec<Diagnostic> {
             .iter()
             .map(|(url, origin)| crate::output::Placed { url, origin }),
     )
-}
-
-/// The folders above a file given as text, its names separated by `/`, nearest first
-/// (`a/b/index.html`: `a/b`, then `a`).
-fn folders_above(file: &str) -> impl Iterator<Item = &str> {
-    file.rmatch_indices('/').map(|(end, _)| &file[..end])
 }
 
 /// A page made from one article or category. `kb serve` renders these one by one and keeps
