@@ -606,3 +606,23 @@ fn a_successful_build_prints_one_summary_line_and_nothing_else() {
     assert_eq!(dir, "public/", "{run}");
     assert_eq!(run.stderr, "", "the fixture should build without warnings");
 }
+
+// --- the process -------------------------------------------------------------------------------
+
+/// kb leaves its memory to the system at exit instead of having its allocator free every page
+/// first (`main.rs`). The allocator prints the statistics asked for here in that clean-up, so
+/// none are printed when it is skipped; they were when a build still ran it.
+#[test]
+fn the_allocator_does_not_clean_up_at_exit() {
+    let site = Site::fixture("catalogs");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_kb"))
+        .arg("build")
+        .current_dir(site.root())
+        .env("MIMALLOC_SHOW_STATS", "1")
+        .output()
+        .expect("kb runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("elapsed"), "{stderr}");
+    assert!(site.public().join("index.html").is_file());
+}
