@@ -615,14 +615,8 @@ fn a_successful_build_prints_one_summary_line_and_nothing_else() {
 #[test]
 fn the_allocator_does_not_clean_up_at_exit() {
     let site = Site::fixture("catalogs");
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_kb"))
-        .arg("build")
-        .current_dir(site.root())
-        .env("MIMALLOC_SHOW_STATS", "1")
-        .output()
-        .expect("kb runs");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
-    assert!(!stderr.contains("elapsed"), "{stderr}");
+    let run = site.kb_with_env(&["build"], &[("MIMALLOC_SHOW_STATS", "1")]);
+    run.assert_success();
+    assert!(!run.stderr.contains("elapsed"), "{run}");
     assert!(site.public().join("index.html").is_file());
 }

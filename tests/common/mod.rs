@@ -87,10 +87,16 @@ impl Site {
 
     /// Runs `kb <args>` in the site root.
     pub fn kb(&self, args: &[&str]) -> Run {
+        self.kb_with_env(args, &[])
+    }
+
+    /// [`Site::kb`] with these environment variables set too.
+    pub fn kb_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let output = Command::new(env!("CARGO_BIN_EXE_kb"))
             .args(args)
             .current_dir(self.root())
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             .output()
             .unwrap_or_else(|e| panic!("cannot run kb: {e}"));
         Run {
