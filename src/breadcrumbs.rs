@@ -117,7 +117,7 @@ pub fn push_json_ld_after(
     count_above: usize,
     last: &Crumb,
 ) {
-    use crate::render::push_script_text;
+    use crate::json::push_script_text;
     json.push_str(opening);
     json.push_str(r#"{"@type":"ListItem","item":""#);
     if let Some(origin) = &site.config.base_url.origin {
@@ -125,7 +125,7 @@ pub fn push_json_ld_after(
     }
     push_script_text(json, &last.url);
     json.push_str(r#"","name":"#);
-    crate::render::push_script_string(json, &last.title);
+    crate::json::push_script_string(json, &last.title);
     json.push_str(r#","position":"#);
     json.push_str(itoa::Buffer::new().format(count_above + 1));
     json.push_str("}]}");

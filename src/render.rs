@@ -847,42 +847,19 @@ fn push_tech_article(
     json.push_str(r#"{"@context":"https://schema.org","@type":"TechArticle""#);
     if let Some(updated) = &article.meta.updated {
         json.push_str(r#","dateModified":"#);
-        push_script_string(json, updated.as_str());
+        crate::json::push_script_string(json, updated.as_str());
     }
     if let Some(summary) = &article.meta.summary {
         json.push_str(r#","description":"#);
-        push_script_string(json, summary);
+        crate::json::push_script_string(json, summary);
     }
     json.push_str(r#","headline":"#);
-    push_script_string(json, headline);
+    crate::json::push_script_string(json, headline);
     json.push_str(r#","inLanguage":"#);
-    push_script_string(json, &site.config.language);
+    crate::json::push_script_string(json, &site.config.language);
     json.push_str(r#","url":"#);
-    push_script_string(json, &page.canonical);
+    crate::json::push_script_string(json, &page.canonical);
     json.push('}');
-}
-
-/// `text` as a JSON string, as [`script_json`] writes it.
-pub(crate) fn push_script_string(json: &mut String, text: &str) {
-    json.push('"');
-    push_script_text(json, text);
-    json.push('"');
-}
-
-/// `text` inside a JSON string, escaped as [`script_json`] escapes it: as it is when nothing in it
-/// needs escaping (titles, summaries and addresses nearly always), else by `serde_json`.
-pub(crate) fn push_script_text(json: &mut String, text: &str) {
-    // Every byte looked at, without stopping at the first to escape: the compiler then checks
-    // sixteen at a time.
-    let escaped = text.bytes().fold(false, |escaped, b| {
-        escaped | (b < 0x20) | (b == b'"') | (b == b'\\') | (b == b'<') | (b == b'>') | (b == b'&')
-    });
-    if !escaped {
-        json.push_str(text);
-    } else {
-        let quoted = script_json(&text);
-        json.push_str(&quoted[1..quoted.len() - 1]);
-    }
 }
 
 #[cfg(test)]

@@ -225,21 +225,10 @@ pub fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
 /// A term's entry in its shard: `"term":[postings]`.
 pub fn entry(term: &str, postings: &Postings) -> String {
     let mut out = String::with_capacity(term.len() + 16 + 6 * postings.len().min(MAX_POSTINGS));
-    push_json_string(&mut out, term);
+    crate::json::push_string(&mut out, term);
     out.push(':');
     push_postings(&mut out, postings);
     out
-}
-
-/// `text` as a JSON string, as `serde_json` writes it.
-fn push_json_string(out: &mut String, text: &str) {
-    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        out.push('"');
-        out.push_str(text);
-        out.push('"');
-    } else {
-        out.push_str(&serde_json::to_string(text).unwrap_or_default());
-    }
 }
 
 /// `number` in decimal. Most numbers of postings are gaps and fields of one or two digits: those
@@ -736,7 +725,7 @@ mod tests {
             .collect();
         for a in &words {
             let mut quoted = String::new();
-            push_json_string(&mut quoted, a);
+            crate::json::push_string(&mut quoted, a);
             assert_eq!(quoted, serde_json::to_string(a).unwrap_or_default());
             for b in words.iter().take(200) {
                 assert_eq!(
