@@ -33,7 +33,7 @@ impl Source {
     }
 
     /// Drops the body from memory but for its first line, which warnings about the body point
-    /// at; [`Source::whole`] reads it again. `kb build` keeps every article's front matter for
+    /// at; [`Source::whole_in`] reads it again. `kb build` keeps every article's front matter for
     /// the whole build but each body only while its page is made, so that a site of 100,000
     /// articles does not hold all its Markdown at once.
     pub fn release_body(&mut self) {
@@ -258,19 +258,16 @@ fn walk_loading<T: Send>(
     load: impl Fn(Vec<String>, Walked) -> T + Sync,
 ) -> Vec<T> {
     let load = &load;
-    let load_run = |run: Vec<(Vec<String>, Walked)>| -> Vec<T> {
-        run.into_iter()
-            .map(|(names, item)| load(names, item))
-            .collect()
-    };
     let loaded = std::sync::Mutex::new(Vec::new());
     rayon::scope(|scope| {
-        let (loaded, load_run) = (&loaded, &load_run);
+        let loaded = &loaded;
         let mut run = Vec::with_capacity(ENTRIES_PER_TASK);
         let mut number = 0;
         let hand = |run: Vec<(Vec<String>, Walked)>, number: usize| {
             scope.spawn(move |_| {
-                let done = load_run(run);
+                let done: Vec<T> = (run.into_iter())
+                    .map(|(names, item)| load(names, item))
+                    .collect();
                 let mut loaded = loaded.lock().unwrap_or_else(|e| e.into_inner());
                 loaded.push((number, done));
             });
@@ -278,7 +275,8 @@ fn walk_loading<T: Send>(
         walk(root, content_dir, start, |names, item| {
             run.push((names, item));
             if run.len() == ENTRIES_PER_TASK {
-                hand(std::mem::take(&mut run), number);
+                let full = std::mem::replace(&mut run, Vec::with_capacity(ENTRIES_PER_TASK));
+                hand(full, number);
                 number += 1;
             }
         });
@@ -717,6 +715,30 @@ mod tests {
             .unwrap();
         assert_eq!(whole.text, ARTICLE);
         assert_eq!(whole.body(), "First line.\n\nThe rest.\n");
+    }
+
+    /// Entries loaded a run at a time on other cores come back in walk order, over several runs.
+    #[test]
+    fn entries_loaded_in_runs_come_back_in_walk_order() {
+        let root = tempfile::tempdir().unwrap();
+        let content = root.path().join(CONTENT_DIR);
+        for folder in ["a", "b/c", "d"] {
+            std::fs::create_dir_all(content.join(folder)).unwrap();
+            for n in 0..70 {
+                std::fs::write(content.join(folder).join(format!("{n:03}.md")), "x").unwrap();
+            }
+        }
+        let mut walked = Vec::new();
+        walk(root.path(), &content, &content, |names, _| {
+            walked.push(names)
+        });
+        assert!(
+            walked.len() > 3 * ENTRIES_PER_TASK,
+            "{} entries",
+            walked.len()
+        );
+        let loaded = walk_loading(root.path(), &content, &content, |names, _| names);
+        assert_eq!(loaded, walked);
     }
 
     #[test]
