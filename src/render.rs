@@ -254,14 +254,15 @@ pub struct Streamed {
 /// over, before the next article of its run: however big the site, only a few pages are in
 /// memory at once, and a page is written while its text is still in the processor's cache.
 /// `taken` holds the whole sources taken out of the site's articles ([`Source::take_whole`]),
-/// by article; an article without one is read again.
+/// one place per article; an article without one is read again. `check_bodies` runs once the
+/// search files are made, with every body.
 pub fn stream_site(
     site: &Site,
-    taken: Vec<Option<Source>>,
+    mut taken: Vec<Option<Source>>,
     templates: &mut Templates,
     root: &Path,
     sink: &dyn Sink,
-    alongside: &(dyn Fn(&Bodies) -> Vec<Diagnostic> + Sync),
+    check_bodies: &(dyn Fn(&Bodies) -> Vec<Diagnostic> + Sync),
 ) -> Streamed {
     let static_dir = root.join(crate::assets::STATIC_DIR);
     let site_problems = set_site_context(site, templates);
@@ -271,8 +272,7 @@ pub fn stream_site(
     let shared = SharedLinks::new(site, templates);
     let folders = crate::content::SourceFolders::default();
     let run_size = crate::search::articles_per_run(site.articles.len());
-    let mut taken = taken;
-    taken.resize_with(site.articles.len(), || None);
+    assert_eq!(taken.len(), site.articles.len(), "a place per article");
     let runs: Vec<ArticleRun> = taken
         .par_chunks_mut(run_size)
         .enumerate()
@@ -336,7 +336,7 @@ pub fn stream_site(
     let mut outputs = vec![crate::search::page_output(site, templates)];
     outputs.extend(crate::search::index_outputs(encoded).into_iter().map(Ok));
     let search = hand_all(sink, outputs);
-    let mut checked = alongside(&bodies);
+    let mut checked = check_bodies(&bodies);
     drop(bodies);
     problems.append(&mut checked);
     handed.append(categories);
@@ -1420,6 +1420,11 @@ mod tests {
             for id in 0..site.articles.len() {
                 let view = article_view(&site, &body, &shared, id).expect("its links");
                 let serialized = context_of(&view).expect("a struct");
+                assert_eq!(
+                    serialized,
+                    tera::Context::from_serialize(&view).expect("a struct"),
+                    "context_of makes what Tera makes, article {id} under {base_url}"
+                );
                 let made = view.into_context();
                 assert_eq!(made, serialized, "article {id} under {base_url}");
                 // Equal strings may differ in being marked safe.
