@@ -230,8 +230,8 @@ mod tests {
         outputs
     }
 
-    /// A site too big to keep its bodies reads those over the budget (here all, or all but one
-    /// or two) again when their pages are made, through the folder handles, and builds what
+    /// A site too big to keep its bodies reads those over the budget (here all, or all but up
+    /// to three) again when their pages are made, through the folder handles, and builds what
     /// keeping them builds.
     #[test]
     fn bodies_read_again_build_what_kept_bodies_build() {

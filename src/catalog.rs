@@ -385,14 +385,8 @@ impl Pretty<'_> {
     }
 
     fn new_line(&mut self) {
-        // Deep enough for every line of an entry; deeper lines are indented a level at a time.
-        const INDENTED: &[u8] = b"\n                ";
-        let wanted = 1 + 2 * self.depth;
-        self.json
-            .extend_from_slice(&INDENTED[..wanted.min(INDENTED.len())]);
-        for _ in INDENTED.len()..wanted {
-            self.json.push(b' ');
-        }
+        self.json.push(b'\n');
+        self.json.resize(self.json.len() + 2 * self.depth, b' ');
     }
 }
 

@@ -363,13 +363,10 @@ impl Default for HeadingIds {
 
 impl HeadingIds {
     fn claim(&mut self, wanted: String) -> String {
-        // At its size exactly, as the build keeps every heading's id: a new id is `wanted`'s
-        // size; a repeat's (`-1`) is copied to its own.
         let mut id = String::with_capacity(wanted.len());
         self.claim_into(wanted, &mut id);
-        if id.capacity() != id.len() {
-            id = id.as_str().to_owned();
-        }
+        // At its size: the build keeps every heading's id.
+        id.shrink_to_fit();
         id
     }
 

@@ -208,15 +208,9 @@ impl Joining {
     /// Numbers the terms of `runs` across them, each of their pending postings' terms too:
     /// the runs are then only to be joined.
     fn new(runs: &mut [SearchIndex]) -> Joining {
-        let mut previous = None;
-        let in_order = runs.iter().all(|run| {
-            run.terms.is_empty()
-                && run.pending.articles.iter().all(|(document, _)| {
-                    let later = previous.is_none_or(|previous| *document > previous);
-                    previous = Some(*document);
-                    later
-                })
-        });
+        let in_order = runs.iter().all(|run| run.terms.is_empty())
+            && (runs.iter().flat_map(|run| &run.pending.articles))
+                .is_sorted_by(|(earlier, _), (later, _)| earlier < later);
         // Every term gets a number across the runs and its number of postings, then a list of
         // exactly that length: no list grows, and the runs' postings are copied once.
         let mut numbers = Numbering::default();

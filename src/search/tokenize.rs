@@ -767,14 +767,16 @@ pub(crate) fn ascii_parts<'w>(raw: &str, whole: &'w str, mut add: impl FnMut(&'w
             }
             // The case pieces of the piece, as `case_pieces` cuts them.
             let mut from = start;
-            for i in (start + 1..end).filter(|_| mixed_case) {
-                let (previous, current) = (bytes[i - 1], bytes[i]);
-                let next_is_lower = i + 1 < end && lower(bytes[i + 1]);
-                if (lower(previous) && upper(current))
-                    || (upper(previous) && upper(current) && next_is_lower)
-                {
-                    add(&whole[from..i]);
-                    from = i;
+            if mixed_case {
+                for i in start + 1..end {
+                    let (previous, current) = (bytes[i - 1], bytes[i]);
+                    let next_is_lower = i + 1 < end && lower(bytes[i + 1]);
+                    if (lower(previous) && upper(current))
+                        || (upper(previous) && upper(current) && next_is_lower)
+                    {
+                        add(&whole[from..i]);
+                        from = i;
+                    }
                 }
             }
             if from > start {

@@ -114,7 +114,7 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
 /// (controls other than tab and line breaks, the Unicode line and paragraph separators, which
 /// the YAML reader takes for line breaks, a byte-order mark or a non-character), wherever
 /// it is, even in a comment, or a `\r` that does not end a line (`\r\n`) or the text, which
-/// this reader does not take. Most front matter is ASCII, checked a byte at a time.
+/// this reader does not take. Most front matter is ASCII, checked a chunk at a time.
 fn has_refused_char(yaml: &str) -> bool {
     let bytes = yaml.as_bytes();
     let lone_cr = memchr::memchr_iter(b'\r', bytes)
