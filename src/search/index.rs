@@ -480,7 +480,7 @@ impl Indexer {
         self.add(&whole, word_field, running_text);
         match shape {
             Shape::Whole => {}
-            Shape::Ascii => tokenize::ascii_parts(raw, &whole, |part| {
+            Shape::Ascii { mixed_case } => tokenize::ascii_parts(raw, &whole, mixed_case, |part| {
                 self.add(part, part_field, running_text);
             }),
             Shape::Other => {

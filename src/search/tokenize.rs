@@ -700,8 +700,9 @@ pub(crate) type KeyMap<V> =
 pub(crate) enum Shape {
     /// It has none.
     Whole,
-    /// ASCII without apostrophes: [`ascii_parts`] cuts them from the lower-cased word.
-    Ascii,
+    /// ASCII without apostrophes: [`ascii_parts`] cuts them from the lower-cased word; at case
+    /// changes only when it has both capitals and lower-case letters.
+    Ascii { mixed_case: bool },
     /// Anything else: [`parts`].
     Other,
 }
@@ -731,7 +732,9 @@ pub(crate) fn normalize_word(raw: &str, out: &mut String) -> Shape {
     out.push_str(raw);
     out.make_ascii_lowercase();
     if seen & JOINER != 0 || rest & UPPER != 0 || hex_prefix {
-        Shape::Ascii
+        Shape::Ascii {
+            mixed_case: seen & (LOWER | UPPER) == LOWER | UPPER,
+        }
     } else {
         Shape::Whole
     }
@@ -739,20 +742,20 @@ pub(crate) fn normalize_word(raw: &str, out: &mut String) -> Shape {
 
 /// The parts of `raw`, an ASCII word without apostrophes whose lower-case form is `whole`,
 /// given to `add` in the order [`parts`] finds them, repeats included, `whole` never.
-pub(crate) fn ascii_parts<'w>(raw: &str, whole: &'w str, mut add: impl FnMut(&'w str)) {
+pub(crate) fn ascii_parts<'w>(
+    raw: &str,
+    whole: &'w str,
+    mixed_case: bool,
+    mut add: impl FnMut(&'w str),
+) {
     if let Some(digits) = hex_digits(whole) {
         add(digits);
         return;
     }
     let bytes = raw.as_bytes();
-    // A piece is cut where a capital meets a lower-case letter, so only in a word that has both:
-    // most words with parts (codes in capitals, settings in lower case) have not, and their
-    // pieces are not looked at again one byte at a time.
-    let cases = bytes
-        .iter()
-        .fold(0, |seen, b| seen | CLASS[usize::from(*b)])
-        & (LOWER | UPPER);
-    let mixed_case = cases == LOWER | UPPER;
+    // A piece is cut where a capital meets a lower-case letter, so only in a word that has both
+    // (`mixed_case`): most words with parts (codes in capitals, settings in lower case) have
+    // not, and their pieces are not looked at again one byte at a time.
     let lower = |b: u8| b.is_ascii_lowercase();
     let upper = |b: u8| b.is_ascii_uppercase();
     let mut start = 0;
@@ -804,7 +807,7 @@ pub fn parts(raw: &str) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
     match normalize_word(raw, &mut whole) {
         Shape::Whole => {}
-        Shape::Ascii => ascii_parts(raw, &whole, |part| {
+        Shape::Ascii { mixed_case } => ascii_parts(raw, &whole, mixed_case, |part| {
             if !found.iter().any(|f| f == part) {
                 found.push(part.to_string());
             }
