@@ -866,16 +866,18 @@ mod tests {
     }
 
     /// Articles in more folders than handles are kept open for, in a linked folder and behind a
-    /// linked file: every one is read whole, from its own file.
+    /// linked file: every one is read whole, from its own file, when loaded and when read again.
     #[cfg(unix)]
     #[test]
     fn sources_in_many_and_linked_folders_are_each_read_from_their_own_file() {
+        const MOST_HANDLES: usize = 16;
         let root = tempfile::tempdir().unwrap();
         let content = root.path().join(CONTENT_DIR);
-        let article =
-            |code: &str| format!("---\ncode: \"{code}\"\ntitle: T{code}\n---\nBody of {code}.\n");
+        let article = |code: &str| {
+            format!("---\ncode: \"{code}\"\ntitle: T{code}\n---\nBody of {code}.\n\nMore.\n")
+        };
         let mut expected = Vec::new();
-        for folder in 0..crate::folder_handles::MOST_FOLDER_HANDLES + 20 {
+        for folder in 0..MOST_HANDLES + 20 {
             let dir = content.join(format!("f{folder:03}"));
             std::fs::create_dir_all(&dir).unwrap();
             for file in 0..2 {
@@ -891,14 +893,20 @@ mod tests {
         std::os::unix::fs::symlink(&elsewhere, content.join("zlinked")).unwrap();
         std::os::unix::fs::symlink(elsewhere.join("target.md"), content.join("zfile.md")).unwrap();
         expected.extend(["L1".to_string(), "L2".to_string(), "L2".to_string()]);
-        let loaded = load_keeping(root.path(), LoadOptions::default(), KEPT_BODIES_BYTES);
+        // Released bodies are read again through a cache that has room for few folders.
+        let loaded = load_keeping(root.path(), LoadOptions::default(), 0);
         assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        let few_handles = SourceFolders {
+            handles: crate::folder_handles::FolderHandles::with_most(MOST_HANDLES),
+        };
         let mut read: Vec<String> = loaded
             .articles
             .iter()
             .map(|a| {
                 let code = a.meta.code.as_str().to_string();
-                assert_eq!(a.source.text, article(&code), "{}", a.source.path);
+                assert!(a.source.released, "{}", a.source.path);
+                let whole = a.source.whole_in(root.path(), &few_handles).unwrap();
+                assert_eq!(whole.text, article(&code), "{}", a.source.path);
                 code
             })
             .collect();

@@ -11,26 +11,53 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// At most this many folder handles are kept open by one cache (a handle is one file
 /// descriptor; one per category is typical); files in other folders are opened by their whole
-/// path.
-pub(crate) const MOST_FOLDER_HANDLES: usize = 256;
+/// path. A site of 100,000 articles has a few hundred categories.
+const MOST_FOLDER_HANDLES: usize = 4096;
 
-/// Handles on folders by a key of the user's (a path, or a path as text), at most
-/// [`MOST_FOLDER_HANDLES`] of them.
+/// File descriptors left to everything but the caches' handles: the files being read and
+/// written, the standard streams, the server's sockets and the watcher.
+const DESCRIPTORS_LEFT_FREE: u64 = 128;
+
+/// How many handles one cache may keep open: a quarter of the file descriptors the process may
+/// open beyond [`DESCRIPTORS_LEFT_FREE`] (a build has two caches at once, for the sources and for
+/// the pages), at most [`MOST_FOLDER_HANDLES`]. Asked of the system each time: `kb` raises its
+/// limit as it starts.
+fn handles_allowed() -> usize {
+    let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile).current;
+    let allowed = limit.map_or(u64::MAX, |limit| {
+        limit.saturating_sub(DESCRIPTORS_LEFT_FREE) / 4
+    });
+    usize::try_from(allowed).map_or(MOST_FOLDER_HANDLES, |allowed| {
+        allowed.min(MOST_FOLDER_HANDLES)
+    })
+}
+
+/// Handles on folders by a key of the user's (a path, or a path as text), at most `most` of
+/// them.
 pub(crate) struct FolderHandles<K> {
     handles: Mutex<foldhash::HashMap<K, Arc<OwnedFd>>>,
+    most: usize,
 }
 
 impl<K> Default for FolderHandles<K> {
     fn default() -> Self {
+        FolderHandles::with_most(handles_allowed())
+    }
+}
+
+impl<K> FolderHandles<K> {
+    /// A cache keeping at most `most` handles open.
+    pub fn with_most(most: usize) -> Self {
         FolderHandles {
             handles: Mutex::new(foldhash::HashMap::default()),
+            most,
         }
     }
 }
 
 impl<K: Hash + Eq> FolderHandles<K> {
     /// The handle on the folder `key` names, opened by `open` if there is none yet; none when
-    /// [`MOST_FOLDER_HANDLES`] are open already. `open` runs without the lock held.
+    /// as many as allowed are open already. `open` runs without the lock held.
     pub fn get_or_open<Q, E>(
         &self,
         key: &Q,
@@ -45,7 +72,7 @@ impl<K: Hash + Eq> FolderHandles<K> {
             if let Some(handle) = handles.get(key) {
                 return Ok(Some(handle.clone()));
             }
-            if handles.len() >= MOST_FOLDER_HANDLES {
+            if handles.len() >= self.most {
                 return Ok(None);
             }
         }

@@ -35,6 +35,31 @@ fn without_allocator_cleanup_at_exit() {
     unsafe { libmimalloc_sys::mi_option_set(DESTROY_ON_EXIT, 2) }
 }
 
+/// Raises the number of files the process may have open to what the system allows, up to
+/// 16,384. A build writes a big site's pages through handles held open on its folders, as many
+/// as the limit leaves room for, and the usual limits (1,024 on Linux, 256 on macOS) leave room
+/// for fewer folders than a site of 100,000 articles has: pages in the others are written by
+/// their whole path, which took a tenth of such a build.
+fn with_more_open_files() {
+    #[cfg(unix)]
+    {
+        use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+        const WANTED: u64 = 16_384;
+        let limit = getrlimit(Resource::Nofile);
+        let wanted = limit.maximum.map_or(WANTED, |most| most.min(WANTED));
+        if limit.current.is_some_and(|current| current < wanted) {
+            // Refused (macOS caps it below its hard limit, for one), the limit stays.
+            let _ = setrlimit(
+                Resource::Nofile,
+                Rlimit {
+                    current: Some(wanted),
+                    maximum: limit.maximum,
+                },
+            );
+        }
+    }
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum Format {
     Human,
@@ -151,6 +176,7 @@ enum Command {
 fn main() -> ExitCode {
     without_huge_pages();
     without_allocator_cleanup_at_exit();
+    with_more_open_files();
     let cli = Cli::parse();
     match cli.command {
         Command::New {

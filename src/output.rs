@@ -231,6 +231,15 @@ pub struct Staging {
 impl Staging {
     /// Makes an empty staging folder for `output_dir`.
     pub fn create(output_dir: &Path) -> Result<Staging> {
+        Staging::create_with(output_dir, Folders::new)
+    }
+
+    /// [`Staging::create`] writing through the `Folders` that `folders` opens on the staging
+    /// folder.
+    fn create_with(
+        output_dir: &Path,
+        folders: impl FnOnce(&Path) -> std::io::Result<Folders>,
+    ) -> Result<Staging> {
         let name = output_dir
             .file_name()
             .ok_or_else(|| {
@@ -249,7 +258,7 @@ impl Staging {
         let dir = parent.join(format!(".{name}.kb-new-{}", std::process::id()));
         remove_dir_if_present(&dir)?;
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        let folders = Folders::new(&dir).map_err(|e| Error::io(&dir, e))?;
+        let folders = folders(&dir).map_err(|e| Error::io(&dir, e))?;
         Ok(Staging {
             dir,
             output_dir: output_dir.to_path_buf(),
@@ -315,18 +324,24 @@ struct Folders {
 
 impl Folders {
     fn new(dir: &Path) -> std::io::Result<Folders> {
-        let folders = Folders {
-            made: Mutex::default(),
-            #[cfg(unix)]
-            handles: Default::default(),
-        };
         #[cfg(unix)]
-        folders
-            .handles
-            .insert("".into(), crate::folder_handles::open_folder(dir)?);
+        return Folders::with_handles(dir, Default::default());
         #[cfg(not(unix))]
-        let _ = dir;
-        Ok(folders)
+        Ok(Folders {
+            made: Mutex::default(),
+        })
+    }
+
+    #[cfg(unix)]
+    fn with_handles(
+        dir: &Path,
+        handles: crate::folder_handles::FolderHandles<Box<str>>,
+    ) -> std::io::Result<Folders> {
+        handles.insert("".into(), crate::folder_handles::open_folder(dir)?);
+        Ok(Folders {
+            made: Mutex::default(),
+            handles,
+        })
     }
 
     /// Makes `folder` (relative to the staging folder `dir`) and its parents.
@@ -397,7 +412,7 @@ impl Folders {
     }
 
     /// An open handle on `folder` (relative to the staging folder `dir`), made if need be; none
-    /// when [`crate::folder_handles::MOST_FOLDER_HANDLES`] are open already.
+    /// when as many handles as allowed are open already.
     #[cfg(unix)]
     fn handle(
         &self,
@@ -486,9 +501,15 @@ mod tests {
         use rayon::prelude::*;
         let root = tempfile::tempdir().unwrap();
         let output_dir = root.path().join("public");
+        #[cfg(unix)]
+        let staging = Staging::create_with(&output_dir, |dir| {
+            Folders::with_handles(dir, crate::folder_handles::FolderHandles::with_most(16))
+        })
+        .unwrap();
+        #[cfg(not(unix))]
         let staging = Staging::create(&output_dir).unwrap();
         let mut urls = vec!["/robots.txt".to_string(), "/top/".to_string()];
-        for category in 0..300 {
+        for category in 0..40 {
             for article in 0..3 {
                 urls.push(format!("/c{category}/a{article}/"));
                 urls.push(format!("/legacy/c{category}/a{article}.html"));
