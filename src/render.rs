@@ -331,24 +331,34 @@ pub fn stream_site(
         },
         || hand_listing_pages(site, templates, &shared, sink),
     );
-    drop(shared);
-    let encoded = crate::search::encode_runs(index_runs);
+    // The shared links are many small values, a while to drop on one core: beside the search
+    // index's encoding rather than before it.
+    let ((), encoded) = rayon::join(
+        move || drop(shared),
+        || crate::search::encode_runs(index_runs),
+    );
     let mut outputs = vec![crate::search::page_output(site, templates)];
     outputs.extend(crate::search::index_outputs(encoded).into_iter().map(Ok));
     let search = hand_all(sink, outputs);
     let mut checked = check_bodies(&bodies);
-    drop(bodies);
     problems.append(&mut checked);
     handed.append(categories);
     handed.append(listings);
     handed.append(search);
-    let (assets, mut asset_problems) = crate::assets::collect(&static_dir);
+    // Every body is dropped beside the last outputs, which do not need them.
+    let ((), mut asset_problems) = rayon::join(
+        move || drop(bodies),
+        || {
+            let (assets, asset_problems) = crate::assets::collect(&static_dir);
+            for asset in assets {
+                handed.hand(sink, Ok(asset));
+            }
+            // Last: short addresses must only take what no page or static file has taken.
+            handed.append(hand_publishing(site, templates, &handed.placed, sink));
+            asset_problems
+        },
+    );
     problems.append(&mut asset_problems);
-    for asset in assets {
-        handed.hand(sink, Ok(asset));
-    }
-    // Last: short addresses must only take what no page or static file has taken.
-    handed.append(hand_publishing(site, templates, &handed.placed, sink));
     // A template error repeats on every page; once is enough.
     crate::diagnostic::sort(&mut handed.problems);
     handed
@@ -393,13 +403,18 @@ fn hand_publishing(
                 })
                 .collect::<Vec<_>>()
         },
-        || crate::publish::files(site, &short),
+        // Written as soon as they are made, beside the short-address pages: catalog.json is
+        // the biggest file of a site, one core's work to write.
+        || {
+            let files = crate::publish::files(site, &short).into_iter();
+            // A site's own static file of the same name takes the place of a publishing file.
+            let files = files.filter(|file| taken.is_free(&file.url));
+            hand_all(sink, files.map(Ok).collect())
+        },
     );
     let mut handed = Handed::default();
     pages.into_iter().for_each(|part| handed.append(part));
-    // A site's own static file of the same name takes the place of a publishing file.
-    let files = files.into_iter().filter(|file| taken.is_free(&file.url));
-    handed.append(hand_all(sink, files.map(Ok).collect()));
+    handed.append(files);
     handed
 }
 
