@@ -1416,6 +1416,30 @@ mod tests {
         }
     }
 
+    /// The default theme prints an article link's `html` and the site header and footer without
+    /// a `safe` filter: each must be marked safe, or its HTML would be escaped.
+    #[test]
+    fn what_the_theme_prints_without_safe_is_marked_safe() {
+        let site = hostile_site("/");
+        let mut templates = default_templates(&site);
+        let shared = SharedLinks::new(&site, &templates);
+        for id in 0..site.articles.len() {
+            let link = shared.article(id).expect("its list item");
+            let html = link.get_from_path("html").expect("an html field");
+            assert!(html.is_safe(), "article {id}");
+        }
+        drop(shared);
+        let globals = templates.tera.global_context();
+        for (partial, variable) in SITE_PARTIALS {
+            let value = globals.get(variable).expect("the partial's HTML");
+            assert!(
+                value.as_str().is_some_and(|html| !html.is_empty()),
+                "{partial}"
+            );
+            assert!(value.is_safe(), "{partial}");
+        }
+    }
+
     /// An article page's context, made field by field, is the one serializing its values makes.
     #[test]
     fn an_article_context_is_its_serialized_values() {
