@@ -93,9 +93,7 @@ fn generate_keeping(
     let mut write_error = None;
     match templates {
         Ok(mut templates) => {
-            let taken = (site.articles.iter_mut())
-                .map(|article| article.source.take_whole())
-                .collect();
+            let taken = take_kept_bodies(&mut site);
             let site = &site;
             let warnings =
                 |bodies: &render::Bodies| warnings::collect(site, bodies, today.as_ref());
@@ -118,6 +116,16 @@ fn generate_keeping(
         problems,
         write_error,
     }
+}
+
+/// Every article's kept body, taken out of the site ([`content::Source::take_whole`]), by
+/// article id. On all cores: each take copies a first line and a path, which for every article
+/// of a big site was a few milliseconds with the other core idle.
+fn take_kept_bodies(site: &mut Site) -> Vec<Option<content::Source>> {
+    use rayon::prelude::*;
+    (site.articles.par_iter_mut())
+        .map(|article| article.source.take_whole())
+        .collect()
 }
 
 /// Loads, links, renders and checks the site without writing anything.
