@@ -32,7 +32,13 @@ impl CodeIndex {
     /// Adds an article's code; returns the article that already has it in this catalog.
     pub fn insert(&mut self, catalog: &str, code: &str, article: usize) -> Option<usize> {
         let key = code.to_ascii_lowercase();
-        let codes = self.by_catalog.entry(catalog.to_string()).or_default();
+        // The catalog's name is copied only for its first code: a big site has many codes per
+        // catalog.
+        if !self.by_catalog.contains_key(catalog) {
+            self.by_catalog
+                .insert(catalog.to_string(), HashMap::default());
+        }
+        let codes = self.by_catalog.get_mut(catalog).expect("inserted above");
         if let Some(existing) = codes.get(&key) {
             return Some(*existing);
         }

@@ -229,19 +229,29 @@ pub fn title_from_name(name: &str) -> String {
 }
 
 fn place_articles(
-    loaded: Vec<LoadedArticle>,
+    mut loaded: Vec<LoadedArticle>,
     folder_ids: &HashMap<Vec<String>, CategoryId>,
     categories: &[Category],
 ) -> Vec<Article> {
-    // On all cores: the other waits for linking, and every article is moved and its folder
-    // names freed.
-    loaded
-        .into_par_iter()
-        .filter_map(|article| {
-            let category = *folder_ids.get(&article.folder)?;
+    let mut places: Vec<Option<CategoryId>> = (loaded.par_iter())
+        .map(|article| folder_ids.get(&article.folder).copied())
+        .collect();
+    if places.contains(&None) {
+        // Articles below a refused folder have no place; the others keep their order.
+        let mut place = places.iter();
+        loaded.retain(|_| place.next().is_some_and(Option::is_some));
+        places.retain(Option::is_some);
+    }
+    let places: Vec<CategoryId> = places.into_iter().flatten().collect();
+    // On all cores, each article written straight to its place in the site's list: the other
+    // core waits for linking, every article is moved and its folder names freed, and a list
+    // collected in pieces would be moved again, on one core, to join them.
+    let mut articles = Vec::with_capacity(loaded.len());
+    (loaded.into_par_iter().zip(places))
+        .map(|(article, category)| {
             let catalog = catalog_of(categories, category);
             let url = categories[category].url.child(article.meta.slug.clone());
-            Some(Article {
+            Article {
                 meta: article.meta,
                 source: article.source,
                 category,
@@ -250,9 +260,10 @@ fn place_articles(
                 related: Vec::new(),
                 referenced_by: Vec::new(),
                 tags: Vec::new(),
-            })
+            }
         })
-        .collect()
+        .collect_into_vec(&mut articles);
+    articles
 }
 
 /// The catalog of a category: the slug of its top-level folder.
@@ -276,13 +287,16 @@ fn catalog_of(categories: &[Category], category: CategoryId) -> String {
 /// reported and left out of the site, so it cannot also collide, link or warn.
 fn index_codes(articles: &mut Vec<Article>, diagnostics: &mut Vec<Diagnostic>) -> CodeIndex {
     let mut index = CodeIndex::default();
-    let mut kept: Vec<Article> = Vec::with_capacity(articles.len());
-    for article in articles.drain(..) {
+    // Whether each article is left out; an article's id is its place among those kept.
+    let mut left_out = vec![false; articles.len()];
+    let mut kept: Vec<ArticleId> = Vec::with_capacity(articles.len());
+    for (place, article) in articles.iter().enumerate() {
         let code = article.meta.code.as_str();
         let Some(first) = index.insert(&article.catalog, code, kept.len()) else {
-            kept.push(article);
+            kept.push(place);
             continue;
         };
+        left_out[place] = true;
         let catalog = if article.catalog.is_empty() {
             "the site root"
         } else {
@@ -290,18 +304,23 @@ fn index_codes(articles: &mut Vec<Article>, diagnostics: &mut Vec<Diagnostic>) -
         };
         diagnostics.push(
             front_matter_diagnostic(
-                &article,
+                article,
                 "code",
                 code,
                 &format!("code `{code}` is used twice in {catalog}"),
             )
             .with_help(format!(
                 "it is also the code of {}; a code must be unique within its catalog",
-                kept[first].source.path
+                articles[kept[first]].source.path
             )),
         );
     }
-    *articles = kept;
+    // Only a site with a code used twice moves its articles: they are big, and a big site has
+    // many.
+    if kept.len() < articles.len() {
+        let mut left_out = left_out.into_iter();
+        articles.retain(|_| !left_out.next().unwrap_or(false));
+    }
     index
 }
 
@@ -476,4 +495,84 @@ pub(crate) fn fixture(name: &str) -> Site {
     let config = crate::config::load(&root).unwrap_or_else(|e| panic!("{name}: {e}"));
     let loaded = crate::content::load(&root, crate::content::LoadOptions::default());
     link(config, loaded).0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frontmatter::CategoryMeta;
+
+    fn names(folder: &[&str]) -> Vec<String> {
+        folder.iter().map(|name| name.to_string()).collect()
+    }
+
+    fn category(folder: &[&str]) -> LoadedCategory {
+        LoadedCategory {
+            folder: names(folder),
+            meta: CategoryMeta::default(),
+            source: None,
+        }
+    }
+
+    fn article(folder: &[&str], file: &str, code: &str, related: &str) -> LoadedArticle {
+        let path = SourcePath::new(format!("content/{}/{file}.md", folder.join("/")));
+        let text = format!("---\ncode: \"{code}\"\ntitle: T{code}\nrelated: [{related}]\n---\nB\n");
+        let mut article = crate::content::parse_article_bytes(&path, text.into_bytes())
+            .unwrap_or_else(|problems| panic!("{file}: {problems:?}"));
+        article.folder = names(folder);
+        article
+    }
+
+    /// Articles below a refused folder and the second article of a code are left out; the
+    /// others keep their order, and every id (related entries, backlinks, the code index,
+    /// categories' lists) is a place in the site's list.
+    #[test]
+    fn articles_left_out_keep_the_others_in_order_and_their_ids_right() {
+        let content = LoadedContent {
+            articles: vec![
+                article(&["http"], "a", "401", "402"),
+                article(&["%%%"], "b", "500", ""),
+                article(&["http"], "c", "402", "403"),
+                article(&["http"], "d", "401", ""),
+                article(&["%%%"], "e", "501", ""),
+                article(&["http"], "f", "403", "401, 402"),
+            ],
+            categories: vec![category(&[]), category(&["http"]), category(&["%%%"])],
+            diagnostics: Vec::new(),
+        };
+        let (site, problems) = link(SiteConfig::default(), content);
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "the folder name `%%%` cannot be turned into a URL",
+                "code `401` is used twice in http"
+            ]
+        );
+        let files: Vec<String> = (site.articles.iter())
+            .map(|a| a.source.path.to_string())
+            .collect();
+        assert_eq!(
+            files,
+            [
+                "content/http/a.md",
+                "content/http/c.md",
+                "content/http/f.md"
+            ]
+        );
+        let related: Vec<&[ArticleId]> = site.articles.iter().map(|a| &a.related[..]).collect();
+        assert_eq!(related, [&[1][..], &[2], &[0, 1]]);
+        let backlinks: Vec<&[ArticleId]> = (site.articles.iter())
+            .map(|a| &a.referenced_by[..])
+            .collect();
+        assert_eq!(backlinks, [&[2][..], &[0, 2], &[1]]);
+        for (code, id) in [("401", 0), ("402", 1), ("403", 2)] {
+            assert_eq!(
+                site.codes.resolve("http", code),
+                related::Resolution::Found(id)
+            );
+        }
+        assert_eq!(site.categories[1].articles, [0, 1, 2]);
+        assert_eq!(site.categories[1].total_articles, 3);
+    }
 }
