@@ -95,9 +95,15 @@ fn generate_keeping(
         Ok(mut templates) => {
             let taken = take_kept_bodies(&mut site);
             let site = &site;
-            let warnings =
-                |bodies: &render::Bodies| warnings::collect(site, bodies, today.as_ref());
-            let streamed = render::stream_site(site, taken, &mut templates, root, sink, &warnings);
+            let streamed = render::stream_site(
+                site,
+                taken,
+                &mut templates,
+                root,
+                sink,
+                || warnings::front_matter(site, today.as_ref()),
+                |found, bodies| found.with_bodies(site, bodies),
+            );
             problems.extend(streamed.problems);
             problems.extend(render::collisions(site, &streamed.placed));
             write_error = streamed.write_error;

@@ -254,15 +254,17 @@ pub struct Streamed {
 /// over, before the next article of its run: however big the site, only a few pages are in
 /// memory at once, and a page is written while its text is still in the processor's cache.
 /// `taken` holds the whole sources taken out of the site's articles ([`Source::take_whole`]),
-/// one place per article; an article without one is read again. `check_bodies` runs once the
-/// search files are made, with every body.
-pub fn stream_site(
+/// one place per article; an article without one is read again. `check_ahead` runs beside the
+/// article pages (checks that need no body); `check_bodies` gets what it found once the search
+/// files are made, with every body.
+pub fn stream_site<Found: Send>(
     site: &Site,
     mut taken: Vec<Option<Source>>,
     templates: &mut Templates,
     root: &Path,
     sink: &dyn Sink,
-    check_bodies: &(dyn Fn(&Bodies) -> Vec<Diagnostic> + Sync),
+    check_ahead: impl FnOnce() -> Found + Send,
+    check_bodies: impl FnOnce(Found, &Bodies) -> Vec<Diagnostic>,
 ) -> Streamed {
     let static_dir = root.join(crate::assets::STATIC_DIR);
     let site_problems = set_site_context(site, templates);
@@ -273,35 +275,40 @@ pub fn stream_site(
     let folders = crate::content::SourceFolders::default();
     let run_size = crate::search::articles_per_run(site.articles.len());
     assert_eq!(taken.len(), site.articles.len(), "a place per article");
-    let runs: Vec<ArticleRun> = taken
-        .par_chunks_mut(run_size)
-        .enumerate()
-        .map(|(run, taken)| {
-            let first = run * run_size;
-            let mut done = ArticleRun::default();
-            for (id, taken) in (first..).zip(taken) {
-                let source = match taken.take() {
-                    Some(whole) => Ok(std::borrow::Cow::Owned(whole)),
-                    None => site.articles[id].source.whole_in(root, &folders),
-                };
-                let (mut body, problems) = match source {
-                    Ok(source) => markdown::render(&source, Some(id), &links, &highlighter),
-                    Err(problem) => (RenderedMarkdown::default(), vec![*problem]),
-                };
-                done.index.push_article(site, id, &body.html);
-                let page = article_page(site, &body, templates, &shared, id);
-                done.handed.hand_as(sink, page, || Place::Article(id));
-                // Only what the checks read stays, in vectors no longer than their contents:
-                // a big site keeps these for every article at once.
-                body.html = String::new();
-                body.headings.shrink_to_fit();
-                body.anchor_links.shrink_to_fit();
-                body.links.shrink_to_fit();
-                done.bodies.push((body, problems));
-            }
-            done
-        })
-        .collect();
+    let article_runs = || {
+        taken
+            .par_chunks_mut(run_size)
+            .enumerate()
+            .map(|(run, taken)| {
+                let first = run * run_size;
+                let mut done = ArticleRun::default();
+                for (id, taken) in (first..).zip(taken) {
+                    let source = match taken.take() {
+                        Some(whole) => Ok(std::borrow::Cow::Owned(whole)),
+                        None => site.articles[id].source.whole_in(root, &folders),
+                    };
+                    let (mut body, problems) = match source {
+                        Ok(source) => markdown::render(&source, Some(id), &links, &highlighter),
+                        Err(problem) => (RenderedMarkdown::default(), vec![*problem]),
+                    };
+                    done.index.push_article(site, id, &body.html);
+                    let page = article_page(site, &body, templates, &shared, id);
+                    done.handed.hand_as(sink, page, || Place::Article(id));
+                    // Only what the checks read stays, in vectors no longer than their contents:
+                    // a big site keeps these for every article at once.
+                    body.html = String::new();
+                    body.headings.shrink_to_fit();
+                    body.anchor_links.shrink_to_fit();
+                    body.links.shrink_to_fit();
+                    done.bodies.push((body, problems));
+                }
+                done
+            })
+            .collect::<Vec<ArticleRun>>()
+    };
+    // The checks ahead wait on nothing: beside the pages, they fill what would be idle moments
+    // of the cores (the end of the runs; their own steps that run on one core).
+    let (runs, found) = rayon::join(article_runs, check_ahead);
     let mut handed = Handed::default();
     let mut article_bodies = Vec::with_capacity(site.articles.len());
     let mut index_runs = Vec::with_capacity(runs.len());
@@ -340,7 +347,7 @@ pub fn stream_site(
     let mut outputs = vec![crate::search::page_output(site, templates)];
     outputs.extend(crate::search::index_outputs(encoded).into_iter().map(Ok));
     let search = hand_all(sink, outputs);
-    let mut checked = check_bodies(&bodies);
+    let mut checked = check_bodies(found, &bodies);
     problems.append(&mut checked);
     handed.append(categories);
     handed.append(listings);

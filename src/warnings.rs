@@ -34,11 +34,17 @@ pub const RESOLUTION_HEADING: &str = "Resolution";
 /// Every warning about `site`, in no particular order. `today` is the latest date an `updated`
 /// may have (see [`latest_date_today`]); without it, dates are not checked.
 pub fn collect(site: &Site, bodies: &Bodies, today: Option<&Date>) -> Vec<Diagnostic> {
+    front_matter(site, today).with_bodies(site, bodies)
+}
+
+/// The warnings about `site` that read front matter alone: `kb build` finds them while it
+/// makes the pages, and adds those of the bodies once every body is rendered.
+pub fn front_matter(site: &Site, today: Option<&Date>) -> FoundWarnings {
     let front_matter = FrontMatterWarnings::collect(site, today);
-    let warnings = front_matter.with_bodies(site, bodies);
+    let found = front_matter.found();
     // Freed aside: tens of thousands of small allocations, and a build has more to do.
     rayon::spawn(move || drop(front_matter));
-    warnings
+    found
 }
 
 /// The warnings that read front matter alone, kept by `kb serve` while no front matter
@@ -147,20 +153,60 @@ impl FrontMatterWarnings {
 
     /// Every warning about the site these were collected from, in the order of [`collect`].
     pub fn with_bodies(&self, site: &Site, bodies: &Bodies) -> Vec<Diagnostic> {
-        let mut warnings: Vec<Diagnostic> = self.one_way.iter().flatten().cloned().collect();
+        self.found().with_bodies(site, bodies)
+    }
+
+    /// The warnings found, without what finds them again.
+    fn found(&self) -> FoundWarnings {
+        let articles = (self.articles.iter().enumerate())
+            .filter(|(_, warnings)| warnings.iter().any(Option::is_some))
+            .map(|(id, warnings)| (id, warnings.clone()))
+            .collect();
+        let duplicates = (self.messages.order.iter())
+            .flat_map(|id| self.duplicates[*id].iter().cloned())
+            .collect();
+        let shadowing = (self.shadowing.iter().flatten())
+            .map(|(_, warning)| warning.clone())
+            .collect();
+        FoundWarnings {
+            one_way: self.one_way.iter().flatten().cloned().collect(),
+            articles,
+            duplicates,
+            shadowing,
+        }
+    }
+}
+
+/// The warnings of the front matter alone, once found ([`front_matter`]): few, where the tables
+/// that find them hold every message and address of the site.
+pub struct FoundWarnings {
+    one_way: Vec<Diagnostic>,
+    /// The articles with a missing summary or an `updated` in the future, in id order, with
+    /// those two.
+    articles: Vec<(ArticleId, [Option<Diagnostic>; 2])>,
+    /// The messages listed twice, in path order.
+    duplicates: Vec<Diagnostic>,
+    shadowing: Vec<Diagnostic>,
+}
+
+impl FoundWarnings {
+    /// These and the warnings of the bodies: every warning about the site, in the order of
+    /// [`collect`].
+    pub fn with_bodies(self, site: &Site, bodies: &Bodies) -> Vec<Diagnostic> {
+        let mut warnings = self.one_way;
         warnings.extend(orphans(site, bodies));
+        let mut flagged = self.articles.into_iter().peekable();
         for (id, article) in site.articles.iter().enumerate() {
-            let [summary, future] = self.articles.get(id).cloned().unwrap_or_default();
+            let [summary, future] = flagged
+                .next_if(|(flagged, _)| *flagged == id)
+                .map(|(_, found)| found)
+                .unwrap_or_default();
             warnings.extend(summary);
             warnings.extend(missing_resolution(article, &bodies.articles[id].headings));
             warnings.extend(future);
         }
-        for id in &self.messages.order {
-            warnings.extend(self.duplicates[*id].iter().cloned());
-        }
-        for warnings_of in &self.shadowing {
-            warnings.extend(warnings_of.iter().map(|(_, warning)| warning.clone()));
-        }
+        warnings.extend(self.duplicates);
+        warnings.extend(self.shadowing);
         warnings
     }
 }
