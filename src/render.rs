@@ -255,8 +255,8 @@ pub struct Streamed {
 /// memory at once, and a page is written while its text is still in the processor's cache.
 /// `taken` holds the whole sources taken out of the site's articles ([`Source::take_whole`]),
 /// one place per article; an article without one is read again. `check_ahead` runs beside the
-/// article pages (checks that need no body); `check_bodies` gets what it found once the search
-/// files are made, with every body.
+/// article pages (checks that need no body); `check_bodies` gets what it found once every body
+/// is rendered, with the bodies.
 pub fn stream_site<Found: Send>(
     site: &Site,
     mut taken: Vec<Option<Source>>,
@@ -323,20 +323,31 @@ pub fn stream_site<Found: Send>(
     });
     let (bodies, mut problems) = bodies_from(site, article_bodies, category_bodies);
     problems.extend(site_problems);
+    // The caller's checks of the bodies, now that every one is rendered; then the articles'
+    // bodies leave memory, beside the pages that list every article.
+    problems.append(&mut check_bodies(found, &bodies));
+    let Bodies {
+        articles: article_bodies,
+        categories: category_bodies,
+    } = bodies;
     // One after the other, so that what each needs for a while is not in memory at the same
     // time as what the others need: the category and listing pages, side by side, with the
     // links shared by the pages; the search files, which join the search index (its runs and
-    // part of the joined lists at once); the caller's checks, with every body. (The checks
-    // beside the search files raised the peak at 100,000 articles by 30 to 130 MB.)
-    let (categories, listings) = rayon::join(
+    // part of the joined lists at once); the static files and publishing files.
+    let ((), (categories, listings)) = rayon::join(
+        move || drop(article_bodies),
         || {
-            let pages = (0..site.categories.len())
-                .into_par_iter()
-                .map(|id| category_page(site, &bodies.categories[id], templates, &shared, id))
-                .collect();
-            hand_all(sink, pages)
+            rayon::join(
+                || {
+                    let pages = (0..site.categories.len())
+                        .into_par_iter()
+                        .map(|id| category_page(site, &category_bodies[id], templates, &shared, id))
+                        .collect();
+                    hand_all(sink, pages)
+                },
+                || hand_listing_pages(site, templates, &shared, sink),
+            )
         },
-        || hand_listing_pages(site, templates, &shared, sink),
     );
     // The shared links are many small values, a while to drop on one core: beside the search
     // index's encoding rather than before it.
@@ -347,24 +358,15 @@ pub fn stream_site<Found: Send>(
     let mut outputs = vec![crate::search::page_output(site, templates)];
     outputs.extend(crate::search::index_outputs(encoded).into_iter().map(Ok));
     let search = hand_all(sink, outputs);
-    let mut checked = check_bodies(found, &bodies);
-    problems.append(&mut checked);
     handed.append(categories);
     handed.append(listings);
     handed.append(search);
-    // Every body is dropped beside the last outputs, which do not need them.
-    let ((), mut asset_problems) = rayon::join(
-        move || drop(bodies),
-        || {
-            let (assets, asset_problems) = crate::assets::collect(&static_dir);
-            for asset in assets {
-                handed.hand(sink, Ok(asset));
-            }
-            // Last: short addresses must only take what no page or static file has taken.
-            handed.append(hand_publishing(site, templates, &handed.placed, sink));
-            asset_problems
-        },
-    );
+    let (assets, mut asset_problems) = crate::assets::collect(&static_dir);
+    for asset in assets {
+        handed.hand(sink, Ok(asset));
+    }
+    // Last: short addresses must only take what no page or static file has taken.
+    handed.append(hand_publishing(site, templates, &handed.placed, sink));
     problems.append(&mut asset_problems);
     // A template error repeats on every page; once is enough.
     crate::diagnostic::sort(&mut handed.problems);
