@@ -458,32 +458,57 @@ fn order(categories: &mut [Category], articles: &mut [Article], code_ranks: &[us
 
 /// Every tag, by slug, and each article's tags (by article id).
 fn collect_tags(articles: &[Article]) -> (BTreeMap<Segment, Tag>, Vec<Vec<TagRef>>) {
+    // Each article's tags on all cores (a slug and two copies per tag: most of the work), then
+    // the tags' lists in article order, on one.
+    let refs: Vec<Vec<TagRef>> = (articles.par_iter())
+        .map_init(foldhash::HashMap::default, |slugs, article| {
+            tags_of(article, slugs)
+        })
+        .collect();
     let mut tags: BTreeMap<Segment, Tag> = BTreeMap::new();
-    let mut refs: Vec<Vec<TagRef>> = Vec::with_capacity(articles.len());
     let tags_root = UrlPath::folder(vec![Segment::new("tags").expect("a constant segment")]);
-    for (id, article) in articles.iter().enumerate() {
-        let mut article_tags = Vec::new();
-        for name in &article.meta.tags {
-            let Some(slug) = Segment::slugify(name) else {
-                continue;
-            };
-            let tag = tags.entry(slug.clone()).or_insert_with(|| Tag {
-                name: name.clone(),
-                url: tags_root.child(slug.clone()),
-                articles: Vec::new(),
-            });
-            // Articles arrive in order, so a repeated tag on one article is the last entry.
-            if tag.articles.last() != Some(&id) {
-                tag.articles.push(id);
-                article_tags.push(TagRef {
-                    name: name.clone(),
-                    slug,
-                });
+    for (id, article_tags) in refs.iter().enumerate() {
+        for tag_ref in article_tags {
+            // A tag is named as it is written where it is first met.
+            match tags.get_mut(&tag_ref.slug) {
+                Some(tag) => tag.articles.push(id),
+                None => {
+                    let tag = Tag {
+                        name: tag_ref.name.clone(),
+                        url: tags_root.child(tag_ref.slug.clone()),
+                        articles: vec![id],
+                    };
+                    tags.insert(tag_ref.slug.clone(), tag);
+                }
             }
         }
-        refs.push(article_tags);
     }
     (tags, refs)
+}
+
+/// An article's tags as written, without those that give no slug and without repeats (of a
+/// slug: the first name stays). `slugs` keeps the slug of each name met: a site has far fewer
+/// tags than articles.
+fn tags_of<'a>(
+    article: &'a Article,
+    slugs: &mut foldhash::HashMap<&'a str, Option<Segment>>,
+) -> Vec<TagRef> {
+    let mut tags: Vec<TagRef> = Vec::with_capacity(article.meta.tags.len());
+    for name in &article.meta.tags {
+        let slug = slugs
+            .entry(name.as_str())
+            .or_insert_with(|| Segment::slugify(name));
+        let Some(slug) = slug else {
+            continue;
+        };
+        if !tags.iter().any(|tag| tag.slug == *slug) {
+            tags.push(TagRef {
+                name: name.clone(),
+                slug: slug.clone(),
+            });
+        }
+    }
+    tags
 }
 
 /// A site of `tests/fixtures`, loaded and linked as a build does (drafts left out).
@@ -515,8 +540,13 @@ mod tests {
     }
 
     fn article(folder: &[&str], file: &str, code: &str, related: &str) -> LoadedArticle {
+        article_with(folder, file, code, &format!("related: [{related}]"))
+    }
+
+    /// An article with the front-matter line `line` besides its code and title.
+    fn article_with(folder: &[&str], file: &str, code: &str, line: &str) -> LoadedArticle {
         let path = SourcePath::new(format!("content/{}/{file}.md", folder.join("/")));
-        let text = format!("---\ncode: \"{code}\"\ntitle: T{code}\nrelated: [{related}]\n---\nB\n");
+        let text = format!("---\ncode: \"{code}\"\ntitle: T{code}\n{line}\n---\nB\n");
         let mut article = crate::content::parse_article_bytes(&path, text.into_bytes())
             .unwrap_or_else(|problems| panic!("{file}: {problems:?}"));
         article.folder = names(folder);
@@ -574,5 +604,65 @@ mod tests {
         }
         assert_eq!(site.categories[1].articles, [0, 1, 2]);
         assert_eq!(site.categories[1].total_articles, 3);
+    }
+
+    /// Tags named as first written, site-wide and on each article; a name that gives no slug
+    /// is dropped, and a slug repeated on one article counts once.
+    #[test]
+    fn tags_are_collected_in_article_order_named_as_first_written() {
+        let content = LoadedContent {
+            articles: vec![
+                article_with(
+                    &["http"],
+                    "a",
+                    "401",
+                    "tags: [Disk Full, kernel, '!!!', disk-full]",
+                ),
+                article_with(&["http"], "b", "402", "tags: [kernel]"),
+                article_with(&["http"], "c", "403", "tags: [disk full, Net]"),
+            ],
+            categories: vec![category(&[]), category(&["http"])],
+            diagnostics: Vec::new(),
+        };
+        let (site, problems) = link(SiteConfig::default(), content);
+        assert!(problems.is_empty(), "{problems:?}");
+        let tags: Vec<(&str, &str, String, &[ArticleId])> = (site.tags.iter())
+            .map(|(slug, tag)| {
+                (
+                    slug.as_str(),
+                    &tag.name[..],
+                    tag.url.to_string(),
+                    &tag.articles[..],
+                )
+            })
+            .collect();
+        assert_eq!(
+            tags,
+            [
+                (
+                    "disk-full",
+                    "Disk Full",
+                    "/tags/disk-full/".to_string(),
+                    &[0, 2][..]
+                ),
+                ("kernel", "kernel", "/tags/kernel/".to_string(), &[0, 1]),
+                ("net", "Net", "/tags/net/".to_string(), &[2]),
+            ]
+        );
+        let refs: Vec<Vec<(&str, &str)>> = (site.articles.iter())
+            .map(|a| {
+                (a.tags.iter())
+                    .map(|t| (&t.name[..], t.slug.as_str()))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            refs,
+            [
+                vec![("Disk Full", "disk-full"), ("kernel", "kernel")],
+                vec![("kernel", "kernel")],
+                vec![("disk full", "disk-full"), ("Net", "net")],
+            ]
+        );
     }
 }
