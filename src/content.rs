@@ -122,7 +122,8 @@ pub struct LoadedCategory {
 
 #[derive(Debug, Default)]
 pub struct LoadedContent {
-    pub articles: Vec<LoadedArticle>,
+    /// Boxed as they were loaded, on every core: listed, they are not moved again on one.
+    pub articles: Vec<Box<LoadedArticle>>,
     /// Every folder of the tree, the content root first.
     pub categories: Vec<LoadedCategory>,
     pub diagnostics: Vec<Diagnostic>,
@@ -195,24 +196,31 @@ fn load_all(root: &Path, options: LoadOptions, kept_bytes: Option<usize>) -> Loa
         loaded.diagnostics.push(no_content_folder(root));
         return loaded;
     }
-    let entries = walk_and_parse(root, Path::new(""), kept_bytes);
-    assemble(entries.into_iter().map(|(_, entry)| entry), options)
+    // Each entry's names are dropped where it is loaded, and the entries are assembled straight
+    // from their runs: one list of them all would be made, grown and moved on one core while
+    // the other waits.
+    let runs = walk_and_parse(root, Path::new(""), kept_bytes, |_, entry| entry);
+    let entries = runs.iter().map(Vec::len).sum();
+    assemble_with_room(runs.into_iter().flatten(), options, entries)
 }
 
 /// Walks `content/<below>` (a folder, or a single file) and loads every folder and Markdown file
 /// in it, in walk order, each keyed by its path below `content/` as names. Walk order is the
 /// order of those keys, so entries of several walks can be merged by key.
 pub fn load_entries(root: &Path, below: &Path) -> Vec<(Vec<String>, LoadedEntry)> {
-    walk_and_parse(root, below, None)
+    let runs = walk_and_parse(root, below, None, |names, entry| (names, entry));
+    runs.into_iter().flatten().collect()
 }
 
 /// With `kept_bytes`, articles' bodies are kept while their text adds up to no more than that;
-/// those read once it adds up to more are released.
-fn walk_and_parse(
+/// those read once it adds up to more are released. Each entry is handed to `keep` with its
+/// names, in runs in walk order ([`walk_loading`]).
+fn walk_and_parse<T: Send>(
     root: &Path,
     below: &Path,
     kept_bytes: Option<usize>,
-) -> Vec<(Vec<String>, LoadedEntry)> {
+    keep: impl Fn(Vec<String>, LoadedEntry) -> T + Sync,
+) -> Vec<Vec<T>> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let content_dir = root.join(CONTENT_DIR);
     let read = AtomicUsize::new(0);
@@ -239,7 +247,7 @@ fn walk_and_parse(
                 Parsed::Failed(problems) => LoadedEntry::Failed(problems),
             },
         };
-        (names, entry)
+        keep(names, entry)
     })
 }
 
@@ -247,7 +255,7 @@ fn walk_and_parse(
 /// is worth handing to another core, few enough that the other cores start soon.
 const ENTRIES_PER_TASK: usize = 64;
 
-/// What `load` makes of every entry of the [`walk`] from `start`, in walk order. The entries
+/// What `load` makes of every entry of the [`walk`] from `start`, in runs in walk order. The entries
 /// are loaded on the other cores while the walk goes on, a run of them as soon as it is found:
 /// the walk is a thread's work alone (a tenth of loading), which the other cores would
 /// otherwise wait for.
@@ -256,7 +264,7 @@ fn walk_loading<T: Send>(
     content_dir: &Path,
     start: &Path,
     load: impl Fn(Vec<String>, Walked) -> T + Sync,
-) -> Vec<T> {
+) -> Vec<Vec<T>> {
     let load = &load;
     let loaded = std::sync::Mutex::new(Vec::new());
     rayon::scope(|scope| {
@@ -286,7 +294,7 @@ fn walk_loading<T: Send>(
     });
     let mut runs = loaded.into_inner().unwrap_or_else(|e| e.into_inner());
     runs.sort_unstable_by_key(|(number, _)| *number);
-    runs.into_iter().flat_map(|(_, done)| done).collect()
+    runs.into_iter().map(|(_, done)| done).collect()
 }
 
 /// Puts loaded entries, in walk order, together into the content of a site.
@@ -294,14 +302,27 @@ pub fn assemble(
     entries: impl IntoIterator<Item = LoadedEntry>,
     options: LoadOptions,
 ) -> LoadedContent {
+    let entries = entries.into_iter();
+    let room = entries.size_hint().0;
+    assemble_with_room(entries, options, room)
+}
+
+/// [`assemble`] with room made for `room` articles at once: a big site's list of articles,
+/// grown one doubling at a time, was copied again and again.
+fn assemble_with_room(
+    entries: impl Iterator<Item = LoadedEntry>,
+    options: LoadOptions,
+    room: usize,
+) -> LoadedContent {
     let mut loaded = LoadedContent::default();
+    loaded.articles.reserve(room);
     let mut folders = Vec::new();
     let mut indexes = std::collections::HashMap::new();
     for entry in entries {
         match entry {
             LoadedEntry::Folder(folder) => folders.push(folder),
             LoadedEntry::Article(article) if article.meta.draft && !options.include_drafts => {}
-            LoadedEntry::Article(article) => loaded.articles.push(*article),
+            LoadedEntry::Article(article) => loaded.articles.push(article),
             LoadedEntry::Index(category) => {
                 indexes.insert(category.folder.clone(), category);
             }
@@ -737,7 +758,9 @@ mod tests {
             "{} entries",
             walked.len()
         );
-        let loaded = walk_loading(root.path(), &content, &content, |names, _| names);
+        let runs = walk_loading(root.path(), &content, &content, |names, _| names);
+        assert!(runs.len() > 3, "{} runs", runs.len());
+        let loaded: Vec<Vec<String>> = runs.into_iter().flatten().collect();
         assert_eq!(loaded, walked);
     }
 

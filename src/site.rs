@@ -228,8 +228,12 @@ pub fn title_from_name(name: &str) -> String {
     }
 }
 
+#[allow(
+    clippy::vec_box,
+    reason = "the articles come boxed from loading; unboxing them to list them moved each one on one core"
+)]
 fn place_articles(
-    mut loaded: Vec<LoadedArticle>,
+    mut loaded: Vec<Box<LoadedArticle>>,
     folder_ids: &HashMap<Vec<String>, CategoryId>,
     categories: &[Category],
 ) -> Vec<Article> {
@@ -243,12 +247,13 @@ fn place_articles(
         places.retain(Option::is_some);
     }
     let places: Vec<CategoryId> = places.into_iter().flatten().collect();
-    // On all cores, each article written straight to its place in the site's list: the other
-    // core waits for linking, every article is moved and its folder names freed, and a list
-    // collected in pieces would be moved again, on one core, to join them.
+    // On all cores, each article moved out of its box straight to its place in the site's list:
+    // the other core waits for linking, every article is moved and its folder names freed, and
+    // a list collected in pieces would be moved again, on one core, to join them.
     let mut articles = Vec::with_capacity(loaded.len());
     (loaded.into_par_iter().zip(places))
         .map(|(article, category)| {
+            let article = *article;
             let catalog = catalog_of(categories, category);
             let url = categories[category].url.child(article.meta.slug.clone());
             Article {
@@ -539,18 +544,18 @@ mod tests {
         }
     }
 
-    fn article(folder: &[&str], file: &str, code: &str, related: &str) -> LoadedArticle {
+    fn article(folder: &[&str], file: &str, code: &str, related: &str) -> Box<LoadedArticle> {
         article_with(folder, file, code, &format!("related: [{related}]"))
     }
 
     /// An article with the front-matter line `line` besides its code and title.
-    fn article_with(folder: &[&str], file: &str, code: &str, line: &str) -> LoadedArticle {
+    fn article_with(folder: &[&str], file: &str, code: &str, line: &str) -> Box<LoadedArticle> {
         let path = SourcePath::new(format!("content/{}/{file}.md", folder.join("/")));
         let text = format!("---\ncode: \"{code}\"\ntitle: T{code}\n{line}\n---\nB\n");
         let mut article = crate::content::parse_article_bytes(&path, text.into_bytes())
             .unwrap_or_else(|problems| panic!("{file}: {problems:?}"));
         article.folder = names(folder);
-        article
+        Box::new(article)
     }
 
     /// Articles below a refused folder and the second article of a code are left out; the
