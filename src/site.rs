@@ -129,11 +129,10 @@ pub fn link(config: SiteConfig, content: LoadedContent) -> (Site, Vec<Diagnostic
         },
         || collect_tags(&articles),
     );
-    diagnostics.extend(link_related(&mut articles, resolved));
-    order(&mut categories, &mut articles, &code_ranks);
-    for (article, tags) in articles.iter_mut().zip(tag_refs) {
-        article.tags = tags;
-    }
+    let Resolved { related, problems } = resolved;
+    diagnostics.extend(problems.into_iter().flatten());
+    order(&mut categories, &articles, &code_ranks);
+    hand_out_links(&mut articles, related, tag_refs, &code_ranks);
     let site = Site {
         config,
         categories,
@@ -349,21 +348,29 @@ fn resolve_related(articles: &[Article], codes: &CodeIndex) -> Resolved {
     Resolved { related, problems }
 }
 
-/// Gives every article its resolved related articles and its backlinks; returns the problems
-/// found resolving them.
-fn link_related(articles: &mut [Article], resolved: Resolved) -> Vec<Diagnostic> {
-    let Resolved { related, problems } = resolved;
+/// Gives every article its resolved related articles, its backlinks (in code order) and its
+/// tags, on all cores: each of a big site's many articles is written to, and its backlinks
+/// sorted.
+fn hand_out_links(
+    articles: &mut [Article],
+    related: Vec<Vec<ArticleId>>,
+    tags: Vec<Vec<TagRef>>,
+    code_ranks: &[usize],
+) {
     let mut backlinks: Vec<Vec<ArticleId>> = vec![Vec::new(); articles.len()];
     for (id, targets) in related.iter().enumerate() {
         for target in targets {
             backlinks[*target].push(id);
         }
     }
-    for ((article, related), referenced_by) in articles.iter_mut().zip(related).zip(backlinks) {
-        article.related = related;
-        article.referenced_by = referenced_by;
-    }
-    problems.into_iter().flatten().collect()
+    (articles.par_iter_mut(), related, backlinks, tags)
+        .into_par_iter()
+        .for_each(|(article, related, mut referenced_by, tags)| {
+            referenced_by.sort_by_key(|id| code_ranks[*id]);
+            article.related = related;
+            article.referenced_by = referenced_by;
+            article.tags = tags;
+        });
 }
 
 /// The articles one article's `related` entries name, in the order written, without repeats.
@@ -425,15 +432,17 @@ pub(crate) fn front_matter_diagnostic(
     block.diagnostic_at_value(message, key, value)
 }
 
-fn order(categories: &mut [Category], articles: &mut [Article], code_ranks: &[usize]) {
+/// Puts the categories' articles and children in display order and counts the articles
+/// below each.
+fn order(categories: &mut [Category], articles: &[Article], code_ranks: &[usize]) {
     for (id, article) in articles.iter().enumerate() {
         categories[article.category].articles.push(id);
     }
-    for category in categories.iter_mut() {
+    categories.par_iter_mut().for_each(|category| {
         category
             .articles
             .sort_by_key(|id| (articles[*id].meta.weight, code_ranks[*id]));
-    }
+    });
     let keys: Vec<(i64, String)> = categories
         .iter()
         .map(|c| (c.weight, c.name.clone()))
@@ -455,9 +464,6 @@ fn order(categories: &mut [Category], articles: &mut [Article], code_ranks: &[us
             .map(|c| categories[*c].total_articles)
             .sum();
         categories[id].total_articles = own + below;
-    }
-    for article in articles.iter_mut() {
-        article.referenced_by.sort_by_key(|id| code_ranks[*id]);
     }
 }
 
