@@ -273,45 +273,53 @@ pub fn stream_site<Found: Send>(
     let highlighter = Highlighter::new();
     let shared = SharedLinks::new(site, templates);
     let folders = crate::content::SourceFolders::default();
-    let run_size = crate::search::articles_per_run(site.articles.len());
     assert_eq!(taken.len(), site.articles.len(), "a place per article");
-    let article_runs = || {
-        taken
-            .par_chunks_mut(run_size)
-            .enumerate()
-            .map(|(run, taken)| {
-                let first = run * run_size;
-                let mut done = ArticleRun::default();
-                for (id, taken) in (first..).zip(taken) {
-                    let source = match taken.take() {
-                        Some(whole) => Ok(std::borrow::Cow::Owned(whole)),
-                        None => site.articles[id].source.whole_in(root, &folders),
-                    };
-                    let (mut body, problems) = match source {
-                        Ok(source) => markdown::render(&source, Some(id), &links, &highlighter),
-                        Err(problem) => (RenderedMarkdown::default(), vec![*problem]),
-                    };
-                    done.index.push_article(site, id, &body.html);
-                    let page = article_page(site, &body, templates, &shared, id);
-                    done.handed.hand_as(sink, page, || Place::Article(id));
-                    // Only what the checks read stays, in vectors no longer than their contents:
-                    // a big site keeps these for every article at once.
-                    body.html = String::new();
-                    body.headings.shrink_to_fit();
-                    body.anchor_links.shrink_to_fit();
-                    body.links.shrink_to_fit();
-                    done.bodies.push((body, problems));
-                }
-                done
-            })
-            .collect::<Vec<ArticleRun>>()
+    let run_articles = |first: usize, taken: &mut [Option<Source>]| {
+        let mut done = ArticleRun::default();
+        for (id, taken) in (first..).zip(taken) {
+            let source = match taken.take() {
+                Some(whole) => Ok(std::borrow::Cow::Owned(whole)),
+                None => site.articles[id].source.whole_in(root, &folders),
+            };
+            let (mut body, problems) = match source {
+                Ok(source) => markdown::render(&source, Some(id), &links, &highlighter),
+                Err(problem) => (RenderedMarkdown::default(), vec![*problem]),
+            };
+            done.index.push_article(site, id, &body.html);
+            let page = article_page(site, &body, templates, &shared, id);
+            done.handed.hand_as(sink, page, || Place::Article(id));
+            // Only what the checks read stays, in vectors no longer than their contents: a big
+            // site keeps these for every article at once.
+            body.html = String::new();
+            body.headings.shrink_to_fit();
+            body.anchor_links.shrink_to_fit();
+            body.links.shrink_to_fit();
+            done.bodies.push((body, problems));
+        }
+        done
     };
-    // The checks ahead wait on nothing: beside the pages, they fill what would be idle moments
-    // of the cores (the end of the runs; their own steps that run on one core).
-    let (runs, found) = rayon::join(article_runs, check_ahead);
+    let bounds = crate::search::article_runs(site.articles.len());
+    let mut runs: Vec<Option<ArticleRun>> = bounds.iter().map(|_| None).collect();
+    let mut found = None;
+    // Each task in the order it was made: the checks ahead first (they wait on nothing, and
+    // their own steps that run on one core leave the other to the runs), then the runs from
+    // the biggest to the smallest, each core taking the next as it finishes one.
+    rayon::scope_fifo(|scope| {
+        let found = &mut found;
+        scope.spawn_fifo(move |_| *found = Some(check_ahead()));
+        let mut left = &mut taken[..];
+        for (range, run) in bounds.iter().zip(&mut runs) {
+            let (taken, rest) = std::mem::take(&mut left).split_at_mut(range.len());
+            left = rest;
+            let run_articles = &run_articles;
+            scope.spawn_fifo(move |_| *run = Some(run_articles(range.start, taken)));
+        }
+    });
+    let runs = runs.into_iter().map(|run| run.expect("every run is done"));
+    let found = found.expect("the checks ahead are done");
     let mut handed = Handed::default();
     let mut article_bodies = Vec::with_capacity(site.articles.len());
-    let mut index_runs = Vec::with_capacity(runs.len());
+    let mut index_runs = Vec::with_capacity(bounds.len());
     for run in runs {
         handed.append(run.handed);
         article_bodies.extend(run.bodies);

@@ -23,7 +23,9 @@ pub mod tokenize;
 use rayon::prelude::*;
 use serde::Serialize;
 
-pub use index::{Document, Postings, SearchIndex, articles_per_run, field, html_text};
+pub use index::{
+    Document, Postings, SearchIndex, article_runs, articles_per_run, field, html_text,
+};
 
 use crate::diagnostic::Diagnostic;
 use crate::output::{Content, Origin, Output};
