@@ -114,22 +114,18 @@ pub fn link(config: SiteConfig, content: LoadedContent) -> (Site, Vec<Diagnostic
     let mut diagnostics = content.diagnostics;
     let (mut categories, folder_ids) = build_categories(content.categories, &mut diagnostics);
     let mut articles = place_articles(content.articles, &folder_ids, &categories);
-    let codes = index_codes(&mut articles, &mut diagnostics);
-    // Side by side, as each only reads the articles: the tags are collected in one task, which
-    // alone would leave the other core waiting.
-    let ((resolved, code_ranks), (tags, tag_refs)) = rayon::join(
-        || {
-            rayon::join(
-                || resolve_related(&articles, &codes),
-                || {
-                    let codes: Vec<&str> = articles.iter().map(|a| a.meta.code.as_str()).collect();
-                    crate::code::ranks(&codes)
-                },
-            )
-        },
-        || collect_tags(&articles),
+    // The codes are indexed on one core while the others rank the codes and collect the tags
+    // of the articles placed: those are the site's articles unless a code is used twice, when
+    // (rarely) ranks and tags are made again without the articles left out.
+    let ((codes, left_out), (mut code_ranks, (mut tags, mut tag_refs))) = rayon::join(
+        || index_codes(&articles, &mut diagnostics),
+        || rayon::join(|| rank_codes(&articles), || collect_tags(&articles)),
     );
-    let Resolved { related, problems } = resolved;
+    if leave_out(&mut articles, &left_out) {
+        code_ranks = rank_codes(&articles);
+        (tags, tag_refs) = collect_tags(&articles);
+    }
+    let Resolved { related, problems } = resolve_related(&articles, &codes);
     diagnostics.extend(problems.into_iter().flatten());
     order(&mut categories, &articles, &code_ranks);
     hand_out_links(&mut articles, related, tag_refs, &code_ranks);
@@ -288,10 +284,10 @@ fn catalog_of(categories: &[Category], category: CategoryId) -> String {
 }
 
 /// Indexes every article's code. An article whose code is already taken in its catalog is
-/// reported and left out of the site, so it cannot also collide, link or warn.
-fn index_codes(articles: &mut Vec<Article>, diagnostics: &mut Vec<Diagnostic>) -> CodeIndex {
+/// reported and to be left out of the site (returned `true` at its place), so it cannot also
+/// collide, link or warn; an article's id is its place among those kept.
+fn index_codes(articles: &[Article], diagnostics: &mut Vec<Diagnostic>) -> (CodeIndex, Vec<bool>) {
     let mut index = CodeIndex::default();
-    // Whether each article is left out; an article's id is its place among those kept.
     let mut left_out = vec![false; articles.len()];
     let mut kept: Vec<ArticleId> = Vec::with_capacity(articles.len());
     for (place, article) in articles.iter().enumerate() {
@@ -319,13 +315,24 @@ fn index_codes(articles: &mut Vec<Article>, diagnostics: &mut Vec<Diagnostic>) -
             )),
         );
     }
-    // Only a site with a code used twice moves its articles: they are big, and a big site has
-    // many.
-    if kept.len() < articles.len() {
-        let mut left_out = left_out.into_iter();
-        articles.retain(|_| !left_out.next().unwrap_or(false));
+    (index, left_out)
+}
+
+/// Drops the articles `left_out` marks; whether there were any. Only then are the articles
+/// moved: they are big, and a big site has many.
+fn leave_out(articles: &mut Vec<Article>, left_out: &[bool]) -> bool {
+    if !left_out.contains(&true) {
+        return false;
     }
-    index
+    let mut left_out = left_out.iter();
+    articles.retain(|_| !left_out.next().copied().unwrap_or(false));
+    true
+}
+
+/// Each article's place in natural code order ([`crate::code::ranks`]).
+fn rank_codes(articles: &[Article]) -> Vec<usize> {
+    let codes: Vec<&str> = articles.iter().map(|a| a.meta.code.as_str()).collect();
+    crate::code::ranks(&codes)
 }
 
 /// Every article's related codes, resolved to articles, and the problems of the entries that
@@ -571,12 +578,12 @@ mod tests {
     fn articles_left_out_keep_the_others_in_order_and_their_ids_right() {
         let content = LoadedContent {
             articles: vec![
-                article(&["http"], "a", "401", "402"),
+                article_with(&["http"], "a", "401", "related: [402]\ntags: [x]"),
                 article(&["%%%"], "b", "500", ""),
                 article(&["http"], "c", "402", "403"),
-                article(&["http"], "d", "401", ""),
+                article_with(&["http"], "d", "401", "tags: [x, dup]"),
                 article(&["%%%"], "e", "501", ""),
-                article(&["http"], "f", "403", "401, 402"),
+                article_with(&["http"], "f", "403", "related: [401, 402]\ntags: [x]"),
             ],
             categories: vec![category(&[]), category(&["http"]), category(&["%%%"])],
             diagnostics: Vec::new(),
@@ -615,6 +622,13 @@ mod tests {
         }
         assert_eq!(site.categories[1].articles, [0, 1, 2]);
         assert_eq!(site.categories[1].total_articles, 3);
+        assert_eq!(site.code_ranks, [0, 1, 2]);
+        let tags: Vec<(&str, &[ArticleId])> = (site.tags.iter())
+            .map(|(slug, tag)| (slug.as_str(), &tag.articles[..]))
+            .collect();
+        assert_eq!(tags, [("x", &[0, 2][..])]);
+        let tagged: Vec<usize> = site.articles.iter().map(|a| a.tags.len()).collect();
+        assert_eq!(tagged, [1, 0, 1]);
     }
 
     /// Tags named as first written, site-wide and on each article; a name that gives no slug
