@@ -650,10 +650,28 @@ fn key_str(bytes: &[u8; KEY_BYTES]) -> &str {
     std::str::from_utf8(&bytes[..length]).unwrap_or_default()
 }
 
-/// Whether the term of a [`key`] is a stop word ([`is_stop_word`]), without making the term.
+/// Whether the term of a [`key`] is a stop word ([`is_stop_word`]), without making the term:
+/// among the stop words' keys, compared as numbers (a stop word's key fits in a `u64`). Every
+/// new term of a run is looked up here.
 pub(crate) fn is_stop_key(key: u128) -> bool {
-    key >> (8 * MAX_STOP_WORD_BYTES) == 0 && is_stop_word(key_str(&key.to_le_bytes()))
+    key >> (8 * MAX_STOP_WORD_BYTES) == 0 && STOP_KEYS.contains(&(key as u64))
 }
+
+/// The [`key`] of each stop word.
+const STOP_KEYS: [u64; STOP_WORDS.len()] = {
+    let mut keys = [0; STOP_WORDS.len()];
+    let mut word = 0;
+    while word < STOP_WORDS.len() {
+        let bytes = STOP_WORDS[word].as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            keys[word] |= (bytes[at] as u64) << (8 * at);
+            at += 1;
+        }
+        word += 1;
+    }
+    keys
+};
 
 /// The [`key`] of the lower-cased form of `word` of `text`, a word for which
 /// [`Word::is_short_ascii`] holds, read from the text and lower-cased eight bytes at a time.
