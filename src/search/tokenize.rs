@@ -280,26 +280,65 @@ impl<'a, const HTML: bool> Iterator for Words<'a, HTML> {
 }
 
 /// Where the tag that starts at byte `at` ends: just past its `>`, or at the end of the text
-/// for a tag never closed (which hides the rest). Eight bytes at a time: tags with attributes
+/// for a tag never closed (which hides the rest). Sixteen bytes at a time: tags with attributes
 /// are much of a rendered body. Not inlined: the word loop keeps its own constants in
 /// registers rather than this one's.
 #[inline(never)]
 fn tag_end(bytes: &[u8], at: usize) -> usize {
     let mut from = at + 1;
-    while let Some(eight) = bytes.get(from..from + 8) {
-        // Zero where a byte is `>`; the lowest byte found zero is the first `>` (a borrow only
-        // runs towards higher bytes).
-        let x = eight_bytes(eight) ^ (ONES * u64::from(b'>'));
-        let zero = x.wrapping_sub(ONES) & !x & HIGH_BITS;
-        if zero != 0 {
-            return from + zero.trailing_zeros() as usize / 8 + 1;
+    while let Some(sixteen) = bytes.get(from..).and_then(<[u8]>::first_chunk) {
+        let closing = first_closing_bracket(sixteen);
+        if closing < SIXTEEN {
+            return from + closing + 1;
         }
-        from += 8;
+        from += SIXTEEN;
     }
     bytes[from.min(bytes.len())..]
         .iter()
         .position(|b| *b == b'>')
         .map_or(bytes.len(), |end| from + end + 1)
+}
+
+const SIXTEEN: usize = 16;
+
+/// Where the first `>` of `window` is, 16 if it has none. SSE2 compares the sixteen bytes at
+/// once.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn first_closing_bracket(window: &[u8; SIXTEEN]) -> usize {
+    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_movemask_epi8, _mm_set_epi64x, _mm_set1_epi8};
+    let (low, high) = (eight_bytes(&window[..8]), eight_bytes(&window[8..]));
+    // SAFETY: these intrinsics only need SSE2, which this is compiled for (`cfg` above); they
+    // read and write no memory.
+    let closing = unsafe {
+        let bytes = _mm_set_epi64x(high as i64, low as i64);
+        _mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'>' as i8))) as u32
+    };
+    (closing | 1 << SIXTEEN).trailing_zeros() as usize
+}
+
+/// [`first_closing_bracket`] eight bytes at a time.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline(always)]
+fn first_closing_bracket(window: &[u8; SIXTEEN]) -> usize {
+    first_closing_bracket_by_eight(window)
+}
+
+/// [`first_closing_bracket`] eight bytes at a time, each byte's test carried in its high bit.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
+#[inline(always)]
+fn first_closing_bracket_by_eight(window: &[u8; SIXTEEN]) -> usize {
+    // Zero where a byte is `>`; the lowest byte found zero is the first `>` (a borrow only
+    // runs towards higher bytes).
+    let closing = |eight: &[u8]| {
+        let x = eight_bytes(eight) ^ (ONES * u64::from(b'>'));
+        let zero = x.wrapping_sub(ONES) & !x & HIGH_BITS;
+        zero.trailing_zeros() as usize / 8
+    };
+    match closing(&window[..8]) {
+        8 => 8 + closing(&window[8..]),
+        low => low,
+    }
 }
 
 /// A word as indexing takes it.
@@ -1243,6 +1282,33 @@ mod tests {
             stop += usize::from(is_stop_word(term));
         }
         assert!(stop > 500, "only {stop} stop words");
+    }
+
+    #[test]
+    fn first_closing_brackets_are_found_as_one_byte_at_a_time() {
+        let mut next = crate::test_random::numbers(0x2545_f491_4f6c_dd1d);
+        let near = [b'>', b'<', b'=', b'?', b'"', 0xbe, 0x3e ^ 0x80, 0];
+        for round in 0..100_000 {
+            let mut window = [b'a'; SIXTEEN];
+            for byte in &mut window {
+                *byte = match next(4) {
+                    0 => next(256) as u8,
+                    1 => near[next(near.len())],
+                    _ => b'a' + next(26) as u8,
+                };
+            }
+            let expected = window.iter().position(|b| *b == b'>').unwrap_or(SIXTEEN);
+            assert_eq!(
+                first_closing_bracket(&window),
+                expected,
+                "{window:?} ({round})"
+            );
+            assert_eq!(
+                first_closing_bracket_by_eight(&window),
+                expected,
+                "{window:?}"
+            );
+        }
     }
 
     #[test]
