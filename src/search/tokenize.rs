@@ -424,8 +424,9 @@ fn letter_word_at<const HTML: bool>(bytes: &[u8], at: usize) -> Option<(u128, us
     // Sixteen letters: the word may go on.
     let mut next = at + length;
     let after = *window.get(length)?;
-    if ends_any_word::<HTML>(after) {
-        next += past_space(after);
+    let step = word_end::<HTML>(after);
+    if step != 0 {
+        next += usize::from(step - 1);
     } else {
         // `timeout.` at the end of a sentence: the full stop is trimmed. (The end of the text
         // ends a word as a space does.)
@@ -577,8 +578,33 @@ fn window_with_spaces(end: &[u8]) -> [u8; KEY_BYTES] {
 /// A byte that ends a word, whatever follows it: not a word character or the start of one
 /// (in HTML, `&` may start an apostrophe; `<` starts a tag, which ends a word).
 #[inline]
-fn ends_any_word<const HTML: bool>(byte: u8) -> bool {
-    CLASS[usize::from(byte)] == 0 && !(HTML && byte == b'&')
+const fn ends_any_word<const HTML: bool>(byte: u8) -> bool {
+    CLASS[byte as usize] == 0 && !(HTML && byte == b'&')
+}
+
+/// For the byte after a plain word: 0 if it may not end the word ([`ends_any_word`]), else 1
+/// and the bytes passed over with the word ([`past_space`]). One look at a table for the
+/// word reader's two questions, asked after nearly every word of every body.
+#[inline(always)]
+fn word_end<const HTML: bool>(after: u8) -> u8 {
+    const fn steps<const HTML: bool>() -> [u8; 256] {
+        let mut steps = [0; 256];
+        let mut byte = 0;
+        while byte < 256 {
+            if ends_any_word::<HTML>(byte as u8) {
+                steps[byte] = 1 + (byte as u8 == b' ') as u8;
+            }
+            byte += 1;
+        }
+        steps
+    }
+    const TEXT: [u8; 256] = steps::<false>();
+    const HTML_STEPS: [u8; 256] = steps::<true>();
+    if HTML {
+        HTML_STEPS[usize::from(after)]
+    } else {
+        TEXT[usize::from(after)]
+    }
 }
 
 /// Of eight bytes whose high bits tell which are in a set, the mask of those before the first
@@ -1308,6 +1334,22 @@ mod tests {
                 expected,
                 "{window:?}"
             );
+        }
+    }
+
+    #[test]
+    fn word_ends_are_the_ends_of_any_word_and_the_spaces_after_them() {
+        for byte in 0..=u8::MAX {
+            let text = word_end::<false>(byte);
+            let html = word_end::<true>(byte);
+            assert_eq!(text != 0, ends_any_word::<false>(byte), "{byte}");
+            assert_eq!(html != 0, ends_any_word::<true>(byte), "{byte}");
+            if text != 0 {
+                assert_eq!(usize::from(text - 1), past_space(byte), "{byte}");
+            }
+            if html != 0 {
+                assert_eq!(usize::from(html - 1), past_space(byte), "{byte}");
+            }
         }
     }
 
