@@ -791,13 +791,15 @@ fn ascii_lowercase(bytes: u64) -> u64 {
     bytes | ((from_a & !past_z & (ONES * 0x80)) >> 2)
 }
 
-/// The hash of a [`key`]: its two halves multiplied and the product's halves folded together,
-/// so that every byte of the key moves the low bits. One multiplication: keys are the site's
-/// own words, not chosen to collide.
+/// The hash of a [`key`]: its two halves xor-ed (the second is zero for most words, of at most
+/// eight bytes), multiplied by a constant, and the product's halves folded together, so that
+/// every byte of the key moves the low bits. One multiplication by a constant: keys are the
+/// site's own words, not chosen to collide (two keys whose halves xor to one number share
+/// their first slot, and are told apart there).
 #[inline]
 pub(crate) fn key_hash(key: u128) -> u64 {
-    let product = u128::from(key as u64 ^ 0x243f_6a88_85a3_08d3)
-        * u128::from((key >> 64) as u64 ^ 0x1319_8a2e_0370_7344);
+    let halves = key as u64 ^ (key >> 64) as u64;
+    let product = u128::from(halves) * u128::from(0x9e37_79b9_7f4a_7c15_u64);
     product as u64 ^ (product >> 64) as u64
 }
 
