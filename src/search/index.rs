@@ -567,13 +567,19 @@ impl Indexer {
     /// Ends the article being indexed: its terms get a posting for `document`.
     fn finish(&mut self, document: u32) {
         self.articles.push((document, self.touched.len() as u32));
-        for number in self.touched.drain(..) {
-            let fields = &mut self.fields[number as usize];
-            self.posted_terms.push(number);
-            self.posted_fields.push(*fields & !STOP);
-            self.counts[number as usize] += 1;
-            *fields &= STOP;
-        }
+        // The article's postings are added as whole lists, not one push at a time (each would
+        // test for room): its terms copied, and its fields made as each term is counted and
+        // its fields cleared for the next article.
+        self.posted_terms.extend_from_slice(&self.touched);
+        let (fields, counts) = (&mut self.fields, &mut self.counts);
+        self.posted_fields.extend(self.touched.iter().map(|number| {
+            let number = *number as usize;
+            counts[number] += 1;
+            let posted = fields[number] & !STOP;
+            fields[number] &= STOP;
+            posted
+        }));
+        self.touched.clear();
     }
 
     /// Every term by number.
