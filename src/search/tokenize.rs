@@ -281,9 +281,9 @@ impl<'a, const HTML: bool> Iterator for Words<'a, HTML> {
 
 /// Where the tag that starts at byte `at` ends: just past its `>`, or at the end of the text
 /// for a tag never closed (which hides the rest). Sixteen bytes at a time: tags with attributes
-/// are much of a rendered body. Not inlined: the word loop keeps its own constants in
-/// registers rather than this one's.
-#[inline(never)]
+/// are much of a rendered body. Inlined into the word loop: so it needs few registers, and a
+/// call cost about as much as the search for most tags.
+#[inline(always)]
 fn tag_end(bytes: &[u8], at: usize) -> usize {
     let mut from = at + 1;
     while let Some(sixteen) = bytes.get(from..).and_then(<[u8]>::first_chunk) {
