@@ -137,8 +137,8 @@ impl SearchIndex {
         let Numbering { short, long, .. } = joining.numbers;
         let mut terms = HashMap::with_capacity_and_hasher(postings.len(), Default::default());
         let short = short
-            .into_iter()
-            .map(|(key, number)| (tokenize::key_term(key), number));
+            .iter()
+            .map(|(key, number)| (tokenize::key_term(key), number as usize));
         for (term, number) in short.chain(long) {
             let list = std::mem::take(&mut postings[number]);
             if !list.is_empty() {
@@ -174,8 +174,8 @@ impl SearchIndex {
     ) -> (Vec<Document>, Vec<(String, T)>) {
         let joining = Joining::new(&mut runs);
         let mut names = vec![String::new(); joining.numbers.lengths.len()];
-        for (key, number) in &joining.numbers.short {
-            names[*number] = tokenize::key_term(*key);
+        for (key, number) in joining.numbers.short.iter() {
+            names[number as usize] = tokenize::key_term(key);
         }
         for (term, number) in &joining.numbers.long {
             names[*number] = term.clone();
@@ -339,18 +339,27 @@ fn term_ranges(lengths: &[usize], parts: usize) -> Vec<std::ops::Range<usize>> {
     ranges
 }
 
-/// Numbers for the terms of several runs, and how many postings each has in all.
+/// Numbers for the terms of several runs, and how many postings each has in all. The short
+/// terms' numbers are in the table that numbers them in a run: every term of every run is
+/// looked up there, on one core, as the runs are joined.
 #[derive(Default)]
 struct Numbering {
-    short: tokenize::KeyMap<usize>,
+    short: KeyNumbers,
     long: HashMap<String, usize>,
     lengths: Vec<usize>,
 }
 
 impl Numbering {
     fn of_key(&mut self, key: u128, postings: usize) -> usize {
-        let next = self.lengths.len();
-        let number = *self.short.entry(key).or_insert(next);
+        let number = match self.short.get(key) {
+            Some(number) => number as usize,
+            None => {
+                // (No site has anywhere near 2^32 terms.)
+                let next = self.lengths.len();
+                self.short.insert(key, next as u32);
+                next
+            }
+        };
         self.count(number, postings)
     }
 

@@ -803,31 +803,6 @@ pub(crate) fn key_hash(key: u128) -> u64 {
     product as u64 ^ (product >> 64) as u64
 }
 
-/// Hashes a [`key`] with [`key_hash`].
-#[derive(Default, Clone, Copy)]
-pub(crate) struct KeyHasher(u64);
-
-impl std::hash::Hasher for KeyHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-
-    #[inline]
-    fn write_u128(&mut self, key: u128) {
-        self.0 = key_hash(key);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// A map keyed by [`key`]s.
-pub(crate) type KeyMap<V> =
-    std::collections::HashMap<u128, V, std::hash::BuildHasherDefault<KeyHasher>>;
-
 /// How to find the parts of a word [`normalize_word`] lower-cased.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Shape {
