@@ -21,6 +21,9 @@ pub enum Content {
     Static(&'static [u8]),
     /// A file copied from the site's `static/` folder.
     Copy(PathBuf),
+    /// A text in pieces (UTF-8 as a whole), the file they make one after the other: a text
+    /// too big to be made as one block of memory at the end of a build.
+    Parts(Vec<Vec<u8>>),
 }
 
 /// What produced an output file, for collision messages.
@@ -74,6 +77,7 @@ impl Output {
             Content::Rendered(bytes) => Ok(bytes.as_slice().into()),
             Content::Static(bytes) => Ok((*bytes).into()),
             Content::Copy(path) => std::fs::read(path).map(Into::into),
+            Content::Parts(parts) => Ok(parts.concat().into()),
         }
     }
 }
@@ -290,6 +294,7 @@ impl Sink for Staging {
             Content::Text(text) => self.folders.write(&self.dir, &file, text.as_bytes()),
             Content::Rendered(bytes) => self.folders.write(&self.dir, &file, bytes),
             Content::Static(bytes) => self.folders.write(&self.dir, &file, bytes),
+            Content::Parts(parts) => self.folders.write_parts(&self.dir, &file, parts),
         }
     }
 }
@@ -369,25 +374,39 @@ impl Folders {
     }
 
     /// Writes `bytes` to `file` (relative to the staging folder `dir`), making its folder first.
-    #[cfg(not(unix))]
     fn write(&self, dir: &Path, file: &str, bytes: &[u8]) -> Result<()> {
-        self.make(dir, parent(file))?;
-        let path = dir.join(file);
-        std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))
+        self.write_parts(dir, file, &[bytes])
     }
 
-    /// Writes `bytes` to `file` (relative to the staging folder `dir`), making its folder first.
+    /// Writes `parts` one after the other to `file` (relative to the staging folder `dir`),
+    /// making its folder first.
+    #[cfg(not(unix))]
+    fn write_parts(&self, dir: &Path, file: &str, parts: &[impl AsRef<[u8]>]) -> Result<()> {
+        use std::io::Write;
+        self.make(dir, parent(file))?;
+        let path = dir.join(file);
+        let written = std::fs::File::create(&path)
+            .and_then(|mut opened| parts.iter().try_for_each(|p| opened.write_all(p.as_ref())));
+        written.map_err(|e| Error::io(&path, e))
+    }
+
+    /// Writes `parts` one after the other to `file` (relative to the staging folder `dir`),
+    /// making its folder first.
     #[cfg(unix)]
-    fn write(&self, dir: &Path, file: &str, bytes: &[u8]) -> Result<()> {
+    fn write_parts(&self, dir: &Path, file: &str, parts: &[impl AsRef<[u8]>]) -> Result<()> {
         use std::io::Write;
         let failed = |e| Error::io(&dir.join(file), e);
+        let write_all = |mut opened: std::fs::File| {
+            (parts.iter()).try_for_each(|part| opened.write_all(part.as_ref()))
+        };
         let folder = parent(file);
         // Files are created relative to the folder above their own; files at the top, relative
         // to the staging folder itself.
         let above = parent(folder);
         let Some(handle) = self.handle(dir, above)? else {
             self.make(dir, folder)?;
-            return std::fs::write(dir.join(file), bytes).map_err(failed);
+            let opened = std::fs::File::create(dir.join(file)).map_err(failed)?;
+            return write_all(opened).map_err(failed);
         };
         if !folder.is_empty() && !self.is_made(folder) {
             let name = below(above, folder);
@@ -408,7 +427,7 @@ impl Folders {
             rustix::fs::Mode::from_raw_mode(0o666),
         )
         .map_err(|e| failed(e.into()))?;
-        std::fs::File::from(fd).write_all(bytes).map_err(failed)
+        write_all(std::fs::File::from(fd)).map_err(failed)
     }
 
     /// An open handle on `folder` (relative to the staging folder `dir`), made if need be; none
@@ -517,7 +536,14 @@ mod tests {
         }
         urls.par_iter()
             .for_each(|url| staging.put(page(url, &format!("page {url}"))).unwrap());
+        // A file in parts is the parts one after the other.
+        let parts = [b"{\"a\"".to_vec(), Vec::new(), b": 1}".to_vec()];
+        let mut in_parts = page("/c1/parts.json", "");
+        in_parts.content = Content::Parts(parts.to_vec());
+        staging.put(in_parts).unwrap();
         staging.commit().unwrap();
+        let written = std::fs::read_to_string(output_dir.join("c1/parts.json")).unwrap();
+        assert_eq!(written, "{\"a\": 1}");
         for url in &urls {
             let file = output_dir.join(UrlPath::parse(url).unwrap().output_file());
             let text = std::fs::read_to_string(&file).unwrap();
@@ -527,6 +553,6 @@ mod tests {
             .into_iter()
             .filter(|e| e.as_ref().unwrap().file_type().is_file())
             .count();
-        assert_eq!(written, urls.len());
+        assert_eq!(written, urls.len() + 1);
     }
 }
