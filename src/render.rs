@@ -389,8 +389,9 @@ pub fn stream_site<Found: Send>(
     }
 }
 
-/// The short-address pages and the publishing files ([`crate::publish`]) around the outputs
-/// already `placed`, each handed to the sink as soon as it is made.
+/// The redirect pages (at aliases and short addresses) and the publishing files
+/// ([`crate::publish`]) around the outputs already `placed`, each handed to the sink as soon as
+/// it is made.
 fn hand_publishing(
     site: &Site,
     templates: &Templates,
@@ -398,29 +399,33 @@ fn hand_publishing(
     sink: &dyn Sink,
 ) -> Handed {
     // Short addresses and publishing files are at the top of the site: only the outputs there
-    // can be in their way.
-    let near_top = placed
+    // can be in their way, the alias pages made below among them.
+    let aliases = site
+        .articles
         .iter()
-        .map(|place| place.url(site))
+        .flat_map(|article| &article.meta.aliases);
+    let near_top = (placed.iter().map(|place| place.url(site)))
+        .chain(aliases)
         .filter(|url| crate::publish::may_take_publishing_address(url));
     let mut taken = crate::publish::Taken::of_urls(near_top);
     let short = crate::redirects::short_urls(site, &mut taken);
+    let mut short_of: Vec<Option<&UrlPath>> = vec![None; site.articles.len()];
+    for short_url in &short {
+        short_of[short_url.article] = Some(&short_url.url);
+    }
     let (pages, files) = rayon::join(
+        // An article's alias pages and short-address page are the same page: made once.
         || {
-            short
-                .par_iter()
+            (0..site.articles.len())
+                .into_par_iter()
                 .with_min_len(64)
-                .fold(Handed::default, |mut done, short_url| {
-                    let article = &site.articles[short_url.article];
-                    let page = redirect_page(site, templates, article, &short_url.url);
-                    done.hand_as(sink, page, || {
-                        Place::Short(short_url.article, short_url.url.clone())
-                    });
+                .fold(Handed::default, |mut done, id| {
+                    hand_redirect_pages(site, templates, id, short_of[id], sink, &mut done);
                     done
                 })
                 .collect::<Vec<_>>()
         },
-        // Written as soon as they are made, beside the short-address pages: catalog.json is
+        // Written as soon as they are made, beside the redirect pages: catalog.json is
         // the biggest file of a site, one core's work to write.
         || {
             let files = crate::publish::files(site, &short).into_iter();
@@ -1234,7 +1239,8 @@ fn alias_origin(article: &Article, alias: &UrlPath) -> Origin {
     }
 }
 
-/// Every listing page ([`listings`]), each handed to `sink` as soon as it is made.
+/// Every listing page ([`listings`]) but the alias pages (made with the short-address pages,
+/// [`hand_publishing`]), each handed to `sink` as soon as it is made.
 fn hand_listing_pages(
     site: &Site,
     templates: &Templates,
@@ -1256,34 +1262,40 @@ fn hand_listing_pages(
         .collect();
     let mut handed = Handed::default();
     index.into_iter().for_each(|part| handed.append(part));
-    let aliases: Vec<Handed> = (site.articles.par_iter().enumerate())
-        .fold(Handed::default, |mut done, (id, article)| {
-            // Not `alias_page`: where the alias is written in the front matter is looked for
-            // only if the collision check needs it (`Place::Alias`), not for every alias. One
-            // page for all of an article's aliases: it depends on the article alone.
-            let Some((first, others)) = article.meta.aliases.split_first() else {
-                return done;
-            };
-            let page = redirect_page(site, templates, article, first);
-            let copies: Vec<_> = (others.iter())
-                .map(|alias| match &page {
-                    Ok(page) => Ok(Output {
-                        url: alias.clone(),
-                        content: page.content.clone(),
-                        origin: page.origin.clone(),
-                    }),
-                    Err(problem) => Err(problem.clone()),
-                })
-                .collect();
-            done.hand_as(sink, page, || Place::Alias(id, 0));
-            for (at, copy) in copies.into_iter().enumerate() {
-                done.hand_as(sink, copy, || Place::Alias(id, at + 1));
-            }
-            done
-        })
-        .collect();
-    aliases.into_iter().for_each(|part| handed.append(part));
     handed
+}
+
+/// The redirect pages of article `id`: at each of its aliases and at its short address, if it
+/// has one. They are the same page, rendered once.
+fn hand_redirect_pages(
+    site: &Site,
+    templates: &Templates,
+    id: ArticleId,
+    short: Option<&UrlPath>,
+    sink: &dyn Sink,
+    done: &mut Handed,
+) {
+    let article = &site.articles[id];
+    let Some(first) = article.meta.aliases.first().or(short) else {
+        return;
+    };
+    // Not `alias_page`: where an alias is written in the front matter is looked for only if
+    // the collision check needs it (`Place::Alias`), not for every alias.
+    let page = redirect_page(site, templates, article, first);
+    let at = |url: &UrlPath| match &page {
+        Ok(page) => Ok(Output {
+            url: url.clone(),
+            content: page.content.clone(),
+            origin: page.origin.clone(),
+        }),
+        Err(problem) => Err(problem.clone()),
+    };
+    for (n, alias) in article.meta.aliases.iter().enumerate() {
+        done.hand_as(sink, at(alias), || Place::Alias(id, n));
+    }
+    if let Some(short) = short {
+        done.hand_as(sink, at(short), || Place::Short(id, short.clone()));
+    }
 }
 
 /// A redirect page at `from` (an alias or a short address) leading to `article`.
