@@ -232,14 +232,13 @@ fn place_articles(
     folder_ids: &HashMap<Vec<String>, CategoryId>,
     categories: &[Category],
 ) -> Vec<Article> {
-    let mut places: Vec<Option<CategoryId>> = (loaded.par_iter())
+    let places: Vec<Option<CategoryId>> = (loaded.par_iter())
         .map(|article| folder_ids.get(&article.folder).copied())
         .collect();
     if places.contains(&None) {
         // Articles below a refused folder have no place; the others keep their order.
         let mut place = places.iter();
         loaded.retain(|_| place.next().is_some_and(Option::is_some));
-        places.retain(Option::is_some);
     }
     let places: Vec<CategoryId> = places.into_iter().flatten().collect();
     // On all cores, each article moved out of its box straight to its place in the site's list:
