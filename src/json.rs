@@ -104,7 +104,7 @@ fn to_escape<const SCRIPT: bool>(word: u64) -> u64 {
 }
 
 /// The high bit of the bytes of `word` that are `byte` (exact up to the lowest, as above).
-fn equal_bytes(word: u64, byte: u8) -> u64 {
+pub(crate) fn equal_bytes(word: u64, byte: u8) -> u64 {
     let zeroed = word ^ (ONES * u64::from(byte));
     zeroed.wrapping_sub(ONES) & !zeroed & HIGH_BITS
 }

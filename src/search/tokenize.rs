@@ -328,12 +328,9 @@ fn first_closing_bracket(window: &[u8; SIXTEEN]) -> usize {
 #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
 #[inline(always)]
 fn first_closing_bracket_by_eight(window: &[u8; SIXTEEN]) -> usize {
-    // Zero where a byte is `>`; the lowest byte found zero is the first `>` (a borrow only
-    // runs towards higher bytes).
+    // The lowest flag is exact, and it is the first `>`.
     let closing = |eight: &[u8]| {
-        let x = eight_bytes(eight) ^ (ONES * u64::from(b'>'));
-        let zero = x.wrapping_sub(ONES) & !x & HIGH_BITS;
-        zero.trailing_zeros() as usize / 8
+        crate::json::equal_bytes(eight_bytes(eight), b'>').trailing_zeros() as usize / 8
     };
     match closing(&window[..8]) {
         8 => 8 + closing(&window[8..]),
