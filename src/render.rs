@@ -298,7 +298,7 @@ pub fn stream_site<Found: Send>(
         }
         done
     };
-    let bounds = crate::search::article_runs(site.articles.len());
+    let bounds = crate::search::article_runs(site.articles.len(), rayon::current_num_threads());
     let mut runs: Vec<Option<ArticleRun>> = bounds.iter().map(|_| None).collect();
     let mut found = None;
     // Each task in the order it was made: the checks ahead first (they wait on nothing, and

@@ -31,27 +31,31 @@ pub mod field {
 /// its own map of the words of its articles until the runs are joined, and a run of 4,000
 /// articles uses few more words than one of 250.
 pub fn articles_per_run(articles: usize) -> usize {
-    const MOST: usize = 4096;
     let tasks = 4 * rayon::current_num_threads().max(1);
-    articles.div_ceil(tasks).clamp(8, MOST)
+    articles.div_ceil(tasks).clamp(8, MOST_ARTICLES_PER_RUN)
 }
 
+/// The most articles in one run: more add little to keeping the cores busy, and each run's
+/// word map grows with its articles.
+const MOST_ARTICLES_PER_RUN: usize = 4096;
+
 /// Consecutive runs of articles for tasks that render and index them (`kb build`), in order:
-/// the first ones big (at most [`articles_per_run`]'s most), the later ones ever smaller, down
-/// to a few dozen articles. Cores that take the next run as they finish one then also finish
+/// for `cores` cores, the first ones big (at most [`MOST_ARTICLES_PER_RUN`]), the later ones
+/// ever smaller, down to a few dozen articles. Cores that take the next run as they finish one then also finish
 /// within a small run of each other, where runs of one size left a core idle for up to a run's
 /// time at the end; and few runs are big, which keeps their word maps few.
-pub fn article_runs(articles: usize) -> Vec<std::ops::Range<usize>> {
+pub fn article_runs(articles: usize, cores: usize) -> Vec<std::ops::Range<usize>> {
     const FEWEST: usize = 48;
-    const MOST: usize = 4096;
-    let cores = rayon::current_num_threads().max(1);
+    let cores = cores.max(1);
     let mut runs = Vec::new();
     let mut start = 0;
     while start < articles {
         let left = articles - start;
         // A share of what is left that keeps every core busy until the end: half of an
         // even share each.
-        let size = (left / (2 * cores)).clamp(FEWEST, MOST).min(left);
+        let size = (left / (2 * cores))
+            .clamp(FEWEST, MOST_ARTICLES_PER_RUN)
+            .min(left);
         runs.push(start..start + size);
         start += size;
     }
@@ -663,27 +667,31 @@ mod tests {
     /// biggest at most 4,096 articles and all but the last at least 48.
     #[test]
     fn article_runs_cover_every_article_in_order_ever_smaller() {
-        for articles in [0, 1, 47, 48, 49, 100, 1_000, 10_000, 100_000, 1_000_000] {
-            let runs = article_runs(articles);
+        let sizes = [0, 1, 47, 48, 49, 100, 1_000, 10_000, 100_000, 1_000_000];
+        for (articles, cores) in sizes.into_iter().flat_map(|n| [(n, 1), (n, 2), (n, 8)]) {
+            let runs = article_runs(articles, cores);
             let mut next = 0;
             for (at, run) in runs.iter().enumerate() {
                 assert_eq!(
                     run.start, next,
-                    "{articles}: run {at} starts where the last ended"
+                    "{articles} on {cores}: run {at} starts where the last ended"
                 );
-                assert!(!run.is_empty() && run.len() <= 4096, "{articles}: {run:?}");
+                assert!(
+                    !run.is_empty() && run.len() <= 4096,
+                    "{articles} on {cores}: {run:?}"
+                );
                 if at + 1 < runs.len() {
-                    assert!(run.len() >= 48, "{articles}: {run:?}");
+                    assert!(run.len() >= 48, "{articles} on {cores}: {run:?}");
                 }
                 if at > 0 {
-                    assert!(run.len() <= runs[at - 1].len(), "{articles}: {runs:?}");
+                    assert!(run.len() <= runs[at - 1].len(), "{articles} on {cores}");
                 }
                 next = run.end;
             }
-            assert_eq!(next, articles);
+            assert_eq!(next, articles, "on {cores}");
         }
         // Smaller runs at the end than at the start, and not too many of them.
-        let runs = article_runs(10_000);
+        let runs = article_runs(10_000, 2);
         assert!(runs[0].len() >= 1000 && runs.last().unwrap().len() <= 64);
         assert!(runs.len() <= 64, "{}", runs.len());
     }
