@@ -16,7 +16,7 @@ use crate::output::{Content, Origin, Output, Sink};
 use crate::paths::{Segment, UrlPath};
 use crate::related::Resolution;
 use crate::site::{Article, ArticleId, CategoryId, HOME, Site};
-use crate::templates::Templates;
+use crate::templates::{Local, Templates};
 use crate::views::*;
 
 /// How many neighbours "more in this category" shows.
@@ -703,6 +703,7 @@ pub fn set_site_context(site: &Site, templates: &mut Templates) -> Vec<Diagnosti
             .global_context()
             .insert_value(variable, value);
     }
+    templates.keep_globals();
     problems
 }
 
@@ -1311,12 +1312,36 @@ pub(crate) fn redirect_page(
         article.meta.summary.as_deref(),
         &article.url,
     );
+    let origin = Origin::Source(article.source.path.clone());
     // The article's absolute address, which is its page's canonical one.
+    let target = &page.canonical;
+    let made = templates.render_print_only(REDIRECT_TEMPLATE, |path| match path {
+        "target" => Local::Text(target),
+        "page" => Local::Missing,
+        _ => match path.strip_prefix("page.") {
+            Some("title") => Local::Text(&page.title),
+            Some("description") => Local::Text(&page.description),
+            Some("url") => Local::Text(&page.url),
+            Some("canonical") => Local::Text(&page.canonical),
+            Some(_) => Local::Missing,
+            None => Local::NotLocal,
+        },
+    });
+    if let Some(html) = made {
+        return Ok(Output {
+            url: from.clone(),
+            content: Content::Rendered(html),
+            origin,
+        });
+    }
     let target = page.canonical.clone();
     let view = RedirectPage { page, target };
-    let origin = Origin::Source(article.source.path.clone());
-    render(templates, "redirect.html", &view, from, origin)
+    render(templates, REDIRECT_TEMPLATE, &view, from, origin)
 }
+
+/// The template of redirect pages: simple enough in the default theme to be made without Tera
+/// ([`Templates::render_print_only`]).
+const REDIRECT_TEMPLATE: &str = "redirect.html";
 
 #[cfg(test)]
 mod tests {

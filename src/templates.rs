@@ -55,6 +55,11 @@ pub struct Templates {
     /// the same template is rendered into a buffer that size and a quarter, so that it seldom
     /// grows (pages of one template are much alike in size; a build renders thousands).
     last_sizes: Vec<(String, AtomicUsize)>,
+    /// The templates that only print variables, by name ([`PrintOnly`]).
+    print_only: Vec<(String, PrintOnly)>,
+    /// The site-wide variables as [`Templates::keep_globals`] last found them, for pages made
+    /// without Tera.
+    globals: tera::Context,
 }
 
 impl Templates {
@@ -87,10 +92,17 @@ impl Templates {
             .iter()
             .map(|(name, _, _)| (name.clone(), AtomicUsize::new(0)))
             .collect();
+        let print_only = sources
+            .iter()
+            .filter(|(name, _, _)| is_autoescaped(name))
+            .filter_map(|(name, text, _)| Some((name.clone(), PrintOnly::parse(text)?)))
+            .collect();
         let mut templates = Templates {
             tera: tera::Tera::new(),
             sources,
             last_sizes,
+            print_only,
+            globals: tera::Context::new(),
         };
         templates.tera.register_filter("safe", safe);
         let added = templates.tera.add_raw_templates(
@@ -133,6 +145,43 @@ impl Templates {
             size.store(page.len(), Ordering::Relaxed);
         }
         Ok(page)
+    }
+
+    /// Keeps a copy of the site-wide variables (Tera's global context) for
+    /// [`Templates::render_print_only`]; called once they are all set.
+    pub fn keep_globals(&mut self) {
+        self.globals = self.tera.global_context().clone();
+    }
+
+    /// The page the template `name` makes, without Tera, when it only prints variables
+    /// ([`PrintOnly`]): `local` gives the page's own variables by their path (`page.title`), the
+    /// site-wide ones are looked up as Tera looks them up. `None` when the template does more, or
+    /// prints anything but a string: Tera must make the page, and say what is wrong if anything is.
+    pub fn render_print_only<'a>(
+        &'a self,
+        name: &str,
+        local: impl Fn(&str) -> Local<'a>,
+    ) -> Option<Vec<u8>> {
+        let (_, template) = self.print_only.iter().find(|(n, _)| n == name)?;
+        template.render(|path| match local(path) {
+            Local::Text(text) => Some(Printed::Text(text)),
+            Local::Missing => None,
+            Local::NotLocal => {
+                let (first, rest) = path.split_once('.').unwrap_or((path, ""));
+                let value = self.globals.get(first)?;
+                let value = if rest.is_empty() {
+                    value
+                } else {
+                    value.get_from_path(rest)?
+                };
+                let text = value.as_str()?;
+                Some(if value.is_safe() {
+                    Printed::Safe(text)
+                } else {
+                    Printed::Text(text)
+                })
+            }
+        })
     }
 
     /// Turns a Tera error into a diagnostic at the template's line and column.
@@ -191,6 +240,106 @@ impl Templates {
     }
 }
 
+/// Whether Tera escapes what a template of this name prints (its default suffixes).
+fn is_autoescaped(name: &str) -> bool {
+    [".html", ".htm", ".xml"]
+        .iter()
+        .any(|suffix| name.ends_with(suffix))
+}
+
+/// A page's own variable, as [`Templates::render_print_only`] asks for it by path.
+pub enum Local<'a> {
+    /// A string, printed escaped.
+    Text(&'a str),
+    /// One of the page's variables, but nothing there that can be printed without Tera.
+    Missing,
+    /// Not one of the page's variables: a site-wide one, if anything.
+    NotLocal,
+}
+
+/// A value as printed: escaped, or as it is (a value marked safe).
+enum Printed<'a> {
+    Text(&'a str),
+    Safe(&'a str),
+}
+
+/// A template that does nothing but print variables among its text (`<title>{{ page.title
+/// }}</title>`, no tags, filters or comments), so that its pages can be made by joining its text
+/// and the values, escaped as Tera escapes them, without running Tera. The default redirect page
+/// is one: a build makes one for every article with an alias or a short address, and through
+/// Tera each cost about five times as much.
+#[derive(Debug)]
+struct PrintOnly {
+    pieces: Vec<Piece>,
+}
+
+#[derive(Debug, PartialEq)]
+enum Piece {
+    Text(String),
+    /// A variable's path: names joined by `.`.
+    Print(String),
+}
+
+impl PrintOnly {
+    /// The template's pieces, if it is one; `None` for anything else Tera's syntax has (tags,
+    /// comments, whitespace control, filters, expressions).
+    fn parse(text: &str) -> Option<PrintOnly> {
+        let mut pieces = Vec::new();
+        let mut rest = text;
+        while let Some(start) = rest.find('{') {
+            let after = &rest[start + 1..];
+            match after.as_bytes().first() {
+                Some(b'%' | b'#') => return None,
+                Some(b'{') => {}
+                _ => {
+                    pieces.push(Piece::Text(rest[..=start].to_string()));
+                    rest = after;
+                    continue;
+                }
+            }
+            let end = after.find("}}")?;
+            let path = after[1..end].trim();
+            if !is_variable_path(path) {
+                return None;
+            }
+            pieces.push(Piece::Text(rest[..start].to_string()));
+            pieces.push(Piece::Print(path.to_string()));
+            rest = &after[end + 2..];
+        }
+        pieces.push(Piece::Text(rest.to_string()));
+        pieces.retain(|piece| *piece != Piece::Text(String::new()));
+        Some(PrintOnly { pieces })
+    }
+
+    /// The page, each variable's value given by `value`; `None` as soon as one has none.
+    fn render<'a>(&'a self, value: impl Fn(&'a str) -> Option<Printed<'a>>) -> Option<Vec<u8>> {
+        let mut page = String::with_capacity(MIN_PAGE_BUFFER);
+        for piece in &self.pieces {
+            match piece {
+                Piece::Text(text) => page.push_str(text),
+                Piece::Print(path) => match value(path)? {
+                    Printed::Text(text) => {
+                        let _ = pulldown_cmark_escape::escape_html(&mut page, text);
+                    }
+                    Printed::Safe(text) => page.push_str(text),
+                },
+            }
+        }
+        Some(page.into_bytes())
+    }
+}
+
+/// `page.title`: names of letters, digits and `_`, not starting with a digit, joined by `.`.
+fn is_variable_path(path: &str) -> bool {
+    path.split('.').all(|name| {
+        let mut bytes = name.bytes();
+        bytes
+            .next()
+            .is_some_and(|first| first.is_ascii_alphabetic() || first == b'_')
+            && bytes.all(|byte| byte.is_ascii_alphanumeric() || byte == b'_')
+    })
+}
+
 /// Tera's `safe` filter, which gives the same value, without copying a string: Tera's own makes
 /// a new one of the same text, and an article page passes its whole body, its JSON-LD, the header,
 /// the footer and every list item through `safe`.
@@ -233,6 +382,114 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
+
+    /// A page made without Tera from a template that only prints variables is the page Tera
+    /// makes, byte for byte: the default redirect page and others, with values that must be
+    /// escaped, a site-wide value marked safe, and text with braces that print nothing.
+    #[test]
+    fn print_only_pages_are_teras_own() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/catalogs");
+        let mut templates = Templates::load(&root).expect("the default templates");
+        let others = [
+            (
+                "plain.html",
+                "{{ target }}|{{page.title}}|{{  site.title  }}",
+            ),
+            (
+                "braces.html",
+                "{ a } {target} }} {{ site.ui.copy }} { {{ site_mark }}}",
+            ),
+            ("missing.html", "{{ site.mark }}"),
+            ("lines.xml", "<a>\n{{ page.title }}\n</a>\n\n"),
+        ];
+        for (name, text) in others {
+            templates
+                .tera
+                .add_raw_template(name, text)
+                .expect("a template");
+            let parsed = PrintOnly::parse(text).expect("print-only");
+            templates.print_only.push((name.to_string(), parsed));
+        }
+        let hostile = "<b>\"Tom & Jerry's\"</b> ünïcödé / \\ {{ x }}";
+        let site = serde_json::json!({
+            "title": hostile,
+            "language": "en\"><script>",
+            "ui": { "redirecting": hostile, "copy": "Copy & paste" },
+        });
+        let globals = templates.tera.global_context();
+        globals.insert("site", &site);
+        globals.insert_value("site_mark", tera::Value::safe_string("<i>safe & sound</i>"));
+        templates.keep_globals();
+        let title = format!("E42 {hostile}");
+        let target = "https://example.org/a&b/?q=\"1\"&r=<2>";
+        // `site.mark` is not there: a page printing it is left to Tera, which says so.
+        for name in [
+            "redirect.html",
+            "plain.html",
+            "braces.html",
+            "lines.xml",
+            "missing.html",
+        ] {
+            let mut context = tera::Context::new();
+            context.insert("page", &serde_json::json!({ "title": title }));
+            context.insert("target", target);
+            let teras = templates
+                .tera
+                .render(name, &context)
+                .map(String::into_bytes);
+            let ours = templates.render_print_only(name, |path| match path {
+                "target" => Local::Text(target),
+                "page.title" => Local::Text(&title),
+                _ if path.starts_with("page") => Local::Missing,
+                _ => Local::NotLocal,
+            });
+            match ours {
+                Some(page) => assert_eq!(Ok(page), teras.map_err(|e| e.to_string()), "{name}"),
+                None => assert!(teras.is_err(), "{name} is left to Tera"),
+            }
+        }
+        let page = templates.render_print_only("redirect.html", |path| match path {
+            "target" => Local::Text(target),
+            "page.title" => Local::Text(&title),
+            _ => Local::NotLocal,
+        });
+        assert!(
+            page.is_some(),
+            "the default redirect page is made without Tera"
+        );
+    }
+
+    /// Anything of Tera's syntax but a variable printed as it is leaves a template to Tera.
+    #[test]
+    fn only_templates_that_print_variables_are_print_only() {
+        let others = [
+            "{% if target %}{{ target }}{% endif %}",
+            "{# a comment #}{{ target }}",
+            "{{ target | upper }}",
+            "{{- target }}",
+            "{{ target -}}",
+            "{{ page.title ~ target }}",
+            "{{ items[0] }}",
+            "{{ 1target }}",
+            "{{ page..title }}",
+            "{{ target }",
+            "{{ }}",
+            "{%- raw %}{{ target }}{% endraw %}",
+        ];
+        for text in others {
+            assert!(PrintOnly::parse(text).is_none(), "{text}");
+        }
+        let parsed = PrintOnly::parse("a{b}{{ page.title }}{{x_1}}").expect("print-only");
+        assert_eq!(
+            parsed.pieces,
+            [
+                Piece::Text("a{".into()),
+                Piece::Text("b}".into()),
+                Piece::Print("page.title".into()),
+                Piece::Print("x_1".into()),
+            ]
+        );
+    }
 
     /// kb's `safe` gives what Tera's own gives, for every kind of value, printed at once or kept.
     #[test]

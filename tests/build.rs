@@ -443,6 +443,58 @@ fn an_alias_redirects_to_the_article_under_the_base_url() {
     );
 }
 
+/// The redirect pages (aliases and short addresses) come from the site's own `redirect.html`,
+/// whether it only prints values, escaped, or does more (a filter); and from the default one,
+/// in the site's language and words, with a title that must be escaped.
+#[test]
+fn redirect_pages_come_from_the_sites_own_template_or_the_default_one() {
+    let site = Site::fixture("catalogs");
+    let article = site.read("content/http/4xx/404.md");
+    site.write(
+        "content/http/4xx/404.md",
+        &article.replace("title: Not Found", "title: \"Not <Found> & 'gone'\""),
+    );
+    site.write(
+        "kb.yaml",
+        "title: Fixture & Help\nlanguage: fr-CA\nui:\n  redirecting: \"Déplacée <ici>\"\n",
+    );
+    let title = "404 Not <Found> & 'gone'";
+    let target = "/http/4xx/404/";
+    site.build(&[]);
+    for url in ["/errors/404.html", "/404/"] {
+        let page = site.page(url);
+        assert_eq!(page.redirect_target().as_deref(), Some(target), "{url}");
+        assert_eq!(page.attrs("html", "lang"), ["fr-CA"], "{url}");
+        assert_eq!(page.text("title"), title, "{url}");
+        assert_eq!(page.text("p"), format!("Déplacée <ici> {target}."), "{url}");
+    }
+    site.write(
+        "templates/redirect.html",
+        "<title>{{ site.title }}: {{ page.title }}</title><p>{{ page.description }}</p><a href=\"{{ target }}\">{{ target }}</a>\n",
+    );
+    site.build(&[]);
+    for url in ["/errors/404.html", "/404/"] {
+        let page = site.page(url);
+        assert_eq!(
+            page.text("title"),
+            format!("Fixture & Help: {title}"),
+            "{url}"
+        );
+        assert_eq!(page.text("p"), "What 404 Not Found means.", "{url}");
+        assert_eq!(page.hrefs("a"), [target], "{url}");
+    }
+    site.write(
+        "templates/redirect.html",
+        "<title>{{ page.title | upper }}</title><a href=\"{{ target }}\">{{ target }}</a>\n",
+    );
+    site.build(&[]);
+    for url in ["/errors/404.html", "/404/"] {
+        let page = site.page(url);
+        assert_eq!(page.text("title"), title.to_uppercase(), "{url}");
+        assert_eq!(page.hrefs("a"), [target], "{url}");
+    }
+}
+
 // --- drafts ------------------------------------------------------------------------------------
 
 #[test]
