@@ -226,37 +226,201 @@ pub fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
 
 /// A term's entry in its shard: `"term":[postings]`.
 pub fn entry(term: &str, postings: &Postings) -> String {
-    let mut out = String::with_capacity(term.len() + 16 + 6 * postings.len().min(MAX_POSTINGS));
-    crate::json::push_string(&mut out, term);
-    out.push(':');
-    push_postings(&mut out, postings);
-    out
+    // The postings are written into bytes each thread keeps, then copied after the term into
+    // a string of their length: every term's entry is kept until the shards are packed.
+    POSTINGS_BYTES.with_borrow_mut(|bytes| {
+        let postings = postings_bytes(bytes, postings);
+        // Digits, commas and brackets: ASCII.
+        let postings = std::str::from_utf8(postings).unwrap_or_default();
+        let mut out = String::with_capacity(term.len() + 3 + postings.len());
+        crate::json::push_string(&mut out, term);
+        out.push(':');
+        out.push_str(postings);
+        out
+    })
 }
 
-/// `number` in decimal. Most numbers of postings are gaps and fields of one or two digits: those
-/// are pushed where they are written, without a buffer or a loop.
-#[inline]
-fn push_number(out: &mut String, number: usize) {
-    if number < 10 {
-        out.push(last_digit(number));
-    } else if number < 100 {
-        out.push(last_digit(number / 10));
-        out.push(last_digit(number));
+thread_local! {
+    /// What [`postings_bytes`] writes into, kept from one term to the next (bytes past the
+    /// postings are left from the terms before).
+    static POSTINGS_BYTES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The decimal digits of each number below 1,000, low byte first, with their count in the
+/// top byte.
+const DIGITS: [u32; 1000] = {
+    let mut digits = [0; 1000];
+    let mut number = 0;
+    while number < 1000 {
+        let (hundreds, tens, ones) = (number / 100, number / 10 % 10, number % 10);
+        digits[number] = if number < 10 {
+            (1 << 24) | (b'0' as u32 + ones as u32)
+        } else if number < 100 {
+            (2 << 24) | (b'0' as u32 + tens as u32) | ((b'0' as u32 + ones as u32) << 8)
+        } else {
+            (3 << 24)
+                | (b'0' as u32 + hundreds as u32)
+                | ((b'0' as u32 + tens as u32) << 8)
+                | ((b'0' as u32 + ones as u32) << 16)
+        };
+        number += 1;
+    }
+    digits
+};
+
+/// `,fields` of each set of fields, low byte first (at most four bytes), with its length above
+/// them.
+const FIELDS: [u64; 256] = {
+    let mut fields = [0; 256];
+    let mut set = 0;
+    while set < 256 {
+        let digits = DIGITS[set] as u64;
+        fields[set] = ((digits >> 24) + 1) << 32 | (digits & 0xff_ffff) << 8 | b',' as u64;
+        set += 1;
+    }
+    fields
+};
+
+/// The most bytes a posting takes: `,`, a gap of up to ten digits, `,` and three digits.
+const MOST_POSTING_BYTES: usize = 15;
+
+/// `[df, first document, its fields, gap to the next document, its fields, …]`: the number of
+/// documents the term occurs in, then its postings, cut to [`MAX_TEXT_POSTINGS`] from summaries
+/// and bodies only and [`MAX_POSTINGS`] in all.
+#[cfg(test)]
+pub fn encode_postings(postings: &Postings) -> String {
+    let mut bytes = Vec::new();
+    String::from_utf8(postings_bytes(&mut bytes, postings).to_vec()).unwrap_or_default()
+}
+
+fn text_only(fields: u8) -> bool {
+    fields & !(field::SUMMARY | field::BODY) == 0
+}
+
+/// [`encode_postings`] written at the start of `bytes` (which only grows, so that it is not
+/// cleared for every term): the bytes written.
+fn postings_bytes<'a>(bytes: &'a mut Vec<u8>, postings: &[(u32, u8)]) -> &'a [u8] {
+    if !postings.is_sorted_by(|a, b| a.0 < b.0) {
+        bytes.clear();
+        push_postings_sorted(bytes, postings);
+        return bytes;
+    }
+    // Room for the count and every posting at its longest, and for the eight bytes each
+    // posting is written with.
+    let room = MOST_POSTING_BYTES * (postings.len() + 1) + 8;
+    if bytes.len() < room {
+        bytes.resize(room, 0);
+    }
+    bytes[0] = b'[';
+    let mut end = put_number(bytes, 1, postings.len());
+    if postings.len() <= MAX_TEXT_POSTINGS {
+        // Nothing to cut: no term has this many postings of any kind.
+        end = put_postings(bytes, end, postings, |_| true);
     } else {
-        push_long_number(out, number);
+        // The cut keeps the highest fields first, and of each set of fields the first
+        // documents: so many postings of each set of fields, in document order.
+        let mut count = [0u32; 256];
+        for (_, fields) in postings {
+            count[usize::from(*fields)] += 1;
+        }
+        let mut kept = [0u32; 256];
+        let (mut text, mut left) = (0, MAX_POSTINGS as u32);
+        for fields in (0..=u8::MAX).rev() {
+            let mut keep = count[usize::from(fields)];
+            if text_only(fields) {
+                keep = keep.min((MAX_TEXT_POSTINGS as u32).saturating_sub(text));
+                text += count[usize::from(fields)];
+            }
+            kept[usize::from(fields)] = keep.min(left);
+            left -= kept[usize::from(fields)];
+        }
+        end = put_postings(bytes, end, postings, |fields| {
+            let left = &mut kept[usize::from(fields)];
+            let keep = *left > 0;
+            *left -= u32::from(keep);
+            keep
+        });
     }
+    bytes[end] = b']';
+    &bytes[..end + 1]
 }
 
-/// [`push_number`] one digit at a time, for the longer numbers.
-fn push_long_number(out: &mut String, number: usize) {
+/// `,gap,fields` into `bytes` from `at` on for each posting `keep` keeps (it is asked once
+/// about each, in order), the gap from the one kept before it: where they end.
+#[inline(always)]
+fn put_postings(
+    bytes: &mut [u8],
+    mut at: usize,
+    postings: &[(u32, u8)],
+    mut keep: impl FnMut(u8) -> bool,
+) -> usize {
+    let mut previous = 0;
+    for &(document, fields) in postings {
+        if !keep(fields) {
+            continue;
+        }
+        let gap = document - previous;
+        at = match put_posting(bytes, at, gap, fields) {
+            Some(end) => end,
+            None => put_long_posting(bytes, at, gap, fields),
+        };
+        previous = document;
+    }
+    at
+}
+
+/// `,gap,fields` for a posting when the gap is below 1,000 (as most are), from tables: at most
+/// eight bytes, written with one store (the bytes past the posting are written over next).
+/// Where it ends.
+#[inline(always)]
+fn put_posting(bytes: &mut [u8], at: usize, gap: u32, fields: u8) -> Option<usize> {
+    let digits = *DIGITS.get(gap as usize)?;
+    let fields = FIELDS[usize::from(fields)];
+    let digit_count = digits >> 24;
+    let posting = u64::from(b',')
+        | u64::from(digits & 0xff_ffff) << 8
+        | (fields & 0xffff_ffff) << (8 * (1 + digit_count));
+    bytes
+        .get_mut(at..at + 8)?
+        .copy_from_slice(&posting.to_le_bytes());
+    Some(at + 1 + digit_count as usize + (fields >> 32) as usize)
+}
+
+/// [`put_posting`] for any gap.
+#[cold]
+fn put_long_posting(bytes: &mut [u8], at: usize, gap: u32, fields: u8) -> usize {
+    bytes[at] = b',';
+    let at = put_number(bytes, at + 1, gap as usize);
+    let fields = FIELDS[usize::from(fields)];
+    let length = (fields >> 32) as usize;
+    bytes[at..at + length].copy_from_slice(&fields.to_le_bytes()[..length]);
+    at + length
+}
+
+/// `number` in decimal into `bytes` from `at` on: where it ends.
+fn put_number(bytes: &mut [u8], at: usize, number: usize) -> usize {
+    let mut digits = [0u8; 20];
+    let mut first = digits.len();
+    let mut left = number;
+    loop {
+        first -= 1;
+        digits[first] = b'0' + (left % 10) as u8;
+        left /= 10;
+        if left == 0 {
+            break;
+        }
+    }
+    let digits = &digits[first..];
+    bytes[at..at + digits.len()].copy_from_slice(digits);
+    at + digits.len()
+}
+
+/// `number` in decimal, one digit at a time.
+fn push_number(out: &mut Vec<u8>, number: usize) {
     if number >= 10 {
-        push_long_number(out, number / 10);
+        push_number(out, number / 10);
     }
-    out.push(last_digit(number));
-}
-
-fn last_digit(number: usize) -> char {
-    char::from(b'0' + (number % 10) as u8)
+    out.push(b'0' + (number % 10) as u8);
 }
 
 /// Packs the entries of sorted terms into shards of at most [`SHARD_BYTES`] (a longer entry
@@ -374,64 +538,8 @@ fn files_and_meta(
     }
 }
 
-/// `[df, first document, its fields, gap to the next document, its fields, …]`: the number of
-/// documents the term occurs in, then its postings, cut to [`MAX_TEXT_POSTINGS`] from summaries
-/// and bodies only and [`MAX_POSTINGS`] in all.
-#[cfg(test)]
-pub fn encode_postings(postings: &Postings) -> String {
-    let mut out = String::new();
-    push_postings(&mut out, postings);
-    out
-}
-
-fn text_only(fields: u8) -> bool {
-    fields & !(field::SUMMARY | field::BODY) == 0
-}
-
-/// [`encode_postings`] onto `out`.
-fn push_postings(out: &mut String, postings: &[(u32, u8)]) {
-    if !postings.is_sorted_by(|a, b| a.0 < b.0) {
-        return push_postings_sorted(out, postings);
-    }
-    // The cut keeps the highest fields first, and of each set of fields the first documents:
-    // so many postings of each set of fields, in document order.
-    let mut kept = [u32::MAX; 256];
-    if postings.len() > MAX_TEXT_POSTINGS {
-        let mut count = [0u32; 256];
-        for (_, fields) in postings {
-            count[usize::from(*fields)] += 1;
-        }
-        let (mut text, mut left) = (0, MAX_POSTINGS as u32);
-        for fields in (0..=u8::MAX).rev() {
-            let mut keep = count[usize::from(fields)];
-            if text_only(fields) {
-                keep = keep.min((MAX_TEXT_POSTINGS as u32).saturating_sub(text));
-                text += count[usize::from(fields)];
-            }
-            kept[usize::from(fields)] = keep.min(left);
-            left -= kept[usize::from(fields)];
-        }
-    }
-    out.push('[');
-    push_number(out, postings.len());
-    let mut previous = 0;
-    for (document, fields) in postings {
-        let left = &mut kept[usize::from(*fields)];
-        if *left == 0 {
-            continue;
-        }
-        *left -= 1;
-        out.push(',');
-        push_number(out, (document - previous) as usize);
-        out.push(',');
-        push_number(out, usize::from(*fields));
-        previous = *document;
-    }
-    out.push(']');
-}
-
-/// [`push_postings`] of postings in any order: sorted by fields to be cut, then by document.
-fn push_postings_sorted(out: &mut String, postings: &[(u32, u8)]) {
+/// [`postings_bytes`] of postings in any order: sorted by fields to be cut, then by document.
+fn push_postings_sorted(out: &mut Vec<u8>, postings: &[(u32, u8)]) {
     let mut kept: Vec<(u32, u8)> = postings.to_vec();
     // Highest fields first (the flags of higher fields are higher bits), then by document.
     kept.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -442,17 +550,17 @@ fn push_postings_sorted(out: &mut String, postings: &[(u32, u8)]) {
     });
     kept.truncate(MAX_POSTINGS);
     kept.sort_unstable();
-    out.push('[');
+    out.push(b'[');
     push_number(out, postings.len());
     let mut previous = 0;
     for (document, fields) in kept {
-        out.push(',');
+        out.push(b',');
         push_number(out, (document - previous) as usize);
-        out.push(',');
+        out.push(b',');
         push_number(out, usize::from(fields));
         previous = document;
     }
-    out.push(']');
+    out.push(b']');
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -469,17 +577,76 @@ fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
 mod tests {
     use super::*;
 
-    #[test]
-    fn numbers_are_written_as_to_string_writes_them() {
-        let mut next = crate::test_random::numbers(0x9e37_79b9_7f4a_7c15);
-        let mut numbers = vec![0, 9, 10, 99, 100, 101, 999, 1000, usize::MAX];
-        // Every length of number, each digit anything.
-        numbers.extend((0..20_000).map(|_| next(usize::MAX) >> next(64)));
-        for number in numbers {
-            let mut out = String::from("[");
-            push_number(&mut out, number);
-            assert_eq!(out, format!("[{number}"));
+    /// A term's entry as serde_json writes it, the postings cut by sorting them.
+    fn plain_entry(term: &str, postings: &Postings) -> String {
+        let mut kept = postings.clone();
+        kept.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut text = 0;
+        kept.retain(|(_, fields)| {
+            text += usize::from(text_only(*fields));
+            !text_only(*fields) || text <= MAX_TEXT_POSTINGS
+        });
+        kept.truncate(MAX_POSTINGS);
+        kept.sort_unstable();
+        let mut numbers = vec![postings.len() as u64];
+        let mut previous = 0;
+        for (document, fields) in kept {
+            numbers.extend([u64::from(document - previous), u64::from(fields)]);
+            previous = document;
         }
+        let term = serde_json::to_string(term).unwrap_or_default();
+        format!(
+            "{term}:{}",
+            serde_json::to_string(&numbers).unwrap_or_default()
+        )
+    }
+
+    /// Entries written eight bytes a posting from tables are those serde_json writes: gaps of
+    /// every length (the tables have those below 1,000), every set of fields, lists that are
+    /// cut and lists that are not.
+    #[test]
+    fn entries_are_written_as_serde_json_writes_them() {
+        let mut next = crate::test_random::numbers(0x9e37_79b9_7f4a_7c15);
+        let terms = ["disk", "a\"quoted\" term", "übergroß", ""];
+        let lengths = [0, 1, 2, 3, 7, 50, 399, 400, 401, 1499, 1500, 1501, 4000];
+        let mut cut = 0;
+        for (round, length) in lengths.iter().cycle().take(300).enumerate() {
+            // Gaps of one to three digits, and in every other round some of up to ten (which
+            // soon take the documents to the last one).
+            let most_digits = if round % 2 == 0 { 3 } else { 10 };
+            let mut document = next(1000) as u32;
+            let postings: Postings = (0..*length)
+                .map(|at| {
+                    let digits = if next(8) == 0 {
+                        1 + next(most_digits)
+                    } else {
+                        1
+                    };
+                    let gap = next(10usize.pow(digits as u32)) as u32;
+                    if at > 0 {
+                        document = document.saturating_add(gap.max(1));
+                    }
+                    (document, next(256) as u8)
+                })
+                .take_while(|(document, _)| *document < u32::MAX)
+                .collect();
+            cut += usize::from(postings.len() > MAX_POSTINGS);
+            let term = terms[round % terms.len()];
+            assert_eq!(
+                entry(term, &postings),
+                plain_entry(term, &postings),
+                "{} postings",
+                postings.len()
+            );
+        }
+        assert!(cut >= 20, "only {cut} lists were cut");
+        // Out of order, as `kb serve`'s lists may be.
+        let postings = vec![
+            (5, field::BODY),
+            (2, field::TITLE),
+            (1_000_000, field::CODE),
+        ];
+        assert_eq!(entry("x", &postings), plain_entry("x", &postings));
     }
 
     #[test]
@@ -640,8 +807,8 @@ mod tests {
                         (document, all_fields[next(kinds as u64) as usize])
                     })
                     .collect();
-                let (mut fast, mut sorted) = (String::new(), String::new());
-                push_postings(&mut fast, &postings);
+                let (mut fast, mut sorted) = (Vec::new(), Vec::new());
+                let fast = postings_bytes(&mut fast, &postings);
                 push_postings_sorted(&mut sorted, &postings);
                 assert_eq!(fast, sorted, "{length} postings of {kinds} kinds of fields");
             }

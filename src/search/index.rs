@@ -191,15 +191,25 @@ impl SearchIndex {
             .max(1)
             .max(total.div_ceil(postings_per_range.max(1)));
         let ranges = term_ranges(&joining.numbers.lengths, parts);
-        let made: Vec<Vec<(String, T)>> = ranges
-            .par_iter()
-            .map(|terms| {
-                let lists = joining.lists(&runs, terms.clone());
+        // Each range with the names of its terms, which go to what it makes.
+        let mut named = Vec::with_capacity(ranges.len());
+        for terms in ranges.into_iter().rev() {
+            let start = terms.start.min(names.len());
+            named.push((terms, names.split_off(start)));
+        }
+        named.reverse();
+        let made: Vec<Vec<(String, T)>> = named
+            .into_par_iter()
+            .map(|(terms, names)| {
+                let lists = joining.lists(&runs, terms);
                 lists
                     .iter()
-                    .zip(&names[terms.clone()])
+                    .zip(names)
                     .filter(|(list, _)| !list.is_empty())
-                    .map(|(list, name)| (name.clone(), each(name, list)))
+                    .map(|(list, name)| {
+                        let made = each(&name, list);
+                        (name, made)
+                    })
                     .collect()
             })
             .collect();
