@@ -23,6 +23,8 @@ use syntect::parsing::{
 };
 use syntect::util::LinesWithEndings;
 
+use crate::json::equal_bytes;
+
 /// The prefix of every class the highlighter writes: `hl-keyword hl-control`.
 pub const CLASS_PREFIX: &str = "hl-";
 
@@ -252,10 +254,16 @@ impl Highlighter {
         if code.len() > MAX_HIGHLIGHTED_BYTES {
             return false;
         }
-        let Some((syntax, syntaxes, set)) = self.syntax(language) else {
-            return false;
-        };
-        let by_hand = shell_by_hand && set == 0 && syntax.name == grammars::SHELL;
+        let by_hand = shell_by_hand && grammars::finds_shell(language);
+        // A shell block's grammar is looked up (and the grammars built) on its first line not
+        // highlighted by hand: often none.
+        let mut grammar = None;
+        if !by_hand {
+            let Some(found) = self.syntax(language) else {
+                return false;
+            };
+            grammar = Some(found);
+        }
         // Made on the first line the grammar runs on: often none, in a shell block.
         let mut state: Option<ParseState> = None;
         let mut stack = ScopeStack::new();
@@ -270,6 +278,15 @@ impl Highlighter {
             if by_hand && self.shell_line(line, spans.html) {
                 continue;
             }
+            let (syntax, syntaxes, set) = match grammar {
+                Some(found) => found,
+                None => {
+                    let Some(found) = self.syntax(language) else {
+                        return false;
+                    };
+                    *grammar.insert(found)
+                }
+            };
             let state = state.get_or_insert_with(|| ParseState::new(syntax));
             let Some(ops) = self.parse_line(set, state, line, syntaxes) else {
                 return false;
@@ -370,22 +387,65 @@ fn language_of(info: &str) -> Option<&str> {
 
 /// Appends `text` with `&`, `<`, `>` and `"` escaped.
 pub(crate) fn escape_into(html: &mut String, text: &str) {
-    // Runs of plain text are copied whole rather than character by character; the escaped
-    // characters are ASCII, so each byte found is a whole character.
+    escape_with::<false>(html, text);
+}
+
+/// [`escape_into`] with `'` escaped too, as `&#39;`: what pulldown-cmark's `escape_html` writes,
+/// for the attributes of a body's headings.
+pub(crate) fn escape_attribute_into(html: &mut String, text: &str) {
+    escape_with::<true>(html, text);
+}
+
+fn escape_with<const APOSTROPHE: bool>(html: &mut String, text: &str) {
+    // Runs of plain text are copied whole; the escaped characters are ASCII, so each byte found
+    // is a whole character.
+    let bytes = text.as_bytes();
     let mut plain_from = 0;
-    for (at, byte) in text.bytes().enumerate() {
-        let escaped = match byte {
+    while let Some(offset) = first_to_escape::<APOSTROPHE>(&bytes[plain_from..]) {
+        let at = plain_from + offset;
+        html.push_str(&text[plain_from..at]);
+        html.push_str(match bytes[at] {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
-            _ => continue,
-        };
-        html.push_str(&text[plain_from..at]);
-        html.push_str(escaped);
+            _ => "&#39;",
+        });
         plain_from = at + 1;
     }
     html.push_str(&text[plain_from..]);
+}
+
+/// Where the first byte that [`escape_with`] escapes is, looked for eight bytes at a time: ids,
+/// anchors and the pieces of highlighted lines, escaped by the tens of thousands, are mostly
+/// plain, and a byte at a time cost several instructions each.
+fn first_to_escape<const APOSTROPHE: bool>(bytes: &[u8]) -> Option<usize> {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(eight);
+        // Each flags exactly its lowest byte, so their lowest together is exact too.
+        let mut flags = equal_bytes(word, b'&')
+            | equal_bytes(word, b'<')
+            | equal_bytes(word, b'>')
+            | equal_bytes(word, b'"');
+        if APOSTROPHE {
+            flags |= equal_bytes(word, b'\'');
+        }
+        if flags != 0 {
+            return Some(offset + flags.trailing_zeros() as usize / 8);
+        }
+        offset += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&byte| {
+            matches!(byte, b'&' | b'<' | b'>' | b'"') || (APOSTROPHE && byte == b'\'')
+        })
+        .map(|at| offset + at)
 }
 
 #[cfg(test)]
@@ -524,6 +584,49 @@ mod tests {
         let mut html = String::new();
         escape_into(&mut html, "");
         assert_eq!(html, "");
+    }
+
+    /// The escapes, eight bytes at a time, write what escaping each character does, and with
+    /// `'` what pulldown-cmark's attribute escaping does.
+    #[test]
+    fn escaping_eight_bytes_at_a_time_escapes_every_character() {
+        const PIECES: &[&str] = &[
+            "a",
+            "word ",
+            "&",
+            "<",
+            ">",
+            "\"",
+            "'",
+            "é",
+            "→",
+            "\n",
+            "0123456789abcdef",
+            "-",
+        ];
+        let by_character = |text: &str| -> String {
+            text.chars()
+                .map(|c| match c {
+                    '&' => "&amp;".to_string(),
+                    '<' => "&lt;".to_string(),
+                    '>' => "&gt;".to_string(),
+                    '"' => "&quot;".to_string(),
+                    c => c.to_string(),
+                })
+                .collect()
+        };
+        let mut next = crate::test_random::numbers(0x3c6e_f372_fe94_f82b);
+        for _ in 0..20_000 {
+            let text: String = (0..next(24)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let mut html = String::from("<kept>");
+            escape_into(&mut html, &text);
+            assert_eq!(html, format!("<kept>{}", by_character(&text)), "{text:?}");
+            let mut expected = String::new();
+            let _ = pulldown_cmark_escape::escape_html(&mut expected, &text);
+            let mut attribute = String::new();
+            escape_attribute_into(&mut attribute, &text);
+            assert_eq!(attribute, expected, "{text:?}");
+        }
     }
 
     #[test]

@@ -399,6 +399,9 @@ impl HeadingIds {
 
 /// `Cause & effect` → `cause-effect`.
 pub fn slugify_heading(text: &str) -> String {
+    if text.is_ascii() {
+        return slugify_ascii(text.as_bytes());
+    }
     let mut slug = Slug {
         text: String::with_capacity(text.len()),
         separable: false,
@@ -417,6 +420,58 @@ pub fn slugify_heading(text: &str) -> String {
     slug.truncate(kept);
     slug
 }
+
+/// [`slugify_heading`] of ASCII text, a byte at a time: nearly every heading is, and its
+/// characters' lower case and classes need no Unicode tables.
+fn slugify_ascii(text: &[u8]) -> String {
+    let mut slug = Vec::with_capacity(text.len());
+    let mut separable = false;
+    for &byte in text {
+        match SLUG_BYTES[usize::from(byte)] {
+            SLUG_DROPS => {}
+            SLUG_SEPARATES => {
+                if separable {
+                    slug.push(b'-');
+                    separable = false;
+                }
+            }
+            kept => {
+                slug.push(kept);
+                separable = true;
+            }
+        }
+    }
+    if slug.last() == Some(&b'-') {
+        slug.pop();
+    }
+    // Only ASCII bytes were pushed: always text.
+    String::from_utf8(slug).unwrap_or_default()
+}
+
+/// What [`slugify_ascii`] makes of each byte below 128: its lower case for a letter, digit or
+/// `_`; [`SLUG_SEPARATES`] for what `char::is_whitespace` calls whitespace (with the vertical
+/// tab), `-` and `.`; [`SLUG_DROPS`] for anything else. (Above 127, never asked.)
+const SLUG_BYTES: [u8; 256] = {
+    let mut bytes = [SLUG_DROPS; 256];
+    let mut byte = 0;
+    while byte < 128 {
+        let b = byte as u8;
+        bytes[byte] = if b.is_ascii_alphanumeric() || b == b'_' {
+            b.to_ascii_lowercase()
+        } else if matches!(
+            b,
+            b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r' | b'-' | b'.'
+        ) {
+            SLUG_SEPARATES
+        } else {
+            SLUG_DROPS
+        };
+        byte += 1;
+    }
+    bytes
+};
+const SLUG_DROPS: u8 = 0;
+const SLUG_SEPARATES: u8 = 1;
 
 /// A heading's id being made.
 struct Slug {
@@ -576,6 +631,16 @@ mod tests {
         let mut next = crate::test_random::numbers(0x0123_4567_89ab_cdef);
         for _ in 0..3000 {
             let text: String = (0..next(16)).map(|_| PIECES[next(PIECES.len())]).collect();
+            assert_eq!(slugify_heading(&text), by_unicode(&text), "{text:?}");
+        }
+        // Text of ASCII alone, any byte of it, which is slugged a byte at a time.
+        for _ in 0..5000 {
+            let text: String = (0..next(24))
+                .map(|_| match next(3) {
+                    0 => char::from(next(128) as u8),
+                    _ => char::from(b" -.aZ9_&\t"[next(9)]),
+                })
+                .collect();
             assert_eq!(slugify_heading(&text), by_unicode(&text), "{text:?}");
         }
     }

@@ -157,6 +157,29 @@ const GRAMMARS: &[Grammar] = &[
     },
 ];
 
+/// Whether the fence name `token` finds the shell grammar in [`syntax_set`], as syntect's
+/// `find_syntax_by_token` finds it there (by file extension, then by name, ignoring case, the
+/// last grammar first), told from the list without building the set: building it costs more
+/// than the code of a hundred articles, and a site whose code is all shell commands in ASCII
+/// never needs it.
+pub fn finds_shell(token: &str) -> bool {
+    let by_extension = GRAMMARS.iter().rev().find(|grammar| {
+        grammar
+            .tokens
+            .iter()
+            .any(|extension| extension.eq_ignore_ascii_case(token))
+    });
+    let by_name = || {
+        GRAMMARS
+            .iter()
+            .rev()
+            .find(|grammar| grammar.name.eq_ignore_ascii_case(token))
+    };
+    by_extension
+        .or_else(by_name)
+        .is_some_and(|grammar| grammar.name == SHELL)
+}
+
 /// The extra grammars as one syntax set, looked up after syntect's defaults.
 pub fn syntax_set() -> SyntaxSet {
     let mut builder = SyntaxSetBuilder::new();
@@ -252,5 +275,39 @@ mod tests {
         for token in ["http", "nginx", "apache", "htaccess", "sh", "bash"] {
             assert!(set.find_syntax_by_token(token).is_some(), "{token}");
         }
+    }
+
+    /// The shell grammar is told from the list exactly when the built set finds it.
+    #[test]
+    fn the_shell_is_found_from_the_list_as_in_the_set() {
+        let set = syntax_set();
+        let finds_in_set = |token: &str| {
+            set.find_syntax_by_token(token)
+                .is_some_and(|syntax| syntax.name == SHELL)
+        };
+        let mut words: Vec<String> = GRAMMARS
+            .iter()
+            .flat_map(|grammar| grammar.tokens.iter().chain([&grammar.name]))
+            .map(|word| word.to_string())
+            .collect();
+        words.extend(["", "s", "shh", "bash ", "console", "powershell", "Ş"].map(String::from));
+        let mut next = crate::test_random::numbers(0x6c8e_9cf5_7093_2bd1);
+        let mut found = 0;
+        for word in &words {
+            for _ in 0..20 {
+                // The word in a random mix of cases.
+                let token: String = word
+                    .chars()
+                    .map(|c| match next(2) {
+                        0 => c.to_ascii_uppercase(),
+                        _ => c.to_ascii_lowercase(),
+                    })
+                    .collect();
+                assert_eq!(finds_shell(&token), finds_in_set(&token), "{token:?}");
+                found += usize::from(finds_shell(&token));
+            }
+        }
+        // Both answers were among them.
+        assert!(found >= 100 && found < words.len() * 20, "{found}");
     }
 }

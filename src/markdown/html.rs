@@ -12,6 +12,8 @@ use pulldown_cmark::{
 };
 use pulldown_cmark_escape::{escape_href, escape_html};
 
+use crate::highlight::escape_attribute_into;
+
 /// A body's HTML being written.
 pub(super) struct HtmlWriter<'a> {
     html: String,
@@ -143,6 +145,10 @@ impl<'a> HtmlWriter<'a> {
     ) {
         let tag = &mut self.heading_tag;
         tag.clear();
+        if tag.capacity() == 0 {
+            // Room for most start tags at once, rather than grown from a few bytes in each body.
+            tag.reserve(64);
+        }
         if line_break {
             tag.push('\n');
         }
@@ -462,26 +468,26 @@ fn heading_start(
     html.push_str(tag_name(level));
     if let Some(id) = id {
         html.push_str(" id=\"");
-        let _ = escape_html(&mut *html, id);
+        escape_attribute_into(html, id);
         html.push('"');
     }
     let mut classes = classes.iter();
     if let Some(class) = classes.next() {
         html.push_str(" class=\"");
-        let _ = escape_html(&mut *html, class);
+        escape_attribute_into(html, class);
         for class in classes {
             html.push(' ');
-            let _ = escape_html(&mut *html, class);
+            escape_attribute_into(html, class);
         }
         html.push('"');
     }
     for (attr, value) in attrs {
         html.push(' ');
-        let _ = escape_html(&mut *html, attr);
+        escape_attribute_into(html, attr);
         match value {
             Some(value) => {
                 html.push_str("=\"");
-                let _ = escape_html(&mut *html, value);
+                escape_attribute_into(html, value);
                 html.push('"');
             }
             None => html.push_str("=\"\""),
@@ -509,7 +515,7 @@ mod tests {
         "***\n", "===\n", "| a | b |\n", "|:--|--:|\n", "|:-:|---|\n", "| `c` | ![i](j) |\n",
         "<div>\n", "</div>\n", "<b>", "</b>", "<!-- c -->", "\\\n", "\\*", "$x$", "$$y$$",
         "term\n: def\n", "+++\ntitle = 1\n+++\n", "---\ntitle: x\n---\n", "[[wiki]]",
-        "<span title=\"x\">", "a\"b'c", "ﬃ", "\u{a0}",
+        "<span title=\"x\">", "a\"b'c", "ﬃ", "\u{a0}", "{#it's}", "{#a&b<c>d}",
     ];
 
     /// Body text is escaped as pulldown-cmark escapes it, whatever the text.
