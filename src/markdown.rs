@@ -176,6 +176,17 @@ struct OpenHeading<'a> {
 impl<'a> BodyWriter<'a, '_> {
     /// Writes `event`, found at `range` of the body.
     fn pass(&mut self, event: Event<'a>, range: Range<usize>) {
+        // Text, two events in five, straight to the writer (unless it is a code block's).
+        if let Event::Text(text) = &event
+            && self.code_block.is_none()
+        {
+            let text: &str = text;
+            if self.heading.is_some() {
+                self.heading_text.push_str(text);
+            }
+            self.html.text(text);
+            return;
+        }
         let event = match event {
             Event::Start(Tag::Heading {
                 level: _,

@@ -156,6 +156,19 @@ impl<'a> HtmlWriter<'a> {
         self.html.insert_str(at, tag);
     }
 
+    /// Writes the text of an `Event::Text`: the renderer hands most of a body's events here
+    /// without passing them through [`HtmlWriter::event`].
+    pub(super) fn text(&mut self, text: &str) {
+        if self.alt.is_some() {
+            // As an image's `alt` text writes it.
+            self.escape(text);
+            self.end_newline = text.ends_with('\n');
+        } else if !self.in_non_writing_block {
+            escape_body_text(&mut self.html, text);
+            self.end_newline = text.ends_with('\n');
+        }
+    }
+
     /// Writes an event.
     pub(super) fn event(&mut self, event: Event<'a>) {
         if self.alt.is_some() {
@@ -165,12 +178,7 @@ impl<'a> HtmlWriter<'a> {
         match event {
             Event::Start(tag) => self.start_tag(tag),
             Event::End(tag) => self.end_tag(tag),
-            Event::Text(text) => {
-                if !self.in_non_writing_block {
-                    escape_body_text(&mut self.html, &text);
-                    self.end_newline = text.ends_with('\n');
-                }
-            }
+            Event::Text(text) => self.text(&text),
             Event::Code(text) => {
                 self.write("<code>");
                 escape_body_text(&mut self.html, &text);
@@ -556,13 +564,15 @@ mod tests {
         html
     }
 
-    /// kb's writer, with every heading's start tag written at its end, as the renderer writes
-    /// it, or, with `headings_later` false, at its start.
+    /// kb's writer, with every heading's start tag written at its end and text handed to
+    /// [`HtmlWriter::text`], as the renderer writes them, or, with `headings_later` false, every
+    /// event through [`HtmlWriter::event`].
     fn by_kb(markdown: &str, options: Options, headings_later: bool) -> String {
         let mut writer = HtmlWriter::with_capacity(0);
         let mut heading = None;
         for event in Parser::new_ext(markdown, options) {
             match event {
+                Event::Text(text) if headings_later => writer.text(&text),
                 Event::Start(Tag::Heading {
                     level,
                     id,
