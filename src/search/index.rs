@@ -8,7 +8,7 @@ use foldhash::HashMap;
 use rayon::prelude::*;
 
 use super::key_numbers::KeyNumbers;
-use super::tokenize::{self, Shape, Token};
+use super::tokenize::{self, Shape, Word};
 use crate::render::Bodies;
 use crate::site::{Article, Site};
 
@@ -487,33 +487,37 @@ impl Indexer {
     /// characters), so only the whole code earns [`field::CODE`] and `401` in `401.1` is a
     /// [`field::CODE_PART`].
     fn add_text(&mut self, text: &str, word_field: u8, part_field: u8, running_text: bool) {
-        // `move`: the fields and flags are copied into the closure, not read through references.
-        tokenize::each_token::<false>(text, move |token| {
-            self.add_token(token, word_field, part_field, running_text);
-        });
+        // `move`: the fields and flags are copied into the closures, not read through
+        // references.
+        tokenize::each_token::<false, _>(
+            text,
+            self,
+            move |indexer, key| indexer.add_key(key, word_field, running_text),
+            move |indexer, word| indexer.add_word_token(word, word_field, part_field, running_text),
+        );
     }
 
     /// [`Indexer::add_text`] of the text of a body's rendered HTML, running text of
     /// [`field::BODY`]: written as constants here, so that the loop over the words of bodies,
     /// most words indexed, neither reads them nor tests them.
     fn add_body(&mut self, html: &str) {
-        tokenize::each_token::<true>(html, |token| {
-            self.add_token(token, field::BODY, field::BODY, true);
-        });
+        tokenize::each_token::<true, _>(
+            html,
+            self,
+            |indexer, key| indexer.add_key(key, field::BODY, true),
+            |indexer, word| indexer.add_word_token(word, field::BODY, field::BODY, true),
+        );
     }
 
     /// Adds a word as [`tokenize::each_token`] hands it over, and its parts.
-    #[inline(always)]
-    fn add_token(&mut self, token: Token, word_field: u8, part_field: u8, running_text: bool) {
-        match token {
-            Token::Key(key) => self.add_key(key, word_field, running_text),
-            Token::Word(word) if word.entities => {
-                let decoded = tokenize::decode_entities(word.raw);
-                for raw in tokenize::raw_words(&decoded) {
-                    self.add_word(raw, word_field, part_field, running_text);
-                }
+    fn add_word_token(&mut self, word: Word, word_field: u8, part_field: u8, running_text: bool) {
+        if word.entities {
+            let decoded = tokenize::decode_entities(word.raw);
+            for raw in tokenize::raw_words(&decoded) {
+                self.add_word(raw, word_field, part_field, running_text);
             }
-            Token::Word(word) => self.add_word(word.raw, word_field, part_field, running_text),
+        } else {
+            self.add_word(word.raw, word_field, part_field, running_text);
         }
     }
 

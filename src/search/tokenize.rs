@@ -348,23 +348,44 @@ pub(crate) enum Token<'a> {
     Word(Word<'a>),
 }
 
-/// Hands each word of a text (or of rendered HTML), as [`Words`] finds it, to `each` as a
-/// [`Token`]. A plain word, as most are, is read whole from the sixteen bytes where it starts
-/// ([`letter_word_at`], [`plain_word_at`]); anything else is left to [`Words`]. One loop, which
-/// the caller's `each` is inlined into: a word of running text is read and handed over without
-/// going through memory.
-pub(crate) fn each_token<'a, const HTML: bool>(text: &'a str, mut each: impl FnMut(Token<'a>)) {
+/// Hands each word of a text (or of rendered HTML), as [`Words`] finds it, with `state` to
+/// `each_key` as its [`Token::Key`] or to `each_word` (any [`Token::Word`]). A plain word, as
+/// most are, is read whole from the sixteen bytes where it starts ([`letter_word_at`],
+/// [`plain_word_at`]); anything else is left to [`Words`]. One loop, which the caller's
+/// `each_key` is inlined into: a word of running text is read and handed over without going
+/// through memory.
+pub(crate) fn each_token<'a, const HTML: bool, S>(
+    text: &'a str,
+    state: &mut S,
+    mut each_key: impl FnMut(&mut S, u128),
+    mut each_word: impl FnMut(&mut S, Word<'a>),
+) {
     let mut at = 0;
-    // One call of `each`, so that it is inlined.
-    while let Some((token, next)) = next_token::<HTML>(text, at) {
-        each(token);
+    loop {
+        // The key of a word and where the next one is to be looked for, kept in registers
+        // (a whole token would go through memory).
+        let (key, next) = match plain_token::<HTML>(text, at) {
+            Ok(plain) => plain,
+            Err(word_at) => match word_token::<HTML>(text, word_at) {
+                None => return,
+                Some((Token::Key(key), next)) => (key, next),
+                Some((Token::Word(word), next)) => {
+                    each_word(state, word);
+                    at = next;
+                    continue;
+                }
+            },
+        };
+        // The one call of `each_key`, so that it is inlined here.
+        each_key(state, key);
         at = next;
     }
 }
 
-/// The first token of `text` from byte `at` on, and where the next one is to be looked for.
+/// The key of the plain word that is the first token of `text` from byte `at` on, and where
+/// the next one is to be looked for; or where [`word_token`] is to look for it.
 #[inline(always)]
-fn next_token<'a, const HTML: bool>(text: &'a str, mut at: usize) -> Option<(Token<'a>, usize)> {
+fn plain_token<const HTML: bool>(text: &str, mut at: usize) -> Result<(u128, usize), usize> {
     let table = if HTML { &HTML_CLASS } else { &CLASS };
     let bytes = text.as_bytes();
     // Over what separates words as `Words` does, up to a plain word; at anything else (a
@@ -387,15 +408,12 @@ fn next_token<'a, const HTML: bool>(text: &'a str, mut at: usize) -> Option<(Tok
         } else {
             None
         };
-        match plain {
-            Some((key, next)) => return Some((Token::Key(key), next)),
-            None => break,
-        }
+        return plain.ok_or(at);
     }
-    word_token::<HTML>(text, at)
+    Err(at)
 }
 
-/// [`next_token`] left to [`Words`].
+/// The token [`plain_token`] left to [`Words`], and where the next one is to be looked for.
 #[inline(never)]
 fn word_token<const HTML: bool>(text: &str, at: usize) -> Option<(Token<'_>, usize)> {
     let mut words = Words::<HTML>::new(text);
@@ -1174,6 +1192,14 @@ mod tests {
         }
     }
 
+    fn push_key(tokens: &mut Vec<Token>, key: u128) {
+        tokens.push(Token::Key(key));
+    }
+
+    fn push_word<'a>(tokens: &mut Vec<Token<'a>>, word: Word<'a>) {
+        tokens.push(Token::Word(word));
+    }
+
     /// The tokens of `text` as `Words` finds its words, one at a time.
     fn tokens_word_by_word<const HTML: bool>(text: &str) -> Vec<Token<'_>> {
         Words::<HTML>::new(text)
@@ -1195,10 +1221,10 @@ mod tests {
         let mut plain = 0;
         for text in texts {
             let mut tokens = Vec::new();
-            each_token::<false>(&text, |token| tokens.push(token));
+            each_token::<false, _>(&text, &mut tokens, push_key, push_word);
             assert_eq!(tokens, tokens_word_by_word::<false>(&text), "{text:?}");
             let mut tokens = Vec::new();
-            each_token::<true>(&text, |token| tokens.push(token));
+            each_token::<true, _>(&text, &mut tokens, push_key, push_word);
             assert_eq!(tokens, tokens_word_by_word::<true>(&text), "HTML {text:?}");
             let bytes = text.as_bytes();
             plain += (0..bytes.len())
