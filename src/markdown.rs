@@ -57,6 +57,19 @@ pub struct RenderedMarkdown {
     pub steps: StepList,
 }
 
+impl RenderedMarkdown {
+    /// All but the HTML: what the checks of links and anchors read.
+    pub fn without_html(&self) -> RenderedMarkdown {
+        RenderedMarkdown {
+            html: String::new(),
+            headings: self.headings.clone(),
+            anchor_links: self.anchor_links.clone(),
+            links: self.links.clone(),
+            steps: self.steps.clone(),
+        }
+    }
+}
+
 /// The ids of a body's numbered steps, in order, in one string: an article often has ten or
 /// more, and the build keeps them for every article until the anchor check.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

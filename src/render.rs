@@ -264,7 +264,7 @@ pub fn stream_site<Found: Send>(
     root: &Path,
     sink: &dyn Sink,
     check_ahead: impl FnOnce() -> Found + Send,
-    check_bodies: impl FnOnce(Found, &Bodies) -> Vec<Diagnostic>,
+    check_bodies: impl FnOnce(Found, &Bodies) -> Vec<Diagnostic> + Send,
 ) -> Streamed {
     let static_dir = root.join(crate::assets::STATIC_DIR);
     let site_problems = set_site_context(site, templates);
@@ -318,32 +318,39 @@ pub fn stream_site<Found: Send>(
     let runs = runs.into_iter().map(|run| run.expect("every run is done"));
     let found = found.expect("the checks ahead are done");
     let mut handed = Handed::default();
-    let mut article_bodies = Vec::with_capacity(site.articles.len());
+    let mut run_bodies = Vec::with_capacity(bounds.len());
     let mut index_runs = Vec::with_capacity(bounds.len());
     for run in runs {
         handed.append(run.handed);
-        article_bodies.extend(run.bodies);
+        run_bodies.push(run.bodies);
         index_runs.push(run.index);
     }
     let (_, category_bodies) = render_each_body(site, &highlighter, |page| match page {
         PageRef::Article(_) => Some((RenderedMarkdown::default(), Vec::new())),
         PageRef::Category(_) => None,
     });
-    let (bodies, mut problems) = bodies_from(site, article_bodies, category_bodies);
-    problems.extend(site_problems);
-    // The caller's checks of the bodies, now that every one is rendered; then the articles'
-    // bodies leave memory, beside the pages that list every article.
-    problems.append(&mut check_bodies(found, &bodies));
-    let Bodies {
-        articles: article_bodies,
-        categories: category_bodies,
-    } = bodies;
+    // The checks of the bodies read the categories' bodies while their pages are made from
+    // them: they get copies without the HTML (a site has a few hundred categories).
+    let checked_categories = (category_bodies.iter())
+        .map(|(body, problems)| (body.without_html(), problems.clone()))
+        .collect();
+    let category_bodies: Vec<RenderedMarkdown> =
+        category_bodies.into_iter().map(|(body, _)| body).collect();
     // One after the other, so that what each needs for a while is not in memory at the same
     // time as what the others need: the category and listing pages, side by side, with the
-    // links shared by the pages; the search files, which join the search index (its runs and
-    // part of the joined lists at once); the static files and publishing files.
-    let ((), (categories, listings)) = rayon::join(
-        move || drop(article_bodies),
+    // links shared by the pages, and beside them the checks of the bodies (the caller's among
+    // them), after which the articles' bodies leave memory; the search files, which join the
+    // search index (its runs and part of the joined lists at once); the static files and
+    // publishing files. (The checks, on one core, took a big site's other core idle for a
+    // while when they ran on their own.)
+    let (mut problems, (categories, listings)) = rayon::join(
+        move || {
+            let article_bodies = run_bodies.into_iter().flatten().collect();
+            let (bodies, mut problems) = bodies_from(site, article_bodies, checked_categories);
+            problems.extend(site_problems);
+            problems.append(&mut check_bodies(found, &bodies));
+            problems
+        },
         || {
             rayon::join(
                 || {
