@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::config::BaseUrl;
 use crate::content::Source;
-use crate::diagnostic::{Diagnostic, Location, Locator};
+use crate::diagnostic::{Diagnostic, Locator};
 use crate::highlight::{self, Highlighter};
 use crate::paths::UrlPath;
 
@@ -42,8 +42,12 @@ pub enum PageRef {
 pub struct AnchorLink {
     pub target: PageRef,
     pub anchor: String,
-    /// Where the link is, for the diagnostic.
-    pub location: Location,
+    /// Where the link is in its file: the byte offset and length that become the diagnostic's
+    /// [`Location`](crate::diagnostic::Location) if the anchor is missing. Nearly every anchor
+    /// exists, and a location (its line counted, its source line copied) cost more than
+    /// rendering the link, and was kept for every link until the check.
+    pub offset: usize,
+    pub length: usize,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -317,7 +321,8 @@ impl<'a> BodyWriter<'a, '_> {
                         self.rendered.anchor_links.push(AnchorLink {
                             target,
                             anchor,
-                            location: self.locator.at(offset, range.len()),
+                            offset,
+                            length: range.len(),
                         });
                     }
                 }

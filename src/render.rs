@@ -9,9 +9,9 @@ use rayon::prelude::*;
 
 use crate::breadcrumbs;
 use crate::content::Source;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Location};
 use crate::highlight::Highlighter;
-use crate::markdown::{self, LinkResolver, PageRef, RenderedMarkdown};
+use crate::markdown::{self, AnchorLink, LinkResolver, PageRef, RenderedMarkdown};
 use crate::output::{Content, Origin, Output, Sink};
 use crate::paths::{Segment, UrlPath};
 use crate::related::Resolution;
@@ -34,7 +34,7 @@ pub type RenderedBody = (RenderedMarkdown, Vec<Diagnostic>);
 /// Renders every Markdown body and checks the links between them.
 pub fn render_bodies(site: &Site) -> (Bodies, Vec<Diagnostic>) {
     let (articles, categories) = render_each_body(site, &Highlighter::new(), |_| None);
-    bodies_from(site, articles, categories)
+    bodies_from(site, articles, categories, None)
 }
 
 /// Renders the body of every article and category (in parallel), except those `reuse` hands
@@ -99,10 +99,12 @@ pub fn render_bodies_of(
 }
 
 /// Collects rendered bodies, by index, and checks the anchors of the links between them.
+/// `root`: where to read a source whose body was released again (see [`check_anchors`]).
 pub fn bodies_from(
     site: &Site,
     articles: Vec<RenderedBody>,
     categories: Vec<RenderedBody>,
+    root: Option<&Path>,
 ) -> (Bodies, Vec<Diagnostic>) {
     let mut problems = Vec::new();
     let mut collect = |bodies: Vec<RenderedBody>| -> Vec<RenderedMarkdown> {
@@ -118,12 +120,14 @@ pub fn bodies_from(
         articles: collect(articles),
         categories: collect(categories),
     };
-    problems.extend(check_anchors(site, &bodies));
+    problems.extend(check_anchors(site, &bodies, root));
     (bodies, problems)
 }
 
 /// Links to `page#anchor` must name a heading or a numbered step that exists on that page.
-pub fn check_anchors(site: &Site, bodies: &Bodies) -> Vec<Diagnostic> {
+/// A broken one is located in its source, read again from under `root` if its body was
+/// released (`kb build`); `None` when every source is whole.
+pub fn check_anchors(site: &Site, bodies: &Bodies, root: Option<&Path>) -> Vec<Diagnostic> {
     let sources = site
         .articles
         .iter()
@@ -147,19 +151,32 @@ pub fn check_anchors(site: &Site, bodies: &Bodies) -> Vec<Diagnostic> {
                 && !target.steps.contains(&link.anchor)
                 && !is_theme_anchor(&link.anchor)
             {
-                problems.push(
-                    Diagnostic::error(format!(
-                        "link to `#{}`, which is not a heading or step of that page",
-                        link.anchor
-                    ))
-                    .in_file(&source.path)
-                    .at(link.location.clone())
-                    .with_help(known_anchors(target)),
-                );
+                let mut problem = Diagnostic::error(format!(
+                    "link to `#{}`, which is not a heading or step of that page",
+                    link.anchor
+                ))
+                .in_file(&source.path)
+                .with_help(known_anchors(target));
+                if let Some(location) = link_location(source, link, root) {
+                    problem = problem.at(location);
+                }
+                problems.push(problem);
             }
         }
     }
     problems
+}
+
+/// Where `link` is in `source`, read again from under `root` if its body was released; `None`
+/// if it cannot be (the file changed or went away since it was rendered).
+fn link_location(source: &Source, link: &AnchorLink, root: Option<&Path>) -> Option<Location> {
+    let whole = match root {
+        Some(root) => source
+            .whole_in(root, &crate::content::SourceFolders::default())
+            .ok()?,
+        None => std::borrow::Cow::Borrowed(source),
+    };
+    Some(Location::at(&whole.text, link.offset, link.length))
 }
 
 /// The anchors a page does have, for the help of a broken anchor link.
@@ -346,7 +363,8 @@ pub fn stream_site<Found: Send>(
     let (mut problems, (categories, listings)) = rayon::join(
         move || {
             let article_bodies = run_bodies.into_iter().flatten().collect();
-            let (bodies, mut problems) = bodies_from(site, article_bodies, checked_categories);
+            let (bodies, mut problems) =
+                bodies_from(site, article_bodies, checked_categories, Some(root));
             problems.extend(site_problems);
             problems.append(&mut check_bodies(found, &bodies));
             problems

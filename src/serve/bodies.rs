@@ -172,7 +172,7 @@ impl BodyCache {
         self.remember(site, sources, &articles, &categories, &reused, same_order);
         self.article_problems = articles.iter().map(|(_, found)| found.clone()).collect();
         self.category_problems = categories.iter().map(|(_, found)| found.clone()).collect();
-        let (bodies, mut found) = render::bodies_from(site, articles, categories);
+        let (bodies, mut found) = render::bodies_from(site, articles, categories, None);
         problems.append(&mut found);
         bodies
     }
@@ -234,7 +234,7 @@ impl BodyCache {
         for found in self.article_problems.iter().chain(&self.category_problems) {
             problems.extend(found.iter().cloned());
         }
-        problems.extend(render::check_anchors(site, &bodies));
+        problems.extend(render::check_anchors(site, &bodies, None));
         Some(bodies)
     }
 
