@@ -135,6 +135,14 @@ fn run(line: &[u8], at: usize, keep: impl Fn(u8) -> bool) -> usize {
 /// at `at` is that keyword (and then no other can match). Asked at every word boundary, this
 /// costs one look at the word instead of fifteen comparisons of slices.
 fn keyword_length(line: &[u8], at: usize) -> Option<usize> {
+    // Every keyword starts with one of these letters: most words are ruled out by their first
+    // byte, before their run is measured.
+    if !matches!(
+        line.get(at),
+        Some(b'c' | b'd' | b'e' | b'f' | b'i' | b's' | b't' | b'u' | b'w')
+    ) {
+        return None;
+    }
     let word = &line[at..run(line, at, is_word)];
     // The words the grammar reads as the start or end of a construct, in its order, matched
     // as a whole (by length, then a few bytes) rather than compared as fifteen slices.
