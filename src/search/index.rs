@@ -131,7 +131,12 @@ impl SearchIndex {
         );
         let lists: Vec<Vec<Postings>> = ranges
             .par_iter()
-            .map(|terms| joining.lists(&runs, terms.clone()))
+            .map(|terms| {
+                let lists = joining.lists(&runs, terms.clone());
+                (0..terms.len())
+                    .map(|term| lists.of(term).to_vec())
+                    .collect()
+            })
             .collect();
         let mut postings: Vec<Postings> = lists.into_iter().flatten().collect();
         let mut documents = Vec::with_capacity(runs.iter().map(|r| r.documents.len()).sum());
@@ -163,7 +168,7 @@ impl SearchIndex {
     /// documents in order and the terms, in no particular order, with what `each` made.
     pub fn join_each<T: Send>(
         runs: Vec<SearchIndex>,
-        each: impl Fn(&str, &Postings) -> T + Sync,
+        each: impl Fn(&str, &[(u32, u8)]) -> T + Sync,
     ) -> (Vec<Document>, Vec<(String, T)>) {
         // About 32 MB of lists a range.
         SearchIndex::join_each_in(runs, each, 4 << 20)
@@ -173,7 +178,7 @@ impl SearchIndex {
     /// are more than one a core.
     fn join_each_in<T: Send>(
         mut runs: Vec<SearchIndex>,
-        each: impl Fn(&str, &Postings) -> T + Sync,
+        each: impl Fn(&str, &[(u32, u8)]) -> T + Sync,
         postings_per_range: usize,
     ) -> (Vec<Document>, Vec<(String, T)>) {
         let joining = Joining::new(&mut runs);
@@ -202,13 +207,11 @@ impl SearchIndex {
             .into_par_iter()
             .map(|(terms, names)| {
                 let lists = joining.lists(&runs, terms);
-                lists
-                    .iter()
-                    .zip(names)
-                    .filter(|(list, _)| !list.is_empty())
-                    .map(|(list, name)| {
-                        let made = each(&name, list);
-                        (name, made)
+                (names.into_iter().enumerate())
+                    .filter_map(|(term, name)| {
+                        let list = lists.of(term);
+                        let made = (!list.is_empty()).then(|| each(&name, list))?;
+                        Some((name, made))
                     })
                     .collect()
             })
@@ -238,6 +241,8 @@ struct Joining {
     /// Whether the postings are read in document order, so that every list is filled in
     /// order: runs of pushed articles only, each article after those before it.
     in_order: bool,
+    /// How many postings all the terms have.
+    postings: usize,
 }
 
 impl Joining {
@@ -278,6 +283,7 @@ impl Joining {
             })
             .collect();
         Joining {
+            postings: numbers.lengths.iter().sum(),
             numbers,
             joined,
             in_order,
@@ -285,45 +291,103 @@ impl Joining {
     }
 
     /// The joined postings of the terms numbered `terms`, by number less `terms.start`.
-    fn lists(&self, runs: &[SearchIndex], terms: std::ops::Range<usize>) -> Vec<Postings> {
-        let mut lists: Vec<Postings> = self.numbers.lengths[terms.clone()]
-            .iter()
-            .map(|length| Postings::with_capacity(*length))
-            .collect();
+    fn lists(&self, runs: &[SearchIndex], terms: std::ops::Range<usize>) -> Lists {
+        let lengths = &self.numbers.lengths[terms.clone()];
+        let count = lengths.len();
+        // Each term's postings where those of the terms before it end, then one slot that the
+        // postings of the terms of other ranges are written into (and that is cut off).
+        let mut starts = Vec::with_capacity(count + 1);
+        let mut total = 0;
+        for length in lengths {
+            starts.push(total);
+            total += length;
+        }
+        starts.push(total);
+        let mut postings = vec![(0, 0); total + 1];
+        // Where each term's next posting goes; that one slot for the terms of other ranges.
+        let mut next = starts.clone();
+        let next = &mut next[..=count];
         // A term of this range is at its number less the range's start.
         let first = terms.start;
         for (run, joined) in runs.iter().zip(&self.joined) {
-            for ((_, postings), number) in run.terms.iter().zip(joined) {
-                if let Some(list) = lists.get_mut(number.wrapping_sub(first)) {
-                    list.extend_from_slice(postings);
+            for ((_, list), number) in run.terms.iter().zip(joined) {
+                let term = number.wrapping_sub(first);
+                if term < count {
+                    postings[next[term]..next[term] + list.len()].copy_from_slice(list);
+                    next[term] += list.len();
                 }
             }
             let pending = &run.pending;
-            // Each article's postings are the next `count` of `posted_terms` and
-            // `posted_fields`, read as slices: one bounds test an article, not one a posting.
-            let (mut terms, mut fields) = (&pending.posted_terms[..], &pending.posted_fields[..]);
-            for &(document, count) in &pending.articles {
-                let count = (count as usize).min(terms.len()).min(fields.len());
-                let (article_terms, other_terms) = terms.split_at(count);
-                let (article_fields, other_fields) = fields.split_at(count);
-                for (term, fields) in article_terms.iter().zip(article_fields) {
-                    if let Some(list) = lists.get_mut((*term as usize).wrapping_sub(first)) {
-                        list.push((document, *fields));
-                    }
-                }
-                (terms, fields) = (other_terms, other_fields);
+            // Where a range holds a third of the postings or more (there are few ranges),
+            // whether a posting is of a term of the range is as good as random, and a branch
+            // on it costs more than what it skips.
+            if 3 * total >= self.postings {
+                fill::<true>(pending, first, next, &mut postings);
+            } else {
+                fill::<false>(pending, first, next, &mut postings);
             }
         }
+        postings.truncate(total);
         // Runs come in article order; only runs joined after more articles were pushed to them,
         // or given out of order, would not.
         if !self.in_order {
-            for list in &mut lists {
+            for term in 0..count {
+                let list = &mut postings[starts[term]..starts[term + 1]];
                 if !list.is_sorted_by_key(|(document, _)| *document) {
                     list.sort_by_key(|(document, _)| *document);
                 }
             }
         }
-        lists
+        Lists { postings, starts }
+    }
+}
+
+/// Writes the postings of `pending` of the terms from `first` on that `next` has a place for
+/// (all but its last) at their places in `postings`, each place then moved on; with
+/// `BRANCHLESS`, those of other terms are written at the last place, which stays where it is.
+#[inline(always)]
+fn fill<const BRANCHLESS: bool>(
+    pending: &Indexer,
+    first: usize,
+    next: &mut [usize],
+    postings: &mut [(u32, u8)],
+) {
+    let count = next.len() - 1;
+    // Each article's postings are the next `count` of `posted_terms` and `posted_fields`,
+    // read as slices: one bounds test an article, not one a posting.
+    let (mut terms, mut fields) = (&pending.posted_terms[..], &pending.posted_fields[..]);
+    for &(document, posted) in &pending.articles {
+        let posted = (posted as usize).min(terms.len()).min(fields.len());
+        let (article_terms, other_terms) = terms.split_at(posted);
+        let (article_fields, other_fields) = fields.split_at(posted);
+        for (term, fields) in article_terms.iter().zip(article_fields) {
+            let term = (*term as usize).wrapping_sub(first);
+            if BRANCHLESS {
+                let term = term.min(count);
+                let at = next[term];
+                postings[at] = (document, *fields);
+                next[term] = at + usize::from(term < count);
+            } else if term < count {
+                let at = next[term];
+                postings[at] = (document, *fields);
+                next[term] = at + 1;
+            }
+        }
+        (terms, fields) = (other_terms, other_fields);
+    }
+}
+
+/// The joined postings of a range of terms, one term's after the other's.
+struct Lists {
+    postings: Vec<(u32, u8)>,
+    /// By term: where its postings start; then where the last term's end.
+    starts: Vec<usize>,
+}
+
+impl Lists {
+    /// The postings of term `term` of the range.
+    fn of(&self, term: usize) -> &[(u32, u8)] {
+        &self.postings[self.starts[term]..self.starts[term + 1]]
     }
 }
 
@@ -779,10 +843,43 @@ mod tests {
         assert!(whole.len() > 10, "{whole:?}");
         for postings_per_range in [1, 3, 1000] {
             let (documents, mut each) =
-                SearchIndex::join_each_in(runs(), |_, list| list.clone(), postings_per_range);
+                SearchIndex::join_each_in(runs(), |_, list| list.to_vec(), postings_per_range);
             each.sort();
             assert_eq!(each, whole, "{postings_per_range} postings a range");
             assert_eq!(documents, joined.documents);
+        }
+    }
+
+    /// Every range of terms of the made-up runs gets the same postings filled with a branch on
+    /// whether each posting is of the range and without one, each term's places filled.
+    #[test]
+    fn postings_filled_without_a_branch_are_those_filled_with_one() {
+        let mut runs = runs();
+        let joining = Joining::new(&mut runs);
+        let lengths = &joining.numbers.lengths;
+        assert!(lengths.len() > 10, "{lengths:?}");
+        for first in 0..lengths.len() {
+            for end in first + 1..=lengths.len() {
+                let mut starts = vec![0];
+                for length in &lengths[first..end] {
+                    starts.push(starts[starts.len() - 1] + length);
+                }
+                let total = starts[starts.len() - 1];
+                let (mut branching, mut branchless) =
+                    (vec![(0, 0); total + 1], vec![(0, 0); total + 1]);
+                let (mut next_branching, mut next_branchless) = (starts.clone(), starts.clone());
+                for run in &runs {
+                    fill::<false>(&run.pending, first, &mut next_branching, &mut branching);
+                    fill::<true>(&run.pending, first, &mut next_branchless, &mut branchless);
+                }
+                assert_eq!(branching[..total], branchless[..total], "{first}..{end}");
+                assert_eq!(next_branching[..end - first], starts[1..], "{first}..{end}");
+                assert_eq!(
+                    next_branchless[..end - first],
+                    starts[1..],
+                    "{first}..{end}"
+                );
+            }
         }
     }
 
