@@ -396,7 +396,7 @@ fn plain_token<const HTML: bool>(text: &str, mut at: usize) -> Result<(u128, usi
         // Letters first: most bytes looked at here start a word (the space after a plain word
         // is passed over with the word).
         let plain = if class & (LOWER | UPPER) != 0 {
-            letter_word_at::<HTML>(bytes, at).or_else(|| plain_word_at::<HTML>(bytes, at))
+            letter_word_at::<HTML>(bytes, at).or_else(|| other_plain_word_at::<HTML>(bytes, at))
         } else if class == 0 {
             at += 1;
             continue;
@@ -411,6 +411,14 @@ fn plain_token<const HTML: bool>(text: &str, mut at: usize) -> Result<(u128, usi
         return plain.ok_or(at);
     }
     Err(at)
+}
+
+/// [`plain_word_at`] out of the loop over words, for the plain words that start with a letter
+/// and that [`letter_word_at`] does not read (with a digit or a capital inside, or long): few,
+/// and the constants it needs would otherwise be made for every word.
+#[inline(never)]
+fn other_plain_word_at<const HTML: bool>(bytes: &[u8], at: usize) -> Option<(u128, usize)> {
+    plain_word_at::<HTML>(bytes, at)
 }
 
 /// The token [`plain_token`] left to [`Words`], and where the next one is to be looked for.
