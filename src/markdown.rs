@@ -3,6 +3,7 @@
 //! (`403.md`, `../5xx/502.md#cause`, or by code: `code:403`, `code:http/403`) become site links
 //! and are collected so that their targets and anchors can be checked once every page exists.
 
+use std::borrow::Cow;
 use std::collections::hash_map::Entry;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
@@ -175,7 +176,7 @@ struct BodyWriter<'a, 'r> {
     /// contents: one string for a body's headings, not one grown anew for each.
     heading_text: String,
     /// The info string and text of the fenced or indented code block being read.
-    code_block: Option<(CowStr<'a>, String)>,
+    code_block: Option<(CowStr<'a>, Cow<'a, str>)>,
     html: html::HtmlWriter<'a>,
 }
 
@@ -218,6 +219,11 @@ impl<'a> BodyWriter<'a, '_> {
                     attrs,
                 });
                 self.heading_text.clear();
+                if self.heading_text.capacity() == 0 {
+                    // Room for a body's usual headings at once, rather than grown from a few
+                    // bytes at the first.
+                    self.heading_text.reserve(64);
+                }
                 return;
             }
             Event::End(TagEnd::Heading(level)) => {
@@ -229,12 +235,17 @@ impl<'a> BodyWriter<'a, '_> {
                     CodeBlockKind::Fenced(info) => info,
                     CodeBlockKind::Indented => CowStr::from(""),
                 };
-                self.code_block = Some((info, String::new()));
+                self.code_block = Some((info, Cow::Borrowed("")));
                 return;
             }
             Event::Text(text) if self.code_block.is_some() => {
                 if let Some((_, code)) = &mut self.code_block {
-                    code.push_str(&text);
+                    // A block's text is mostly one event, a slice of the body, kept as it is
+                    // rather than copied; text in pieces is joined.
+                    match text {
+                        CowStr::Borrowed(slice) if code.is_empty() => *code = Cow::Borrowed(slice),
+                        text => code.to_mut().push_str(&text),
+                    }
                 }
                 return;
             }

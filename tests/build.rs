@@ -672,3 +672,39 @@ fn the_allocator_does_not_clean_up_at_exit() {
     assert!(!run.stderr.contains("elapsed"), "{run}");
     assert!(site.public().join("index.html").is_file());
 }
+
+/// A code block whose text the parser gives in pieces (in a quote, each line is its own; an
+/// indented block's blank lines too) is highlighted whole, as a block in one piece is.
+#[test]
+fn code_blocks_given_in_pieces_are_highlighted_whole() {
+    let site = Site::fixture("basic");
+    site.write(
+        "content/http/4xx/403.md",
+        "---\ncode: 403\ntitle: Forbidden\nsummary: No.\n---\n## Resolution\n\n\
+         > ```sh\n> sudo systemctl restart nginx\n> curl -sI http://x | head -n 1\n> ```\n\n\
+         Then:\n\n    first line\n\n    after a blank line\n\n\
+         ```sh\nsudo systemctl restart nginx\ncurl -sI http://x | head -n 1\n```\n",
+    );
+    site.build(&[]);
+    let page = site.page("/http/4xx/403/");
+    // (Text with its white space collapsed.)
+    let blocks = page.texts(".body pre code");
+    assert_eq!(
+        blocks,
+        [
+            "sudo systemctl restart nginx curl -sI http://x | head -n 1",
+            "first line after a blank line",
+            "sudo systemctl restart nginx curl -sI http://x | head -n 1",
+        ]
+    );
+    // The quoted block's lines are highlighted as the same lines in one piece.
+    let quoted = page.select(".body blockquote pre code");
+    let whole = page.select(".body > pre code.language-sh");
+    assert_eq!(quoted.len(), 1);
+    assert_eq!(whole.len(), 1);
+    assert_eq!(quoted[0].inner_html(), whole[0].inner_html());
+    assert_eq!(
+        page.texts(".body blockquote .hl-variable.hl-function"),
+        ["sudo", "curl", "head"]
+    );
+}
