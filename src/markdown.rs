@@ -362,6 +362,11 @@ impl<'a> BodyWriter<'a, '_> {
             self.steps.enter_section(&id);
             self.html
                 .raw_html_with(|html| write_heading_anchor(html, &id));
+            if self.rendered.headings.capacity() == 0 {
+                // Room for a body's usual headings at once, rather than grown at the first and
+                // the fifth.
+                self.rendered.headings.reserve(8);
+            }
             self.rendered.headings.push(Heading {
                 level: level as u8,
                 // Copied at its size: the build keeps every heading of every article.

@@ -315,7 +315,7 @@ impl<'a> HtmlWriter<'a> {
                 } else {
                     "<a href=\""
                 });
-                let _ = escape_href(&mut self.html, &dest_url);
+                escape_href_into(&mut self.html, &dest_url);
                 if !title.is_empty() {
                     self.write("\" title=\"");
                     self.escape(&title);
@@ -329,7 +329,7 @@ impl<'a> HtmlWriter<'a> {
                 id: _,
             } => {
                 self.write("<img src=\"");
-                let _ = escape_href(&mut self.html, &dest_url);
+                escape_href_into(&mut self.html, &dest_url);
                 self.write("\" alt=\"");
                 self.alt = Some((0, title));
             }
@@ -458,6 +458,32 @@ fn escape_body_text(html: &mut String, text: &str) {
     html.push_str(&text[plain_from..]);
 }
 
+/// Appends `href` as pulldown-cmark's `escape_href` writes it. Most addresses are the site's
+/// own (`/http/4xx/401/#cause`), every byte of them written as it is: checked against a table
+/// and copied whole, rather than written through its byte-by-byte loop.
+fn escape_href_into(html: &mut String, href: &str) {
+    if href.bytes().all(|byte| HREF_PLAIN[usize::from(byte)]) {
+        html.push_str(href);
+    } else {
+        let _ = escape_href(&mut *html, href);
+    }
+}
+
+/// The bytes `escape_href` writes as they are (its own table of safe bytes): `!`, `#`, `$`,
+/// `%`, `(` to `;`, `=`, `?` to `Z`, `^`, `_`, `a` to `z` and `~`; none above 127.
+const HREF_PLAIN: [bool; 256] = {
+    let mut plain = [false; 256];
+    let mut byte = 0;
+    while byte < 128 {
+        plain[byte] = matches!(
+            byte as u8,
+            b'!' | b'#' | b'$' | b'%' | b'('..=b';' | b'=' | b'?'..=b'Z' | b'^' | b'_' | b'a'..=b'z' | b'~'
+        );
+        byte += 1;
+    }
+    plain
+};
+
 /// Texts shorter than this are looked at a byte at a time by [`escape_body_text`].
 const SHORT_TEXT: usize = 16;
 
@@ -560,6 +586,40 @@ mod tests {
             let mut escaped = String::new();
             escape_body_text(&mut escaped, &text);
             assert_eq!(escaped, expected, "{text:?}");
+        }
+    }
+
+    /// Addresses are written as pulldown-cmark's `escape_href` writes them, whatever their bytes.
+    #[test]
+    fn addresses_are_escaped_as_pulldown_cmark_escapes_them() {
+        let mut next = crate::test_random::numbers(0x1b87_3593_cc9e_2d51);
+        let mut plain = 0;
+        for _ in 0..20_000 {
+            // Mostly bytes of addresses, some of any ASCII byte, some beyond ASCII.
+            let href: String = (0..next(40))
+                .map(|_| match next(16) {
+                    0 => char::from(next(128) as u8),
+                    1 => ['é', '→', ' ', '&', '\''][next(5)],
+                    _ => char::from(b"/aZ09-_.#:?=%~!$()*+,;@^"[next(24)]),
+                })
+                .collect();
+            let mut expected = String::new();
+            let _ = escape_href(&mut expected, &href);
+            let mut written = String::new();
+            escape_href_into(&mut written, &href);
+            assert_eq!(written, expected, "{href:?}");
+            plain += usize::from(expected == href);
+        }
+        // Both ways were taken.
+        assert!(plain > 2000 && plain < 18_000, "{plain}");
+        // Every byte on its own.
+        for byte in 0..=255u8 {
+            let href = String::from_utf8_lossy(&[byte]).into_owned();
+            let mut expected = String::new();
+            let _ = escape_href(&mut expected, &href);
+            let mut written = String::new();
+            escape_href_into(&mut written, &href);
+            assert_eq!(written, expected, "{byte}");
         }
     }
 
