@@ -21,7 +21,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use syntect::parsing::{
     BasicScopeStackOp, ParseState, Scope, ScopeStack, ScopeStackOp, SyntaxReference, SyntaxSet,
 };
-use syntect::util::LinesWithEndings;
 
 use crate::json::equal_bytes;
 
@@ -272,7 +271,7 @@ impl Highlighter {
             open: Vec::new(),
             classes: HashMap::new(),
         };
-        for line in LinesWithEndings::from(code) {
+        for line in lines_with_endings(code) {
             // Every token of the shell grammar ends on its line, so the lines it does not see
             // leave nothing open for the next.
             if by_hand && self.shell_line(line, spans.html) {
@@ -306,6 +305,22 @@ impl Highlighter {
         spans.finish();
         true
     }
+}
+
+/// The lines of `code`, each with its line break, as syntect's `LinesWithEndings` gives them:
+/// the breaks found by one memchr search over the whole block, where `LinesWithEndings` starts
+/// a search of its own for each line (a block's lines are short, and its set-up cost a line
+/// about as much as the search).
+fn lines_with_endings(code: &str) -> impl Iterator<Item = &str> {
+    let ends = memchr::memchr_iter(b'\n', code.as_bytes()).map(|at| at + 1);
+    let mut start = 0;
+    ends.chain(std::iter::once(code.len()))
+        .filter_map(move |end| {
+            // Each end follows a `\n` (or is the end of the text): a character boundary.
+            let line = code.get(start..end).filter(|line| !line.is_empty());
+            start = end;
+            line
+        })
 }
 
 /// The syntax of `set` for a fence name, as written or in lower case.
@@ -626,6 +641,19 @@ mod tests {
             let mut attribute = String::new();
             escape_attribute_into(&mut attribute, &text);
             assert_eq!(attribute, expected, "{text:?}");
+        }
+    }
+
+    /// A block's lines are those syntect's `LinesWithEndings` gives.
+    #[test]
+    fn lines_are_split_as_syntect_splits_them() {
+        const PIECES: &[&str] = &["a", "echo x", "\n", "\n", "\r\n", " ", "é", "\t"];
+        let mut next = crate::test_random::numbers(0x94d0_49bb_1331_11eb);
+        for _ in 0..5000 {
+            let code: String = (0..next(12)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let by_syntect: Vec<&str> = syntect::util::LinesWithEndings::from(&code).collect();
+            let lines: Vec<&str> = lines_with_endings(&code).collect();
+            assert_eq!(lines, by_syntect, "{code:?}");
         }
     }
 
