@@ -225,7 +225,7 @@ pub fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
 }
 
 /// A term's entry in its shard: `"term":[postings]`.
-pub fn entry(term: &str, postings: &[(u32, u8)]) -> String {
+pub fn entry(term: &str, postings: &Postings) -> String {
     // The postings are written into bytes each thread keeps, then copied after the term into
     // a string of their length: every term's entry is kept until the shards are packed.
     POSTINGS_BYTES.with_borrow_mut(|bytes| {

@@ -131,12 +131,7 @@ impl SearchIndex {
         );
         let lists: Vec<Vec<Postings>> = ranges
             .par_iter()
-            .map(|terms| {
-                let lists = joining.lists(&runs, terms.clone());
-                (0..terms.len())
-                    .map(|term| lists.of(term).to_vec())
-                    .collect()
-            })
+            .map(|terms| joining.lists(&runs, terms.clone()))
             .collect();
         let mut postings: Vec<Postings> = lists.into_iter().flatten().collect();
         let mut documents = Vec::with_capacity(runs.iter().map(|r| r.documents.len()).sum());
@@ -168,7 +163,7 @@ impl SearchIndex {
     /// documents in order and the terms, in no particular order, with what `each` made.
     pub fn join_each<T: Send>(
         runs: Vec<SearchIndex>,
-        each: impl Fn(&str, &[(u32, u8)]) -> T + Sync,
+        each: impl Fn(&str, &Postings) -> T + Sync,
     ) -> (Vec<Document>, Vec<(String, T)>) {
         // About 32 MB of lists a range.
         SearchIndex::join_each_in(runs, each, 4 << 20)
@@ -178,7 +173,7 @@ impl SearchIndex {
     /// are more than one a core.
     fn join_each_in<T: Send>(
         mut runs: Vec<SearchIndex>,
-        each: impl Fn(&str, &[(u32, u8)]) -> T + Sync,
+        each: impl Fn(&str, &Postings) -> T + Sync,
         postings_per_range: usize,
     ) -> (Vec<Document>, Vec<(String, T)>) {
         let joining = Joining::new(&mut runs);
@@ -207,11 +202,13 @@ impl SearchIndex {
             .into_par_iter()
             .map(|(terms, names)| {
                 let lists = joining.lists(&runs, terms);
-                (names.into_iter().enumerate())
-                    .filter_map(|(term, name)| {
-                        let list = lists.of(term);
-                        let made = (!list.is_empty()).then(|| each(&name, list))?;
-                        Some((name, made))
+                lists
+                    .iter()
+                    .zip(names)
+                    .filter(|(list, _)| !list.is_empty())
+                    .map(|(list, name)| {
+                        let made = each(&name, list);
+                        (name, made)
                     })
                     .collect()
             })
@@ -291,70 +288,55 @@ impl Joining {
     }
 
     /// The joined postings of the terms numbered `terms`, by number less `terms.start`.
-    fn lists(&self, runs: &[SearchIndex], terms: std::ops::Range<usize>) -> Lists {
+    fn lists(&self, runs: &[SearchIndex], terms: std::ops::Range<usize>) -> Vec<Postings> {
         let lengths = &self.numbers.lengths[terms.clone()];
-        let count = lengths.len();
-        // Each term's postings where those of the terms before it end, then one slot that the
-        // postings of the terms of other ranges are written into (and that is cut off).
-        let mut starts = Vec::with_capacity(count + 1);
-        let mut total = 0;
-        for length in lengths {
-            starts.push(total);
-            total += length;
-        }
-        starts.push(total);
-        let mut postings = vec![(0, 0); total + 1];
-        // Where each term's next posting goes; that one slot for the terms of other ranges.
-        let mut next = starts.clone();
-        let next = &mut next[..=count];
+        let range_postings: usize = lengths.iter().sum();
+        let mut lists: Vec<Postings> = lengths
+            .iter()
+            .map(|length| Postings::with_capacity(*length))
+            .collect();
+        // Then one list for the postings of the terms of other ranges (see `fill`).
+        lists.push(Postings::new());
         // A term of this range is at its number less the range's start.
         let first = terms.start;
         for (run, joined) in runs.iter().zip(&self.joined) {
-            for ((_, list), number) in run.terms.iter().zip(joined) {
-                let term = number.wrapping_sub(first);
-                if term < count {
-                    postings[next[term]..next[term] + list.len()].copy_from_slice(list);
-                    next[term] += list.len();
+            let count = lists.len() - 1;
+            for ((_, postings), number) in run.terms.iter().zip(joined) {
+                if let Some(list) = lists[..count].get_mut(number.wrapping_sub(first)) {
+                    list.extend_from_slice(postings);
                 }
             }
-            let pending = &run.pending;
             // Where a range holds a third of the postings or more (there are few ranges),
             // whether a posting is of a term of the range is as good as random, and a branch
             // on it costs more than what it skips.
-            if 3 * total >= self.postings {
-                fill::<true>(pending, first, next, &mut postings);
+            if 3 * range_postings >= self.postings {
+                fill::<true>(&run.pending, first, &mut lists);
             } else {
-                fill::<false>(pending, first, next, &mut postings);
+                fill::<false>(&run.pending, first, &mut lists);
             }
         }
-        postings.truncate(total);
+        lists.pop();
         // Runs come in article order; only runs joined after more articles were pushed to them,
         // or given out of order, would not.
         if !self.in_order {
-            for term in 0..count {
-                let list = &mut postings[starts[term]..starts[term + 1]];
+            for list in &mut lists {
                 if !list.is_sorted_by_key(|(document, _)| *document) {
                     list.sort_by_key(|(document, _)| *document);
                 }
             }
         }
-        Lists { postings, starts }
+        lists
     }
 }
 
-/// Writes the postings of `pending` of the terms from `first` on that `next` has a place for
-/// (all but its last) at their places in `postings`, each place then moved on; with
-/// `BRANCHLESS`, those of other terms are written at the last place, which stays where it is.
+/// Adds the postings of `pending` of the terms from `first` on that `lists` has a list for (all
+/// but its last) to their lists; with `BRANCHLESS`, those of other terms to the last list, which
+/// is emptied after each article.
 #[inline(always)]
-fn fill<const BRANCHLESS: bool>(
-    pending: &Indexer,
-    first: usize,
-    next: &mut [usize],
-    postings: &mut [(u32, u8)],
-) {
-    let count = next.len() - 1;
-    // Each article's postings are the next `count` of `posted_terms` and `posted_fields`,
-    // read as slices: one bounds test an article, not one a posting.
+fn fill<const BRANCHLESS: bool>(pending: &Indexer, first: usize, lists: &mut [Postings]) {
+    let count = lists.len() - 1;
+    // Each article's postings are the next `posted` of `posted_terms` and `posted_fields`, read
+    // as slices: one bounds test an article, not one a posting.
     let (mut terms, mut fields) = (&pending.posted_terms[..], &pending.posted_fields[..]);
     for &(document, posted) in &pending.articles {
         let posted = (posted as usize).min(terms.len()).min(fields.len());
@@ -363,31 +345,15 @@ fn fill<const BRANCHLESS: bool>(
         for (term, fields) in article_terms.iter().zip(article_fields) {
             let term = (*term as usize).wrapping_sub(first);
             if BRANCHLESS {
-                let term = term.min(count);
-                let at = next[term];
-                postings[at] = (document, *fields);
-                next[term] = at + usize::from(term < count);
-            } else if term < count {
-                let at = next[term];
-                postings[at] = (document, *fields);
-                next[term] = at + 1;
+                lists[term.min(count)].push((document, *fields));
+            } else if let Some(list) = lists[..count].get_mut(term) {
+                list.push((document, *fields));
             }
         }
+        if BRANCHLESS {
+            lists[count].clear();
+        }
         (terms, fields) = (other_terms, other_fields);
-    }
-}
-
-/// The joined postings of a range of terms, one term's after the other's.
-struct Lists {
-    postings: Vec<(u32, u8)>,
-    /// By term: where its postings start; then where the last term's end.
-    starts: Vec<usize>,
-}
-
-impl Lists {
-    /// The postings of term `term` of the range.
-    fn of(&self, term: usize) -> &[(u32, u8)] {
-        &self.postings[self.starts[term]..self.starts[term + 1]]
     }
 }
 
@@ -843,7 +809,7 @@ mod tests {
         assert!(whole.len() > 10, "{whole:?}");
         for postings_per_range in [1, 3, 1000] {
             let (documents, mut each) =
-                SearchIndex::join_each_in(runs(), |_, list| list.to_vec(), postings_per_range);
+                SearchIndex::join_each_in(runs(), |_, list| list.clone(), postings_per_range);
             each.sort();
             assert_eq!(each, whole, "{postings_per_range} postings a range");
             assert_eq!(documents, joined.documents);
@@ -851,7 +817,7 @@ mod tests {
     }
 
     /// Every range of terms of the made-up runs gets the same postings filled with a branch on
-    /// whether each posting is of the range and without one, each term's places filled.
+    /// whether each posting is of the range and without one.
     #[test]
     fn postings_filled_without_a_branch_are_those_filled_with_one() {
         let mut runs = runs();
@@ -860,25 +826,15 @@ mod tests {
         assert!(lengths.len() > 10, "{lengths:?}");
         for first in 0..lengths.len() {
             for end in first + 1..=lengths.len() {
-                let mut starts = vec![0];
-                for length in &lengths[first..end] {
-                    starts.push(starts[starts.len() - 1] + length);
-                }
-                let total = starts[starts.len() - 1];
-                let (mut branching, mut branchless) =
-                    (vec![(0, 0); total + 1], vec![(0, 0); total + 1]);
-                let (mut next_branching, mut next_branchless) = (starts.clone(), starts.clone());
+                let mut branching = vec![Postings::new(); end - first + 1];
+                let mut branchless = branching.clone();
                 for run in &runs {
-                    fill::<false>(&run.pending, first, &mut next_branching, &mut branching);
-                    fill::<true>(&run.pending, first, &mut next_branchless, &mut branchless);
+                    fill::<false>(&run.pending, first, &mut branching);
+                    fill::<true>(&run.pending, first, &mut branchless);
                 }
-                assert_eq!(branching[..total], branchless[..total], "{first}..{end}");
-                assert_eq!(next_branching[..end - first], starts[1..], "{first}..{end}");
-                assert_eq!(
-                    next_branchless[..end - first],
-                    starts[1..],
-                    "{first}..{end}"
-                );
+                assert_eq!(branching, branchless, "{first}..{end}");
+                let filled: Vec<usize> = branching.iter().map(Vec::len).collect();
+                assert_eq!(filled[..end - first], lengths[first..end], "{first}..{end}");
             }
         }
     }
