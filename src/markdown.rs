@@ -198,7 +198,11 @@ impl<'a> BodyWriter<'a, '_> {
         if let Event::Text(text) = &event
             && self.code_block.is_none()
         {
-            let text: &str = text;
+            // Borrowed, nearly always: read without CowStr's deref, which is not inlined.
+            let text: &str = match text {
+                CowStr::Borrowed(text) => text,
+                other => other,
+            };
             if self.heading.is_some() {
                 self.heading_text.push_str(text);
             }
