@@ -287,35 +287,54 @@ impl Joining {
         }
     }
 
-    /// The joined postings of the terms numbered `terms`, by number less `terms.start`.
-    fn lists(&self, runs: &[SearchIndex], terms: std::ops::Range<usize>) -> Vec<Postings> {
-        let lengths = &self.numbers.lengths[terms.clone()];
-        let range_postings: usize = lengths.iter().sum();
+    /// The lists of the terms from `first` on that have these `lengths` (postings in all the
+    /// runs), filled from every run; `None` if one had more postings than its length and
+    /// `grow` is not set. See [`fill`].
+    fn fill_lists(
+        &self,
+        runs: &[SearchIndex],
+        first: usize,
+        lengths: &[usize],
+        branchless: bool,
+        grow: bool,
+    ) -> Option<Vec<Postings>> {
         let mut lists: Vec<Postings> = lengths
             .iter()
             .map(|length| Postings::with_capacity(*length))
             .collect();
         // Then one list for the postings of the terms of other ranges (see `fill`).
         lists.push(Postings::new());
-        // A term of this range is at its number less the range's start.
-        let first = terms.start;
+        let count = lengths.len();
+        let mut room = true;
         for (run, joined) in runs.iter().zip(&self.joined) {
-            let count = lists.len() - 1;
             for ((_, postings), number) in run.terms.iter().zip(joined) {
                 if let Some(list) = lists[..count].get_mut(number.wrapping_sub(first)) {
                     list.extend_from_slice(postings);
                 }
             }
-            // Where a range holds a third of the postings or more (there are few ranges),
-            // whether a posting is of a term of the range is as good as random, and a branch
-            // on it costs more than what it skips.
-            if 3 * range_postings >= self.postings {
-                fill::<true>(&run.pending, first, &mut lists);
-            } else {
-                fill::<false>(&run.pending, first, &mut lists);
-            }
+            let pending = &run.pending;
+            room &= match (branchless, grow) {
+                (_, true) => fill::<false, true>(pending, first, &mut lists),
+                (true, false) => fill::<true, false>(pending, first, &mut lists),
+                (false, false) => fill::<false, false>(pending, first, &mut lists),
+            };
         }
         lists.pop();
+        room.then_some(lists)
+    }
+
+    /// The joined postings of the terms numbered `terms`, by number less `terms.start`.
+    fn lists(&self, runs: &[SearchIndex], terms: std::ops::Range<usize>) -> Vec<Postings> {
+        let lengths = &self.numbers.lengths[terms.clone()];
+        let range_postings: usize = lengths.iter().sum();
+        let branchless = 3 * range_postings >= self.postings;
+        let first = terms.start;
+        let mut lists = self.fill_lists(runs, first, lengths, branchless, false);
+        if lists.is_none() {
+            // Only if a term had more postings than counted, which the counts rule out.
+            lists = self.fill_lists(runs, first, lengths, false, true);
+        }
+        let mut lists = lists.unwrap_or_default();
         // Runs come in article order; only runs joined after more articles were pushed to them,
         // or given out of order, would not.
         if !self.in_order {
@@ -331,10 +350,17 @@ impl Joining {
 
 /// Adds the postings of `pending` of the terms from `first` on that `lists` has a list for (all
 /// but its last) to their lists; with `BRANCHLESS`, those of other terms to the last list, which
-/// is emptied after each article.
+/// is emptied after each article. Without `GROW`, a list is not grown: the loop then calls
+/// nothing, and keeps what it needs in registers rather than on the stack around a call. Whether
+/// every posting had room (a term's list made as long as its count of postings has).
 #[inline(always)]
-fn fill<const BRANCHLESS: bool>(pending: &Indexer, first: usize, lists: &mut [Postings]) {
+fn fill<const BRANCHLESS: bool, const GROW: bool>(
+    pending: &Indexer,
+    first: usize,
+    lists: &mut [Postings],
+) -> bool {
     let count = lists.len() - 1;
+    let mut room = true;
     // Each article's postings are the next `posted` of `posted_terms` and `posted_fields`, read
     // as slices: one bounds test an article, not one a posting.
     let (mut terms, mut fields) = (&pending.posted_terms[..], &pending.posted_fields[..]);
@@ -342,19 +368,29 @@ fn fill<const BRANCHLESS: bool>(pending: &Indexer, first: usize, lists: &mut [Po
         let posted = (posted as usize).min(terms.len()).min(fields.len());
         let (article_terms, other_terms) = terms.split_at(posted);
         let (article_fields, other_fields) = fields.split_at(posted);
-        for (term, fields) in article_terms.iter().zip(article_fields) {
-            let term = (*term as usize).wrapping_sub(first);
-            if BRANCHLESS {
-                lists[term.min(count)].push((document, *fields));
-            } else if let Some(list) = lists[..count].get_mut(term) {
-                list.push((document, *fields));
-            }
-        }
         if BRANCHLESS {
             lists[count].clear();
+            lists[count].reserve(posted);
+        }
+        for (term, fields) in article_terms.iter().zip(article_fields) {
+            let term = (*term as usize).wrapping_sub(first);
+            let list = if BRANCHLESS {
+                &mut lists[term.min(count)]
+            } else {
+                match lists[..count].get_mut(term) {
+                    Some(list) => list,
+                    None => continue,
+                }
+            };
+            if GROW || list.len() < list.capacity() {
+                list.push((document, *fields));
+            } else {
+                room = false;
+            }
         }
         (terms, fields) = (other_terms, other_fields);
     }
+    room
 }
 
 /// Cuts the terms `0..lengths.len()` into at most `parts` ranges with about as many postings
@@ -817,26 +853,48 @@ mod tests {
     }
 
     /// Every range of terms of the made-up runs gets the same postings filled with a branch on
-    /// whether each posting is of the range and without one.
+    /// whether each posting is of the range and without one, into lists made as long as their
+    /// terms' counts, as into lists that grow; a list too short is told.
     #[test]
     fn postings_filled_without_a_branch_are_those_filled_with_one() {
         let mut runs = runs();
         let joining = Joining::new(&mut runs);
         let lengths = &joining.numbers.lengths;
         assert!(lengths.len() > 10, "{lengths:?}");
+        let made = |first: usize, end: usize| -> Vec<Postings> {
+            let mut lists: Vec<Postings> = (lengths[first..end].iter())
+                .map(|length| Postings::with_capacity(*length))
+                .collect();
+            lists.push(Postings::new());
+            lists
+        };
         for first in 0..lengths.len() {
             for end in first + 1..=lengths.len() {
-                let mut branching = vec![Postings::new(); end - first + 1];
-                let mut branchless = branching.clone();
+                let mut growing = vec![Postings::new(); end - first + 1];
+                let (mut branching, mut branchless) = (made(first, end), made(first, end));
                 for run in &runs {
-                    fill::<false>(&run.pending, first, &mut branching);
-                    fill::<true>(&run.pending, first, &mut branchless);
+                    assert!(fill::<false, true>(&run.pending, first, &mut growing));
+                    assert!(fill::<false, false>(&run.pending, first, &mut branching));
+                    assert!(fill::<true, false>(&run.pending, first, &mut branchless));
                 }
-                assert_eq!(branching, branchless, "{first}..{end}");
-                let filled: Vec<usize> = branching.iter().map(Vec::len).collect();
-                assert_eq!(filled[..end - first], lengths[first..end], "{first}..{end}");
+                branchless.pop();
+                branching.pop();
+                growing.pop();
+                assert_eq!(branching, growing, "{first}..{end}");
+                assert_eq!(branchless, growing, "{first}..{end}");
+                let filled: Vec<usize> = growing.iter().map(Vec::len).collect();
+                assert_eq!(filled, lengths[first..end], "{first}..{end}");
             }
         }
+        // A list without room for its postings: told, and joining still gives them all.
+        let mut short = vec![Postings::new(); lengths.len() + 1];
+        let room = runs
+            .iter()
+            .all(|run| fill::<true, false>(&run.pending, 0, &mut short));
+        assert!(!room);
+        let lists = joining.lists(&runs, 0..lengths.len());
+        let filled: Vec<usize> = lists.iter().map(Vec::len).collect();
+        assert_eq!(&filled, lengths);
     }
 
     #[test]
