@@ -106,6 +106,8 @@ fn generate_keeping(
             );
             problems.extend(streamed.problems);
             problems.extend(render::collisions(site, &streamed.placed));
+            // A place for every output: at 100,000 articles, freeing them took 25 ms at the end.
+            drop_aside(streamed.placed);
             write_error = streamed.write_error;
         }
         Err(template_problems) => {
