@@ -540,16 +540,7 @@ fn files_and_meta(
 
 /// [`postings_bytes`] of postings in any order: sorted by fields to be cut, then by document.
 fn push_postings_sorted(out: &mut Vec<u8>, postings: &[(u32, u8)]) {
-    let mut kept: Vec<(u32, u8)> = postings.to_vec();
-    // Highest fields first (the flags of higher fields are higher bits), then by document.
-    kept.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let mut text = 0;
-    kept.retain(|(_, fields)| {
-        text += usize::from(text_only(*fields));
-        !text_only(*fields) || text <= MAX_TEXT_POSTINGS
-    });
-    kept.truncate(MAX_POSTINGS);
-    kept.sort_unstable();
+    let kept = kept_postings(postings);
     out.push(b'[');
     push_number(out, postings.len());
     let mut previous = 0;
@@ -561,6 +552,22 @@ fn push_postings_sorted(out: &mut Vec<u8>, postings: &[(u32, u8)]) {
         previous = document;
     }
     out.push(b']');
+}
+
+/// The postings a term's entry lists, by document: those of the highest fields first (the flags
+/// of higher fields are higher bits), at most [`MAX_TEXT_POSTINGS`] of them in body text alone
+/// and [`MAX_POSTINGS`] in all.
+fn kept_postings(postings: &[(u32, u8)]) -> Vec<(u32, u8)> {
+    let mut kept: Vec<(u32, u8)> = postings.to_vec();
+    kept.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut text = 0;
+    kept.retain(|(_, fields)| {
+        text += usize::from(text_only(*fields));
+        !text_only(*fields) || text <= MAX_TEXT_POSTINGS
+    });
+    kept.truncate(MAX_POSTINGS);
+    kept.sort_unstable();
+    kept
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -579,15 +586,7 @@ mod tests {
 
     /// A term's entry as serde_json writes it, the postings cut by sorting them.
     fn plain_entry(term: &str, postings: &Postings) -> String {
-        let mut kept = postings.clone();
-        kept.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let mut text = 0;
-        kept.retain(|(_, fields)| {
-            text += usize::from(text_only(*fields));
-            !text_only(*fields) || text <= MAX_TEXT_POSTINGS
-        });
-        kept.truncate(MAX_POSTINGS);
-        kept.sort_unstable();
+        let kept = kept_postings(postings);
         let mut numbers = vec![postings.len() as u64];
         let mut previous = 0;
         for (document, fields) in kept {
