@@ -103,7 +103,10 @@ echo "# kb benchmark, $(date -u +%Y-%m-%d)"
 echo
 echo "Machine: $(nproc) CPUs ($cpu_model), $mem_total RAM, $(uname -sr); outputs on $(df --output=fstype "$work" | tail -n 1) ($work)."
 echo "kb $("$kb" --version | cut -d' ' -f2) at $(git rev-parse --short HEAD 2>/dev/null || echo '?'); $( [ "$use_hugo" = 1 ] && hugo version | cut -d' ' -f1-2 || echo "${hugo_note:-}"); $zola_note."
-echo "Medians of $runs runs (3 at 100k articles and more), each after a warm-up run; load average at start: $(cut -d" " -f1-3 /proc/loadavg)."
+# Free memory matters too: with the page cache filling memory, the kernel reclaims pages for
+# every file written to tmpfs and every fresh page of the build (see BENCHMARKS.md).
+mem_free=$(awk '/MemFree/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+echo "Medians of $runs runs (3 at 100k articles and more), each after a warm-up run; load average at start: $(cut -d" " -f1-3 /proc/loadavg); free memory at start: $mem_free."
 echo
 echo "| Site | Tool | Wall (s) | CPU (s) | Peak RSS (MiB) | kb / Hugo wall |"
 echo "|---|---|---:|---:|---:|---:|"
