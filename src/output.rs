@@ -321,7 +321,8 @@ fn below<'a>(folder: &str, path: &'a str) -> &'a str {
 /// writing them. Folders are known by their path relative to the staging folder as text, names
 /// separated by `/`, which is cheaper to take apart and hash than a `Path`.
 struct Folders {
-    /// Folders already made, so that each is made once.
+    /// Folders known to be made, so that each is made once: those above a file's own, and a
+    /// file's own once a second file goes into it.
     made: Mutex<foldhash::HashSet<Box<str>>>,
     #[cfg(unix)]
     handles: crate::folder_handles::FolderHandles<Box<str>>,
@@ -411,8 +412,12 @@ impl Folders {
         if !folder.is_empty() && !self.is_made(folder) {
             let name = below(above, folder);
             match rustix::fs::mkdirat(&*handle, name, rustix::fs::Mode::from_raw_mode(0o777)) {
-                // Made by another thread since it was looked up: no matter.
-                Ok(()) | Err(rustix::io::Errno::EXIST) => self.mark_made(folder),
+                // Not marked made: most folders made here hold one page (`0x1A/index.html`),
+                // and marking each of a big site's pages' folders cost more than the one
+                // refused `mkdirat` of a folder that gets a second file.
+                Ok(()) => {}
+                // Made for a file before, or by another thread since it was looked up.
+                Err(rustix::io::Errno::EXIST) => self.mark_made(folder),
                 Err(e) => return Err(Error::io(&dir.join(folder), e.into())),
             }
         }

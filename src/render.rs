@@ -1325,26 +1325,37 @@ fn hand_redirect_pages(
     done: &mut Handed,
 ) {
     let article = &site.articles[id];
-    let Some(first) = article.meta.aliases.first().or(short) else {
+    let aliases = &article.meta.aliases;
+    let addresses: Vec<&UrlPath> = aliases.iter().chain(short).collect();
+    let Some((last, others)) = addresses.split_last() else {
         return;
+    };
+    let place = |n: usize| match short {
+        Some(short) if n == aliases.len() => Place::Short(id, short.clone()),
+        _ => Place::Alias(id, n),
     };
     // Not `alias_page`: where an alias is written in the front matter is looked for only if
     // the collision check needs it (`Place::Alias`), not for every alias.
-    let page = redirect_page(site, templates, article, first);
-    let at = |url: &UrlPath| match &page {
-        Ok(page) => Ok(Output {
-            url: url.clone(),
-            content: page.content.clone(),
-            origin: page.origin.clone(),
-        }),
-        Err(problem) => Err(problem.clone()),
-    };
-    for (n, alias) in article.meta.aliases.iter().enumerate() {
-        done.hand_as(sink, at(alias), || Place::Alias(id, n));
+    let mut page = redirect_page(site, templates, article, addresses[0]);
+    // Every address but the last gets a copy of the page; the last takes it (a big site has
+    // hundreds of thousands of these pages, most articles one or two).
+    for (n, url) in others.iter().enumerate() {
+        let copy = match &page {
+            Ok(page) => Ok(Output {
+                url: (*url).clone(),
+                content: page.content.clone(),
+                origin: page.origin.clone(),
+            }),
+            Err(problem) => Err(problem.clone()),
+        };
+        done.hand_as(sink, copy, || place(n));
     }
-    if let Some(short) = short {
-        done.hand_as(sink, at(short), || Place::Short(id, short.clone()));
+    if let Ok(page) = &mut page {
+        if page.url != **last {
+            page.url = (*last).clone();
+        }
     }
+    done.hand_as(sink, page, || place(others.len()));
 }
 
 /// A redirect page at `from` (an alias or a short address) leading to `article`.
