@@ -19,7 +19,7 @@ pub const FEED_ENTRIES: usize = 20;
 
 /// `feed.xml`.
 pub fn atom(site: &Site) -> Output {
-    atom_of(site, &recent(site))
+    atom_of(site, &most_recent(site, FEED_ENTRIES))
 }
 
 /// Every article with an `updated` date, newest first: the feed's order.
@@ -28,6 +28,27 @@ pub fn recent(site: &Site) -> Vec<ArticleId> {
         .filter(|id| site.articles[*id].meta.updated.is_some())
         .collect();
     recent.sort_by(|a, b| newer(&site.articles[*a], &site.articles[*b]));
+    recent
+}
+
+/// The first `count` articles of [`recent`], found without putting the others in order: a
+/// selection, then a sort of those it selected.
+pub fn most_recent(site: &Site, count: usize) -> Vec<ArticleId> {
+    let mut recent: Vec<ArticleId> = (0..site.articles.len())
+        .filter(|id| site.articles[*id].meta.updated.is_some())
+        .collect();
+    // `recent` sorts stably, so that articles its order ties keep their id order: an unstable
+    // selection and sort need the ids as the last tie-break to give the same.
+    let order =
+        |a: &ArticleId, b: &ArticleId| newer(&site.articles[*a], &site.articles[*b]).then(a.cmp(b));
+    if count == 0 {
+        return Vec::new();
+    }
+    if recent.len() > count {
+        recent.select_nth_unstable_by(count - 1, order);
+        recent.truncate(count);
+    }
+    recent.sort_unstable_by(order);
     recent
 }
 
@@ -206,6 +227,38 @@ mod tests {
             order = recent_again(&site, order, &ids);
             assert_eq!(order, recent(&site), "{change:?}");
         }
+    }
+
+    /// The feed's first articles selected are the first of the whole order, ties on dates
+    /// included, for every count.
+    #[test]
+    fn the_most_recent_are_the_first_of_the_feed_order() {
+        let mut site = crate::site::fixture("search");
+        let count = site.articles.len();
+        assert!(count >= 10, "{count} articles");
+        let dates = [
+            None,
+            Some("2020-01-01"),
+            Some("2024-06-01"),
+            Some("2024-06-02"),
+        ];
+        let mut next = crate::test_random::numbers(0xfeed_5e1e_c7ed);
+        let mut ties = 0;
+        for _ in 0..300 {
+            for article in &mut site.articles {
+                article.meta.updated = dates[next(dates.len())].and_then(Date::parse);
+            }
+            let order = recent(&site);
+            ties += order
+                .windows(2)
+                .filter(|w| site.articles[w[0]].meta.updated == site.articles[w[1]].meta.updated)
+                .count();
+            for first in 0..=count + 1 {
+                let expected = &order[..first.min(order.len())];
+                assert_eq!(most_recent(&site, first), expected, "{first}");
+            }
+        }
+        assert!(ties > 1_000, "{ties} ties");
     }
 
     #[test]
