@@ -12,6 +12,7 @@
 //! - the same message text in two articles;
 //! - an alias that shadows a page on common static hosts.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -38,13 +39,39 @@ pub fn collect(site: &Site, bodies: &Bodies, today: Option<&Date>) -> Vec<Diagno
 }
 
 /// The warnings about `site` that read front matter alone: `kb build` finds them while it
-/// makes the pages, and adds those of the bodies once every body is rendered.
+/// makes the pages, and adds those of the bodies once every body is rendered. The warnings of
+/// [`FrontMatterWarnings::collect`], found without the tables `kb serve` keeps to update them:
+/// an article is looked at again only where a quick pass finds something to warn about.
 pub fn front_matter(site: &Site, today: Option<&Date>) -> FoundWarnings {
-    let front_matter = FrontMatterWarnings::collect(site, today);
-    let found = front_matter.found();
-    // Freed aside: tens of thousands of small allocations, and a build has more to do.
-    rayon::spawn(move || drop(front_matter));
-    found
+    // On all cores, beside the article pages.
+    let count = site.articles.len();
+    let ((one_way, articles), (duplicates, shadowing)) = rayon::join(
+        || {
+            rayon::join(
+                || {
+                    (0..count)
+                        .into_par_iter()
+                        .flat_map_iter(|id| one_way_related(site, id))
+                        .collect()
+                },
+                || {
+                    (site.articles.par_iter().enumerate())
+                        .filter_map(|(id, article)| {
+                            let found = article_warnings(article, today);
+                            found.iter().any(Option::is_some).then_some((id, found))
+                        })
+                        .collect()
+                },
+            )
+        },
+        || rayon::join(|| duplicates_found(site), || shadowing_found(site)),
+    );
+    FoundWarnings {
+        one_way,
+        articles,
+        duplicates,
+        shadowing,
+    }
 }
 
 /// The warnings that read front matter alone, kept by `kb serve` while no front matter
@@ -61,8 +88,8 @@ pub struct FrontMatterWarnings {
     messages: Messages,
     /// Each article's aliases that shadow a page, with the article whose page it is, if any.
     shadowing: Vec<Vec<(Option<ArticleId>, Diagnostic)>>,
-    /// The pages an alias may shadow, by [`shadow_key`].
-    pages: HashMap<String, ShadowedPage>,
+    /// The pages an alias may shadow, by [`shadow_folded`].
+    pages: HashMap<Folded<'static>, ShadowedPage>,
 }
 
 /// The message texts of every article, to find those listed twice.
@@ -79,9 +106,12 @@ struct Messages {
 
 impl FrontMatterWarnings {
     pub fn collect(site: &Site, today: Option<&Date>) -> FrontMatterWarnings {
-        // On all cores: `kb build` waits for these with nothing else to do.
+        // On all cores: `kb serve` waits for these with nothing else to do.
         let count = site.articles.len();
-        let (messages, pages) = rayon::join(|| Messages::new(site), || shadowed_pages(site));
+        let (messages, pages) = rayon::join(
+            || Messages::new(site),
+            || shadowed_pages(site, |url| shadow_folded(url).into_owned()),
+        );
         FrontMatterWarnings {
             one_way: (0..count)
                 .into_par_iter()
@@ -213,21 +243,28 @@ impl FoundWarnings {
 
 impl Messages {
     fn new(site: &Site) -> Messages {
-        let mut order: Vec<ArticleId> = (0..site.articles.len()).collect();
+        Messages::of(site, (0..site.articles.len()).collect())
+    }
+
+    /// The messages of the articles `ids` alone, which must hold every article that lists a
+    /// message one of them lists: the others have no place in `order` (their `rank` is
+    /// `usize::MAX`) and no keys.
+    fn of(site: &Site, mut order: Vec<ArticleId>) -> Messages {
         order.par_sort_by(|a, b| {
             site.articles[*a]
                 .source
                 .path
                 .cmp(&site.articles[*b].source.path)
         });
-        let mut rank = vec![0; order.len()];
+        let mut rank = vec![usize::MAX; site.articles.len()];
         for (place, id) in order.iter().enumerate() {
             rank[*id] = place;
         }
-        let keys: Vec<Vec<String>> = site
-            .articles
-            .par_iter()
-            .map(|a| a.meta.messages.iter().map(|m| message_key(m)).collect())
+        let keys: Vec<Vec<String>> = (site.articles.par_iter().zip(&rank))
+            .map(|(a, rank)| match *rank {
+                usize::MAX => Vec::new(),
+                _ => a.meta.messages.iter().map(|m| message_key(m)).collect(),
+            })
             .collect();
         let mut listed_by: HashMap<String, Vec<ArticleId>> = HashMap::default();
         for id in &order {
@@ -344,8 +381,9 @@ fn related_entry(site: &Site, from: &Article, to: ArticleId) -> String {
 fn one_way_related(site: &Site, id: ArticleId) -> Vec<Diagnostic> {
     let article = &site.articles[id];
     // `related` holds what the entries resolved to: when every one returns the link, no entry
-    // needs resolving again (only to place a warning).
-    let returned = |target: &ArticleId| site.articles[*target].related.contains(&id);
+    // needs resolving again (only to place a warning). An article returns the link when it is
+    // among this one's backlinks, which are read without reading that article.
+    let returned = |target: &ArticleId| article.referenced_by.contains(target);
     if article.related.iter().all(returned) {
         return Vec::new();
     }
@@ -480,16 +518,7 @@ fn message_key(message: &str) -> String {
             .join(" ")
             .to_lowercase();
     }
-    // Most messages are ASCII: without Unicode case tables. `char::is_whitespace` of ASCII is
-    // tab, line feed, vertical tab, form feed, carriage return and space.
-    let bytes = message.as_bytes();
-    let spaced_once = !bytes
-        .iter()
-        .any(|b| matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r'))
-        && !message.contains("  ")
-        && !message.starts_with(' ')
-        && !message.ends_with(' ');
-    if spaced_once {
+    if spaced_once(message) {
         // Nearly all of them: words already one space apart.
         return message.to_ascii_lowercase();
     }
@@ -504,6 +533,125 @@ fn message_key(message: &str) -> String {
         key.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
     }
     key
+}
+
+/// Whether the words of an ASCII message are one space apart, without space around them: most
+/// messages are ASCII, and read without Unicode case tables. `char::is_whitespace` of ASCII is
+/// tab, line feed, vertical tab, form feed, carriage return and space.
+fn spaced_once(message: &str) -> bool {
+    let bytes = message.as_bytes();
+    !bytes
+        .iter()
+        .any(|b| matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r'))
+        && !message.contains("  ")
+        && !message.starts_with(' ')
+        && !message.ends_with(' ')
+}
+
+/// [`folded_hash`] of the message's [`message_key`], made in one pass over the message itself
+/// when the key is the message lower-cased (nearly always: see [`spaced_once`]).
+fn message_hash(message: &str) -> u64 {
+    let bytes = message.as_bytes();
+    let spaced = |byte: Option<&u8>| byte == Some(&b' ');
+    if spaced(bytes.first()) || spaced(bytes.last()) {
+        return folded_hash(&message_key(message));
+    }
+    // Beside the hash, eight bytes at a time: any byte beyond ASCII or of tab..=carriage
+    // return, and any space after a space (the last byte of the word before included).
+    let mut odd = 0;
+    let mut space_before = 0;
+    let hash = folded_words(bytes, |word| {
+        let ascii = word & (0x7F * ONES);
+        let from_tab = ascii + (0x80 - 0x09) * ONES;
+        let past_return = ascii + (0x80 - 0x0E) * ONES;
+        let not_space = word ^ (u64::from(b' ') * ONES);
+        let spaces = !(((not_space & (0x7F * ONES)) + 0x7F * ONES) | not_space) & (0x80 * ONES);
+        odd |= word | (from_tab & !past_return) | (spaces & ((spaces << 8) | space_before));
+        space_before = spaces >> 56;
+    });
+    if odd & (0x80 * ONES) == 0 {
+        hash
+    } else {
+        folded_hash(&message_key(message))
+    }
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// A hash of `text` with ASCII's capital letters lower-cased, eight bytes at a time: texts
+/// equal but for the case of ASCII letters hash the same, without a lower-cased copy.
+fn folded_hash(text: &str) -> u64 {
+    folded_words(text.as_bytes(), |_| {})
+}
+
+/// [`folded_hash`] of `bytes`, showing `look` each word of eight bytes it reads (little-endian;
+/// the last filled with zeros).
+#[inline(always)]
+fn folded_words(bytes: &[u8], mut look: impl FnMut(u64)) -> u64 {
+    // Each byte of `A`..=`Z` gets 0x20; other bytes, those beyond ASCII too, stay as they are.
+    // No byte's sum carries into the next: a byte below 0x80 plus at most 0x3F.
+    let lower = |word: u64| {
+        let ascii = word & (0x7F * ONES);
+        let above_z = ascii + (0x7F - u64::from(b'Z')) * ONES;
+        let from_a = ascii + (0x80 - u64::from(b'A')) * ONES;
+        word | ((from_a & !above_z & !word & (0x80 * ONES)) >> 2)
+    };
+    // A multiplication folded to 64 bits, as foldhash mixes.
+    let mut mix = |hash: u64, word: u64| {
+        look(word);
+        let product = u128::from(hash ^ lower(word)) * 0x9E37_79B9_7F4A_7C15_u128;
+        (product as u64) ^ ((product >> 64) as u64)
+    };
+    let mut hash = (bytes.len() as u64) ^ 0x2D35_8DCC_AA6C_78A5;
+    let mut words = bytes.chunks_exact(8);
+    for chunk in &mut words {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        hash = mix(hash, u64::from_le_bytes(word));
+    }
+    let rest = words.remainder();
+    let mut word = [0; 8];
+    word[..rest.len()].copy_from_slice(rest);
+    mix(hash, u64::from_le_bytes(word))
+}
+
+/// A key that compares without the case of ASCII letters, hashed once ([`folded_hash`]):
+/// borrowed from the text it is a key of, where that text lower-cased is the key.
+#[derive(Debug, Clone)]
+struct Folded<'a> {
+    hash: u64,
+    /// Text that is the key once its ASCII capitals are lower-cased (a key has none).
+    text: Cow<'a, str>,
+}
+
+impl<'a> Folded<'a> {
+    fn new(text: Cow<'a, str>) -> Folded<'a> {
+        Folded {
+            hash: folded_hash(&text),
+            text,
+        }
+    }
+
+    fn into_owned(self) -> Folded<'static> {
+        Folded {
+            hash: self.hash,
+            text: Cow::Owned(self.text.into_owned()),
+        }
+    }
+}
+
+impl PartialEq for Folded<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash && self.text.eq_ignore_ascii_case(&other.text)
+    }
+}
+
+impl Eq for Folded<'_> {}
+
+impl std::hash::Hash for Folded<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
 }
 
 /// An article's messages that an article before it in path order lists too.
@@ -525,6 +673,34 @@ fn duplicate_messages(site: &Site, messages: &Messages, id: ArticleId) -> Vec<Di
         )));
     }
     warnings
+}
+
+/// The messages listed twice ([`duplicate_messages`]) of every article, in path order: those
+/// of [`FrontMatterWarnings::collect`], where only the articles that list a message with the
+/// hash of another article's message are read again. Equal messages hash the same, so every
+/// article that lists a message one of those lists is among them.
+fn duplicates_found(site: &Site) -> Vec<Diagnostic> {
+    let mut hashes: Vec<(u64, ArticleId)> = (site.articles.par_iter().enumerate())
+        .flat_map_iter(|(id, article)| {
+            (article.meta.messages.iter()).map(move |message| (message_hash(message), id))
+        })
+        .collect();
+    hashes.par_sort_unstable_by_key(|(hash, _)| *hash);
+    let mut listing = Vec::new();
+    for same in hashes.chunk_by(|a, b| a.0 == b.0) {
+        if same.iter().any(|(_, id)| *id != same[0].1) {
+            listing.extend(same.iter().map(|(_, id)| *id));
+        }
+    }
+    if listing.is_empty() {
+        return Vec::new();
+    }
+    listing.sort_unstable();
+    listing.dedup();
+    let messages = Messages::of(site, listing);
+    (messages.order.iter())
+        .flat_map(|id| duplicate_messages(site, &messages, *id))
+        .collect()
 }
 
 /// The address a static host may answer for `url`: without case, `index.html` or `.html`.
@@ -555,6 +731,37 @@ fn shadow_key(url: &UrlPath) -> String {
         }
     }
     key
+}
+
+/// [`shadow_key`] as a [`Folded`] key: of an ASCII address (nearly all), the part of its text
+/// that is the key lower-cased, without a copy.
+fn shadow_folded(url: &UrlPath) -> Folded<'_> {
+    let text = url.as_str();
+    if !text.is_ascii() {
+        return Folded::new(Cow::Owned(shadow_key(url)));
+    }
+    // `/` and each segment after a `/`: the text but for a folder's closing `/` (the root's
+    // key is empty). ASCII, so that any byte is a place to cut it. Read from the text alone:
+    // each segment is a string of its own elsewhere in memory.
+    let mut key = match (url.segments().is_empty(), url.is_folder()) {
+        (true, _) => "",
+        (false, true) => &text[..text.len() - 1],
+        (false, false) => text,
+    };
+    let last = |key: &str| memchr::memrchr(b'/', key.as_bytes()).map_or(0, |slash| slash + 1);
+    let file = &key[last(key)..];
+    if file.eq_ignore_ascii_case("index.html") || file.eq_ignore_ascii_case("index.htm") {
+        key = &key[..last(key).saturating_sub(1)];
+    }
+    let file = &key[last(key)..];
+    for extension in [".html", ".htm"] {
+        let cut = file.len().saturating_sub(extension.len());
+        if file.len() >= extension.len() && file[cut..].eq_ignore_ascii_case(extension) {
+            key = &key[..key.len() - extension.len()];
+            break;
+        }
+    }
+    Folded::new(Cow::Borrowed(key))
 }
 
 /// How a shadowing warning names an article's page.
@@ -598,36 +805,47 @@ impl ShadowedPage {
     }
 }
 
-/// Every page an alias may shadow, by [`shadow_key`]. Of two articles with the same key the
-/// last is named; a category or tag page only where no article is.
-fn shadowed_pages(site: &Site) -> HashMap<String, ShadowedPage> {
-    let mut pages = HashMap::default();
-    for (id, article) in site.articles.iter().enumerate() {
-        pages.insert(shadow_key(&article.url), ShadowedPage::Article(id));
+/// Every page an alias may shadow, by its `key` ([`shadow_folded`], borrowed or not). Of two
+/// articles with the same key the last is named; a category or tag page only where no article
+/// is.
+fn shadowed_pages<'a, 'k>(
+    site: &'a Site,
+    key: impl Fn(&'a UrlPath) -> Folded<'k> + Sync,
+) -> HashMap<Folded<'k>, ShadowedPage> {
+    // The articles' keys on all cores; the table, which takes them in order, on one.
+    let article_keys: Vec<Folded<'k>> = (site.articles.par_iter())
+        .map(|article| key(&article.url))
+        .collect();
+    let mut pages = HashMap::with_capacity_and_hasher(
+        article_keys.len() + site.categories.len() + site.tags.len(),
+        Default::default(),
+    );
+    for (id, key) in article_keys.into_iter().enumerate() {
+        pages.insert(key, ShadowedPage::Article(id));
     }
     for (id, category) in site.categories.iter().enumerate() {
         pages
-            .entry(shadow_key(&category.url))
+            .entry(key(&category.url))
             .or_insert(ShadowedPage::Category(id));
     }
     for (slug, tag) in &site.tags {
         pages
-            .entry(shadow_key(&tag.url))
+            .entry(key(&tag.url))
             .or_insert_with(|| ShadowedPage::Tag(slug.clone()));
     }
     pages
 }
 
 /// An article's aliases that shadow a page, each with the article whose page it is, if any.
-fn shadowing_aliases(
-    site: &Site,
-    pages: &HashMap<String, ShadowedPage>,
+fn shadowing_aliases<'a>(
+    site: &'a Site,
+    pages: &HashMap<Folded<'a>, ShadowedPage>,
     id: ArticleId,
 ) -> Vec<(Option<ArticleId>, Diagnostic)> {
     let article = &site.articles[id];
     let mut warnings = Vec::new();
     for alias in &article.meta.aliases {
-        let Some(shadowed) = pages.get(&shadow_key(alias)) else {
+        let Some(shadowed) = pages.get(&shadow_folded(alias)) else {
             continue;
         };
         let (page, name) = shadowed.describe(site);
@@ -643,6 +861,17 @@ fn shadowing_aliases(
         warnings.push((shadowed.article(), warning));
     }
     warnings
+}
+
+/// Every article's aliases that shadow a page, in id order, with the pages' keys borrowed from
+/// their addresses.
+fn shadowing_found(site: &Site) -> Vec<Diagnostic> {
+    let pages = shadowed_pages(site, shadow_folded);
+    (0..site.articles.len())
+        .into_par_iter()
+        .flat_map_iter(|id| shadowing_aliases(site, &pages, id))
+        .map(|(_, warning)| warning)
+        .collect()
 }
 
 #[cfg(test)]
@@ -740,6 +969,11 @@ mod tests {
                 UrlPath::file(segments)
             };
             let (key, plain) = (shadow_key(&url), plain_shadow_key(&url));
+            // The key without a copy is the key, but for the case of ASCII letters.
+            let folded = shadow_folded(&url);
+            assert_eq!(folded.text.to_ascii_lowercase(), key, "{url}");
+            assert_eq!(folded.hash, folded_hash(&key), "{url}");
+            assert_eq!(folded, Folded::new(Cow::Owned(key.clone())), "{url}");
             // One key for each plain key, and the other way round.
             assert_eq!(
                 keys.entry(key.clone()).or_insert(plain.clone()),
@@ -763,6 +997,160 @@ mod tests {
             assert_eq!(
                 message_key(&message),
                 plain_message_key(&message),
+                "{message:?}"
+            );
+        }
+    }
+
+    /// One of `pieces`, picked by `next`.
+    fn pick<'p>(pieces: &[&'p str], next: &mut impl FnMut(usize) -> usize) -> &'p str {
+        pieces[next(pieces.len())]
+    }
+
+    /// Up to `most` of `pieces` as a YAML flow list of quoted strings.
+    fn yaml_list(pieces: &[&str], most: usize, next: &mut impl FnMut(usize) -> usize) -> String {
+        let items: Vec<String> = (0..next(most + 1))
+            .map(|_| serde_json::Value::from(pick(pieces, next)).to_string())
+            .collect();
+        format!("[{}]", items.join(", "))
+    }
+
+    /// A made-up site of a few folders, whose articles' front matter gives every warning that
+    /// reads front matter alone: codes and slugs whose pages share a key, related codes that
+    /// return or not, messages equal but for case and spaces, aliases onto pages of articles,
+    /// categories and tags, missing summaries and dates in the future.
+    fn made_up_site(next: &mut impl FnMut(usize) -> usize) -> Site {
+        use crate::content::{LoadedCategory, LoadedContent};
+        use crate::paths::SourcePath;
+        let folders: [&[&str]; 5] = [&[], &["app"], &["app", "Sub"], &["net"], &["tags"]];
+        let codes = ["E1", "E2", "e3", "E4", "E5", "E6", "E7", "E8"];
+        let slugs = ["E1", "e2", "E2.html", "index.html", "X.htm", "é5"];
+        let related = ["E1", "E2", "e3", "E4", "E5", "E6", "net/E1", "app/E2", "E9"];
+        let messages = [
+            "Connection refused",
+            "connection  REFUSED",
+            " connection refused",
+            "Timed out\t",
+            "timed\nout",
+            "É failed",
+            "é FAILED",
+            "x\u{1C}y",
+            "X\u{1C}Y",
+            "long message text, more than eight bytes long",
+            "LONG message text, more than eight bytes LONG",
+        ];
+        let aliases = [
+            "/app/E1.html",
+            "/app/e1/index.html",
+            "/APP/e1/",
+            "/app/e1",
+            "/app/e1/",
+            "/app/",
+            "/App.html",
+            "/tags/x/",
+            "/tags/X.html",
+            "/TAGS/",
+            "/net/E2.htm",
+            "/app/sub/INDEX.HTM",
+            "/app/E1.html/index.html",
+            "/legacy/e1.html",
+            "/ÄPP/e1/",
+            "/app/É5/",
+            "/app/é5.html",
+            "/index.html",
+        ];
+        let tags = ["x", "X", "Net", "ä", "app"];
+        let articles = (0..2 + next(14))
+            .map(|i| {
+                let folder = folders[1 + next(folders.len() - 1)];
+                let mut yaml = format!("code: \"{}\"\ntitle: T{i}\n", pick(&codes, next));
+                if next(3) == 0 {
+                    yaml.push_str(&format!("slug: \"{}\"\n", pick(&slugs, next)));
+                }
+                if next(4) != 0 {
+                    yaml.push_str("summary: S\n");
+                }
+                if next(3) != 0 {
+                    let date = pick(&["2020-01-01", "2026-01-01", "2999-01-01"], next);
+                    yaml.push_str(&format!("updated: {date}\n"));
+                }
+                for (key, pieces, most) in [
+                    ("related", &related[..], 4),
+                    ("messages", &messages[..], 3),
+                    ("aliases", &aliases[..], 2),
+                    ("tags", &tags[..], 2),
+                ] {
+                    yaml.push_str(&format!("{key}: {}\n", yaml_list(pieces, most, next)));
+                }
+                let path = SourcePath::new(format!("content/{}/a{i}.md", folder.join("/")));
+                let text = format!("---\n{yaml}---\nB\n");
+                let mut article = crate::content::parse_article_bytes(&path, text.into_bytes())
+                    .unwrap_or_else(|problems| panic!("{yaml}: {problems:?}"));
+                article.folder = folder.iter().map(|name| name.to_string()).collect();
+                Box::new(article)
+            })
+            .collect();
+        let categories = (folders.iter())
+            .map(|folder| LoadedCategory {
+                folder: folder.iter().map(|name| name.to_string()).collect(),
+                meta: crate::frontmatter::CategoryMeta::default(),
+                source: None,
+            })
+            .collect();
+        let content = LoadedContent {
+            articles,
+            categories,
+            diagnostics: Vec::new(),
+        };
+        crate::site::link(crate::config::SiteConfig::default(), content).0
+    }
+
+    /// What `kb build` finds ([`front_matter`]) is what `kb serve` keeps
+    /// ([`FrontMatterWarnings::collect`]), warning for warning, in the same order.
+    #[test]
+    fn the_builds_warnings_are_those_serve_collects() {
+        let today = Date::parse("2026-06-01");
+        let mut next = crate::test_random::numbers(0x0f1e_2d3c_4b5a_6978);
+        let mut seen = [0; 4];
+        for round in 0..400 {
+            let site = made_up_site(&mut next);
+            let built = front_matter(&site, today.as_ref());
+            let kept = FrontMatterWarnings::collect(&site, today.as_ref()).found();
+            assert_eq!(built.one_way, kept.one_way, "round {round}");
+            assert_eq!(built.articles, kept.articles, "round {round}");
+            assert_eq!(built.duplicates, kept.duplicates, "round {round}");
+            assert_eq!(built.shadowing, kept.shadowing, "round {round}");
+            let found = [
+                &built.one_way,
+                &built.duplicates,
+                &built.shadowing,
+                &built
+                    .articles
+                    .iter()
+                    .flat_map(|(_, w)| w.iter().flatten().cloned())
+                    .collect(),
+            ];
+            for (seen, found) in seen.iter_mut().zip(found) {
+                *seen += found.len();
+            }
+        }
+        // Every kind of warning, many times over.
+        assert!(seen.iter().all(|count| *count > 200), "{seen:?}");
+    }
+
+    /// A message's hash, made from the message itself where it can be, is the hash of its key.
+    #[test]
+    fn message_hashes_are_the_hashes_of_the_keys() {
+        let pieces = [
+            "Error", "HTTP", "401", " ", "  ", "\t", "\n", "\r", "\x0B", "\x0C", "\x1C", "x:Y",
+            "É", "\u{2003}", "abcdefgh",
+        ];
+        let mut next = crate::test_random::numbers(0x7a11_e55e);
+        for _ in 0..20_000 {
+            let message = made_up(&pieces, &mut next);
+            assert_eq!(
+                message_hash(&message),
+                folded_hash(&message_key(&message)),
                 "{message:?}"
             );
         }
