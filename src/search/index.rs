@@ -123,15 +123,16 @@ impl SearchIndex {
     pub fn join(mut runs: Vec<SearchIndex>) -> SearchIndex {
         let joining = Joining::new(&mut runs);
         // The lists are filled on every core, each core the lists of a range of terms with
-        // about as many postings as the others' (every core reads every run's postings). The
-        // lists are then made where later parallel work can reuse their memory once freed.
+        // about as many postings as the others'. The lists are then made where later parallel
+        // work can reuse their memory once freed.
         let ranges = term_ranges(
             &joining.numbers.lengths,
             rayon::current_num_threads().max(1),
         );
-        let lists: Vec<Vec<Postings>> = ranges
-            .par_iter()
-            .map(|terms| joining.lists(&runs, terms.clone()))
+        let grouped = joining.group(&mut runs, ranges);
+        let lists: Vec<Vec<Postings>> = (0..grouped.ranges.len())
+            .into_par_iter()
+            .map(|range| joining.lists(&runs, &grouped, range))
             .collect();
         let mut postings: Vec<Postings> = lists.into_iter().flatten().collect();
         let mut documents = Vec::with_capacity(runs.iter().map(|r| r.documents.len()).sum());
@@ -184,24 +185,24 @@ impl SearchIndex {
         for (term, number) in &joining.numbers.long {
             names[*number] = term.clone();
         }
-        // Every range reads every run's postings: more ranges than cores only where the lists
-        // would take much memory.
+        // More ranges than cores only where the lists would take much memory.
         let total: usize = joining.numbers.lengths.iter().sum();
         let parts = rayon::current_num_threads()
             .max(1)
             .max(total.div_ceil(postings_per_range.max(1)));
         let ranges = term_ranges(&joining.numbers.lengths, parts);
+        let grouped = joining.group(&mut runs, ranges);
         // Each range with the names of its terms, which go to what it makes.
-        let mut named = Vec::with_capacity(ranges.len());
-        for terms in ranges.into_iter().rev() {
+        let mut named = Vec::with_capacity(grouped.ranges.len());
+        for (range, terms) in grouped.ranges.iter().enumerate().rev() {
             let start = terms.start.min(names.len());
-            named.push((terms, names.split_off(start)));
+            named.push((range, names.split_off(start)));
         }
         named.reverse();
         let made: Vec<Vec<(String, T)>> = named
             .into_par_iter()
-            .map(|(terms, names)| {
-                let lists = joining.lists(&runs, terms);
+            .map(|(range, names)| {
+                let lists = joining.lists(&runs, &grouped, range);
                 lists
                     .iter()
                     .zip(names)
@@ -238,8 +239,6 @@ struct Joining {
     /// Whether the postings are read in document order, so that every list is filled in
     /// order: runs of pushed articles only, each article after those before it.
     in_order: bool,
-    /// How many postings all the terms have.
-    postings: usize,
 }
 
 impl Joining {
@@ -280,59 +279,45 @@ impl Joining {
             })
             .collect();
         Joining {
-            postings: numbers.lengths.iter().sum(),
             numbers,
             joined,
             in_order,
         }
     }
 
-    /// The lists of the terms from `first` on that have these `lengths` (postings in all the
-    /// runs), filled from every run; `None` if one had more postings than its length and
-    /// `grow` is not set. See [`fill`].
-    fn fill_lists(
-        &self,
-        runs: &[SearchIndex],
-        first: usize,
-        lengths: &[usize],
-        branchless: bool,
-        grow: bool,
-    ) -> Option<Vec<Postings>> {
-        let mut lists: Vec<Postings> = lengths
-            .iter()
-            .map(|length| Postings::with_capacity(*length))
-            .collect();
-        // Then one list for the postings of the terms of other ranges (see `fill`).
-        lists.push(Postings::new());
-        let count = lengths.len();
-        let mut room = true;
-        for (run, joined) in runs.iter().zip(&self.joined) {
-            for ((_, postings), number) in run.terms.iter().zip(joined) {
-                if let Some(list) = lists[..count].get_mut(number.wrapping_sub(first)) {
-                    list.extend_from_slice(postings);
+    /// Groups every run's pending postings by the range of `ranges` their term is in (a range
+    /// of term numbers; together they cover every term, in order): each range then reads only
+    /// its own postings. Every range read every run's postings before, and a big site's lists
+    /// are filled in more ranges than there are cores (five at 100,000 articles).
+    fn group(&self, runs: &mut [SearchIndex], ranges: Vec<std::ops::Range<usize>>) -> Grouped {
+        let mut range_of = vec![0; self.numbers.lengths.len()];
+        for (range, terms) in ranges.iter().enumerate() {
+            for number in terms.clone() {
+                if let Some(of) = range_of.get_mut(number) {
+                    // (No site has anywhere near 2^32 ranges of terms.)
+                    *of = range as u32;
                 }
             }
-            let pending = &run.pending;
-            room &= match (branchless, grow) {
-                (_, true) => fill::<false, true>(pending, first, &mut lists),
-                (true, false) => fill::<true, false>(pending, first, &mut lists),
-                (false, false) => fill::<false, false>(pending, first, &mut lists),
-            };
         }
-        lists.pop();
-        room.then_some(lists)
+        let count = ranges.len();
+        let runs = runs
+            .par_iter_mut()
+            .map(|run| group_run(&mut run.pending, &range_of, count))
+            .collect();
+        Grouped { ranges, runs }
     }
 
-    /// The joined postings of the terms numbered `terms`, by number less `terms.start`.
-    fn lists(&self, runs: &[SearchIndex], terms: std::ops::Range<usize>) -> Vec<Postings> {
+    /// The joined postings of the terms of range `range` of `grouped`, by number less the
+    /// range's first.
+    fn lists(&self, runs: &[SearchIndex], grouped: &Grouped, range: usize) -> Vec<Postings> {
+        let Some(terms) = grouped.ranges.get(range) else {
+            return Vec::new();
+        };
         let lengths = &self.numbers.lengths[terms.clone()];
-        let range_postings: usize = lengths.iter().sum();
-        let branchless = 3 * range_postings >= self.postings;
-        let first = terms.start;
-        let mut lists = self.fill_lists(runs, first, lengths, branchless, false);
+        let mut lists = self.fill_lists(runs, grouped, range, lengths, false);
         if lists.is_none() {
             // Only if a term had more postings than counted, which the counts rule out.
-            lists = self.fill_lists(runs, first, lengths, false, true);
+            lists = self.fill_lists(runs, grouped, range, lengths, true);
         }
         let mut lists = lists.unwrap_or_default();
         // Runs come in article order; only runs joined after more articles were pushed to them,
@@ -346,41 +331,145 @@ impl Joining {
         }
         lists
     }
+
+    /// The lists of the terms of range `range` of `grouped`, which have these `lengths`
+    /// (postings in all the runs), filled from every run; `None` if one had more postings
+    /// than its length and `grow` is not set. See [`fill`].
+    fn fill_lists(
+        &self,
+        runs: &[SearchIndex],
+        grouped: &Grouped,
+        range: usize,
+        lengths: &[usize],
+        grow: bool,
+    ) -> Option<Vec<Postings>> {
+        let first = grouped.ranges.get(range).map_or(0, |terms| terms.start);
+        let mut lists: Vec<Postings> = lengths
+            .iter()
+            .map(|length| Postings::with_capacity(*length))
+            .collect();
+        let mut room = true;
+        for ((run, joined), groups) in runs.iter().zip(&self.joined).zip(&grouped.runs) {
+            for ((_, postings), number) in run.terms.iter().zip(joined) {
+                if let Some(list) = lists.get_mut(number.wrapping_sub(first)) {
+                    list.extend_from_slice(postings);
+                }
+            }
+            let Some(group) = groups.get(range) else {
+                continue;
+            };
+            room &= if grow {
+                fill::<true>(&run.pending, group, first, &mut lists)
+            } else {
+                fill::<false>(&run.pending, group, first, &mut lists)
+            };
+        }
+        room.then_some(lists)
+    }
 }
 
-/// Adds the postings of `pending` of the terms from `first` on that `lists` has a list for (all
-/// but its last) to their lists; with `BRANCHLESS`, those of other terms to the last list, which
-/// is emptied after each article. Without `GROW`, a list is not grown: the loop then calls
-/// nothing, and keeps what it needs in registers rather than on the stack around a call. Whether
-/// every posting had room (a term's list made as long as its count of postings has).
+/// Every run's pending postings grouped by range of terms ([`Joining::group`]).
+struct Grouped {
+    /// Ranges of term numbers, in order.
+    ranges: Vec<std::ops::Range<usize>>,
+    /// By run, then by range: where its postings are.
+    runs: Vec<Vec<RangeGroup>>,
+}
+
+/// The postings of one run of one range of terms: the next ones of the run's pending
+/// postings from `start`, article by article.
+#[derive(Debug, Default, PartialEq)]
+struct RangeGroup {
+    start: usize,
+    /// The articles with postings in the range, in order: each one's document number and how
+    /// many it has.
+    articles: Vec<(u32, u32)>,
+}
+
+/// Reorders `pending`'s postings (each article's, one article after the other) by the range
+/// `range_of` gives their term, keeping their order within a range, and says where each
+/// range's are. `ranges` ranges in all.
+fn group_run(pending: &mut Indexer, range_of: &[u32], ranges: usize) -> Vec<RangeGroup> {
+    let range = |term: u32| {
+        range_of
+            .get(term as usize)
+            .map_or(0, |range| *range as usize)
+    };
+    let total = pending.posted_terms.len().min(pending.posted_fields.len());
+    let mut groups: Vec<RangeGroup> = (0..ranges).map(|_| RangeGroup::default()).collect();
+    // How many postings each range gets, and from which articles.
+    let mut sizes = vec![0; ranges];
+    let mut counts = vec![0u32; ranges];
+    let mut touched = Vec::new();
+    let mut terms = &pending.posted_terms[..total];
+    for &(document, posted) in &pending.articles {
+        let (article_terms, other_terms) = terms.split_at((posted as usize).min(terms.len()));
+        for term in article_terms {
+            let range = range(*term);
+            if counts[range] == 0 {
+                touched.push(range);
+            }
+            counts[range] += 1;
+        }
+        for range in touched.drain(..) {
+            groups[range].articles.push((document, counts[range]));
+            sizes[range] += counts[range] as usize;
+            counts[range] = 0;
+        }
+        terms = other_terms;
+    }
+    let mut next = 0;
+    for (group, size) in groups.iter_mut().zip(&sizes) {
+        group.start = next;
+        next += size;
+    }
+    // Then every posting to the next place of its range. (Postings after the last article's,
+    // which no article has, are dropped.)
+    let mut places: Vec<usize> = groups.iter().map(|group| group.start).collect();
+    let mut grouped_terms = vec![0; next];
+    let mut grouped_fields = vec![0; next];
+    let posted = &pending.posted_terms[..next.min(total)];
+    for (term, fields) in posted.iter().zip(&pending.posted_fields) {
+        let place = &mut places[range(*term)];
+        if let (Some(to_term), Some(to_fields)) = (
+            grouped_terms.get_mut(*place),
+            grouped_fields.get_mut(*place),
+        ) {
+            (*to_term, *to_fields) = (*term, *fields);
+        }
+        *place += 1;
+    }
+    pending.posted_terms = grouped_terms;
+    pending.posted_fields = grouped_fields;
+    groups
+}
+
+/// Adds the postings of `group` (the postings of `pending` of the terms from `first` on that
+/// `lists` has a list for) to their lists. Without `GROW`, a list is not grown: the loop then
+/// calls nothing, and keeps what it needs in registers rather than on the stack around a call.
+/// Whether every posting had room (a term's list made as long as its count of postings has).
 #[inline(always)]
-fn fill<const BRANCHLESS: bool, const GROW: bool>(
+fn fill<const GROW: bool>(
     pending: &Indexer,
+    group: &RangeGroup,
     first: usize,
     lists: &mut [Postings],
 ) -> bool {
-    let count = lists.len() - 1;
     let mut room = true;
-    // Each article's postings are the next `posted` of `posted_terms` and `posted_fields`, read
-    // as slices: one bounds test an article, not one a posting.
-    let (mut terms, mut fields) = (&pending.posted_terms[..], &pending.posted_fields[..]);
-    for &(document, posted) in &pending.articles {
+    // Each article's postings are the next ones, read as slices: one bounds test an article,
+    // not one a posting.
+    let start = group.start.min(pending.posted_terms.len());
+    let (mut terms, mut fields) = (
+        &pending.posted_terms[start..],
+        &pending.posted_fields[start.min(pending.posted_fields.len())..],
+    );
+    for &(document, posted) in &group.articles {
         let posted = (posted as usize).min(terms.len()).min(fields.len());
         let (article_terms, other_terms) = terms.split_at(posted);
         let (article_fields, other_fields) = fields.split_at(posted);
-        if BRANCHLESS {
-            lists[count].clear();
-            lists[count].reserve(posted);
-        }
         for (term, fields) in article_terms.iter().zip(article_fields) {
-            let term = (*term as usize).wrapping_sub(first);
-            let list = if BRANCHLESS {
-                &mut lists[term.min(count)]
-            } else {
-                match lists[..count].get_mut(term) {
-                    Some(list) => list,
-                    None => continue,
-                }
+            let Some(list) = lists.get_mut((*term as usize).wrapping_sub(first)) else {
+                continue;
             };
             if GROW || list.len() < list.capacity() {
                 list.push((document, *fields));
@@ -852,49 +941,47 @@ mod tests {
         }
     }
 
-    /// Every range of terms of the made-up runs gets the same postings filled with a branch on
-    /// whether each posting is of the range and without one, into lists made as long as their
-    /// terms' counts, as into lists that grow; a list too short is told.
+    /// However the terms are cut into ranges, the lists of every range, filled from the
+    /// postings grouped by range, are those filled one posting at a time from the postings as
+    /// the articles gave them; a list too short is told, and joining still gives them all.
     #[test]
-    fn postings_filled_without_a_branch_are_those_filled_with_one() {
-        let mut runs = runs();
-        let joining = Joining::new(&mut runs);
-        let lengths = &joining.numbers.lengths;
+    fn postings_grouped_by_range_are_every_terms_postings() {
+        let mut plain = runs();
+        let joining = Joining::new(&mut plain);
+        let lengths = joining.numbers.lengths.clone();
         assert!(lengths.len() > 10, "{lengths:?}");
-        let made = |first: usize, end: usize| -> Vec<Postings> {
-            let mut lists: Vec<Postings> = (lengths[first..end].iter())
-                .map(|length| Postings::with_capacity(*length))
-                .collect();
-            lists.push(Postings::new());
-            lists
-        };
-        for first in 0..lengths.len() {
-            for end in first + 1..=lengths.len() {
-                let mut growing = vec![Postings::new(); end - first + 1];
-                let (mut branching, mut branchless) = (made(first, end), made(first, end));
-                for run in &runs {
-                    assert!(fill::<false, true>(&run.pending, first, &mut growing));
-                    assert!(fill::<false, false>(&run.pending, first, &mut branching));
-                    assert!(fill::<true, false>(&run.pending, first, &mut branchless));
+        let mut expected = vec![Postings::new(); lengths.len()];
+        for pending in plain.iter().map(|run| &run.pending) {
+            let mut at = 0;
+            for &(document, posted) in &pending.articles {
+                for n in at..at + posted as usize {
+                    let term = pending.posted_terms[n] as usize;
+                    expected[term].push((document, pending.posted_fields[n]));
                 }
-                branchless.pop();
-                branching.pop();
-                growing.pop();
-                assert_eq!(branching, growing, "{first}..{end}");
-                assert_eq!(branchless, growing, "{first}..{end}");
-                let filled: Vec<usize> = growing.iter().map(Vec::len).collect();
-                assert_eq!(filled, lengths[first..end], "{first}..{end}");
+                at += posted as usize;
             }
         }
-        // A list without room for its postings: told, and joining still gives them all.
-        let mut short = vec![Postings::new(); lengths.len() + 1];
-        let room = runs
-            .iter()
-            .all(|run| fill::<true, false>(&run.pending, 0, &mut short));
+        for step in 1..=lengths.len() {
+            let ranges: Vec<std::ops::Range<usize>> = (0..lengths.len())
+                .step_by(step)
+                .map(|start| start..(start + step).min(lengths.len()))
+                .collect();
+            let mut runs = runs();
+            let joining = Joining::new(&mut runs);
+            let grouped = joining.group(&mut runs, ranges.clone());
+            let joined: Vec<Postings> = (0..ranges.len())
+                .flat_map(|range| joining.lists(&runs, &grouped, range))
+                .collect();
+            assert_eq!(joined, expected, "ranges of {step} terms");
+        }
+        let mut runs = runs();
+        let joining = Joining::new(&mut runs);
+        let grouped = joining.group(&mut runs, vec![0..lengths.len()]);
+        let mut short = vec![Postings::new(); lengths.len()];
+        let room = (runs.iter().zip(&grouped.runs))
+            .all(|(run, groups)| fill::<false>(&run.pending, &groups[0], 0, &mut short));
         assert!(!room);
-        let lists = joining.lists(&runs, 0..lengths.len());
-        let filled: Vec<usize> = lists.iter().map(Vec::len).collect();
-        assert_eq!(&filled, lengths);
+        assert_eq!(joining.lists(&runs, &grouped, 0), expected);
     }
 
     #[test]
