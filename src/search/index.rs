@@ -976,7 +976,8 @@ mod tests {
         }
         let mut runs = runs();
         let joining = Joining::new(&mut runs);
-        let grouped = joining.group(&mut runs, vec![0..lengths.len()]);
+        let whole = 0..lengths.len();
+        let grouped = joining.group(&mut runs, std::iter::once(whole).collect());
         let mut short = vec![Postings::new(); lengths.len()];
         let room = (runs.iter().zip(&grouped.runs))
             .all(|(run, groups)| fill::<false>(&run.pending, &groups[0], 0, &mut short));
