@@ -99,6 +99,18 @@ pub(crate) fn link_uri(base: &BaseUrl, path: &str) -> String {
     percent_encode(base.link(path))
 }
 
+/// Appends [`escape_xml`] of [`percent_encode`] of `text` (both work byte by byte or character
+/// by character, so that the URI of a path is that of its parts one after the other): `text`
+/// itself where it is printable ASCII without a character XML escapes, as nearly all paths are.
+pub(crate) fn push_uri_xml(xml: &mut String, text: &str) {
+    let plain = |byte: &u8| byte.is_ascii_graphic() && !b"&<>\"'".contains(byte);
+    if text.as_bytes().iter().all(plain) {
+        xml.push_str(text);
+    } else {
+        xml.push_str(&escape_xml(&percent_encode(text.to_string())));
+    }
+}
+
 /// Percent-encodes every byte that is not printable ASCII (folder names and aliases may be
 /// `über`); everything else, `%` included, is left as it is. Most addresses are printable
 /// ASCII already and are returned as they are.
@@ -142,6 +154,26 @@ mod tests {
 
     fn url(path: &str) -> UrlPath {
         UrlPath::parse(path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// A URI appended in place is the escaped, percent-encoded text, and that of a path is that
+    /// of its parts one after the other.
+    #[test]
+    fn uris_appended_in_place_are_the_escaped_encoded_text() {
+        let pieces = [
+            "a", "/", "-", "&", "<", ">", "\"", "'", " ", "%", "ü", "\u{7}", "\t", "€",
+        ];
+        let mut next = crate::test_random::numbers(0x5173_3a9e);
+        let mut made_up =
+            || -> String { (0..next(6)).map(|_| pieces[next(pieces.len())]).collect() };
+        for _ in 0..5_000 {
+            let (first, second) = (made_up(), made_up());
+            let mut xml = String::from("<loc>");
+            push_uri_xml(&mut xml, &first);
+            push_uri_xml(&mut xml, &second);
+            let whole = escape_xml(&percent_encode(format!("{first}{second}")));
+            assert_eq!(xml, format!("<loc>{whole}"), "{first:?} {second:?}");
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@
 
 use crate::frontmatter::Date;
 use crate::output::Output;
-use crate::publish::{absolute_uri, escape_xml, text_file};
+use crate::publish::{absolute_uri, escape_xml, push_uri_xml, text_file};
 use crate::site::{HOME, Site};
 
 pub const SITEMAP_FILE: &str = "sitemap.xml";
@@ -20,12 +20,13 @@ pub const SITEMAP_FILE: &str = "sitemap.xml";
 const MAX_URLS: usize = 50_000;
 const XMLNS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
 
-/// One `<url>` of the sitemap.
+/// One `<url>` of the sitemap, borrowed from the site: a big site's sitemap lists every
+/// article.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Entry {
+struct Entry<'a> {
     /// The page's path on the site, `/http/4xx/401/`.
-    path: String,
-    lastmod: Option<Date>,
+    path: &'a str,
+    lastmod: Option<&'a Date>,
 }
 
 /// `sitemap.xml`, and the numbered parts it indexes on very large sites.
@@ -47,7 +48,7 @@ pub fn sitemaps(site: &Site) -> Vec<Output> {
             "<sitemap><loc>{}</loc>",
             escape_xml(&absolute_uri(&site.config.base_url, &name))
         ));
-        if let Some(date) = part.iter().filter_map(|e| e.lastmod.as_ref()).max() {
+        if let Some(date) = part.iter().filter_map(|e| e.lastmod).max() {
             index.push_str(&format!("<lastmod>{}</lastmod>", date.as_str()));
         }
         index.push_str("</sitemap>\n");
@@ -73,13 +74,23 @@ pub fn robots(site: &Site) -> Output {
 }
 
 fn urlset(site: &Site, entries: &[Entry]) -> String {
+    const HEAD: &str = "<url><loc></loc><lastmod>YYYY-MM-DD</lastmod></url>\n";
     let mut xml =
         format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"{XMLNS}\">\n");
+    // Each address is the base's (escaped once) and the path's: one string made at its size
+    // rather than a few for every address.
+    let base = escape_xml(&absolute_uri(&site.config.base_url, ""));
+    let paths: usize = entries.iter().map(|entry| entry.path.len()).sum();
+    xml.reserve(entries.len() * (HEAD.len() + base.len()) + paths + "</urlset>\n".len());
     for entry in entries {
-        let loc = absolute_uri(&site.config.base_url, &entry.path);
-        xml.push_str(&format!("<url><loc>{}</loc>", escape_xml(&loc)));
-        if let Some(date) = &entry.lastmod {
-            xml.push_str(&format!("<lastmod>{}</lastmod>", date.as_str()));
+        xml.push_str("<url><loc>");
+        xml.push_str(&base);
+        push_uri_xml(&mut xml, entry.path.trim_start_matches('/'));
+        xml.push_str("</loc>");
+        if let Some(date) = entry.lastmod {
+            xml.push_str("<lastmod>");
+            xml.push_str(date.as_str());
+            xml.push_str("</lastmod>");
         }
         xml.push_str("</url>\n");
     }
@@ -89,32 +100,34 @@ fn urlset(site: &Site, entries: &[Entry]) -> String {
 
 /// Every listed page: home and categories in tree order, articles in code order, then the
 /// all-codes index and the tags.
-fn entries(site: &Site) -> Vec<Entry> {
+fn entries(site: &Site) -> Vec<Entry<'_>> {
     let newest = newest_below(site);
-    let mut entries: Vec<Entry> = site
-        .categories
-        .iter()
-        .zip(&newest)
-        .map(|(category, date)| Entry {
-            path: category.url.to_string(),
-            lastmod: date.clone(),
-        })
-        .collect();
+    let mut entries: Vec<Entry> =
+        Vec::with_capacity(site.categories.len() + site.articles.len() + 2 + site.tags.len());
+    entries.extend(
+        site.categories
+            .iter()
+            .zip(&newest)
+            .map(|(category, date)| Entry {
+                path: category.url.as_str(),
+                lastmod: *date,
+            }),
+    );
     let articles = site
         .ids_by_catalog_and_code()
         .into_iter()
         .map(|id| &site.articles[id]);
     entries.extend(articles.map(|a| Entry {
-        path: a.url.to_string(),
-        lastmod: a.meta.updated.clone(),
+        path: a.url.as_str(),
+        lastmod: a.meta.updated.as_ref(),
     }));
     entries.push(Entry {
-        path: "/codes/".into(),
-        lastmod: newest[HOME].clone(),
+        path: "/codes/",
+        lastmod: newest[HOME],
     });
     if !site.tags.is_empty() {
         entries.push(Entry {
-            path: "/tags/".into(),
+            path: "/tags/",
             lastmod: None,
         });
     }
@@ -122,10 +135,10 @@ fn entries(site: &Site) -> Vec<Entry> {
         let lastmod = tag
             .articles
             .iter()
-            .filter_map(|a| site.articles[*a].meta.updated.clone())
+            .filter_map(|a| site.articles[*a].meta.updated.as_ref())
             .max();
         entries.push(Entry {
-            path: tag.url.to_string(),
+            path: tag.url.as_str(),
             lastmod,
         });
     }
@@ -133,17 +146,58 @@ fn entries(site: &Site) -> Vec<Entry> {
 }
 
 /// For every category, the newest `updated` date of the articles in and below it.
-fn newest_below(site: &Site) -> Vec<Option<Date>> {
-    let mut newest: Vec<Option<Date>> = vec![None; site.categories.len()];
+fn newest_below(site: &Site) -> Vec<Option<&Date>> {
+    let mut newest: Vec<Option<&Date>> = vec![None; site.categories.len()];
     for article in &site.articles {
         let Some(date) = &article.meta.updated else {
             continue;
         };
-        for category in site.ancestry(article.category) {
-            if newest[category].as_ref().is_none_or(|d| d < date) {
-                newest[category] = Some(date.clone());
+        // Up from the article's category while the date is newer: a category's newest date is
+        // never older than that of a category below it.
+        let mut category = Some(article.category);
+        while let Some(id) = category {
+            if newest[id].is_some_and(|d| d >= date) {
+                break;
             }
+            newest[id] = Some(date);
+            category = site.categories[id].parent;
         }
     }
     newest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The newest date below each category, found going up only while the date is newer, is
+    /// that of every article's whole ancestry.
+    #[test]
+    fn the_newest_date_below_is_the_newest_of_every_ancestry() {
+        let mut site = crate::site::fixture("catalogs");
+        assert!(
+            site.categories.len() > 3,
+            "{} categories",
+            site.categories.len()
+        );
+        let dates = [
+            None,
+            Some("2020-01-01"),
+            Some("2024-06-01"),
+            Some("2024-06-02"),
+        ];
+        let mut next = crate::test_random::numbers(0x51e3_a9b1);
+        for _ in 0..300 {
+            for article in &mut site.articles {
+                article.meta.updated = dates[next(dates.len())].and_then(Date::parse);
+            }
+            let mut plain: Vec<Option<&Date>> = vec![None; site.categories.len()];
+            for article in &site.articles {
+                for category in site.ancestry(article.category) {
+                    plain[category] = plain[category].max(article.meta.updated.as_ref());
+                }
+            }
+            assert_eq!(newest_below(&site), plain);
+        }
+    }
 }
