@@ -302,35 +302,37 @@ pub fn stream_site<Found: Send>(
     let static_dir = root.join(crate::assets::STATIC_DIR);
     let site_problems = set_site_context(site, templates);
     let templates = &*templates;
-    let links = SiteLinks::new(site);
+    // Made in the scope below, beside the checks ahead: on one core, these took a big site's
+    // other core idle while the article runs waited for them.
+    let made_links: std::sync::OnceLock<(SiteLinks, SharedLinks)> = std::sync::OnceLock::new();
     let highlighter = Highlighter::new();
-    let shared = SharedLinks::new(site, templates);
     let folders = crate::content::SourceFolders::default();
     assert_eq!(taken.len(), site.articles.len(), "a place per article");
-    let run_articles = |first: usize, taken: &mut [Option<Source>]| {
-        let mut done = ArticleRun::default();
-        for (id, taken) in (first..).zip(taken) {
-            let source = match taken.take() {
-                Some(whole) => Ok(std::borrow::Cow::Owned(whole)),
-                None => site.articles[id].source.whole_in(root, &folders),
-            };
-            let (mut body, problems) = match source {
-                Ok(source) => markdown::render(&source, Some(id), &links, &highlighter),
-                Err(problem) => (RenderedMarkdown::default(), vec![*problem]),
-            };
-            done.index.push_article(site, id, &body.html);
-            let page = article_page(site, &body, templates, &shared, id);
-            done.handed.hand_as(sink, page, || Place::Article(id));
-            // Only what the checks read stays, in vectors no longer than their contents: a big
-            // site keeps these for every article at once.
-            body.html = String::new();
-            body.headings.shrink_to_fit();
-            body.anchor_links.shrink_to_fit();
-            body.links.shrink_to_fit();
-            done.bodies.push((body, problems));
-        }
-        done
-    };
+    let run_articles =
+        |links: &SiteLinks, shared: &SharedLinks, first: usize, taken: &mut [Option<Source>]| {
+            let mut done = ArticleRun::default();
+            for (id, taken) in (first..).zip(taken) {
+                let source = match taken.take() {
+                    Some(whole) => Ok(std::borrow::Cow::Owned(whole)),
+                    None => site.articles[id].source.whole_in(root, &folders),
+                };
+                let (mut body, problems) = match source {
+                    Ok(source) => markdown::render(&source, Some(id), links, &highlighter),
+                    Err(problem) => (RenderedMarkdown::default(), vec![*problem]),
+                };
+                done.index.push_article(site, id, &body.html);
+                let page = article_page(site, &body, templates, shared, id);
+                done.handed.hand_as(sink, page, || Place::Article(id));
+                // Only what the checks read stays, in vectors no longer than their contents: a big
+                // site keeps these for every article at once.
+                body.html = String::new();
+                body.headings.shrink_to_fit();
+                body.anchor_links.shrink_to_fit();
+                body.links.shrink_to_fit();
+                done.bodies.push((body, problems));
+            }
+            done
+        };
     let bounds = crate::search::article_runs(site.articles.len(), rayon::current_num_threads());
     let mut runs: Vec<Option<ArticleRun>> = bounds.iter().map(|_| None).collect();
     let mut found = None;
@@ -340,14 +342,19 @@ pub fn stream_site<Found: Send>(
     rayon::scope_fifo(|scope| {
         let found = &mut found;
         scope.spawn_fifo(move |_| *found = Some(check_ahead()));
+        let (links, shared) =
+            made_links.get_or_init(|| (SiteLinks::new(site), SharedLinks::new(site, templates)));
         let mut left = &mut taken[..];
         for (range, run) in bounds.iter().zip(&mut runs) {
             let (taken, rest) = std::mem::take(&mut left).split_at_mut(range.len());
             left = rest;
             let run_articles = &run_articles;
-            scope.spawn_fifo(move |_| *run = Some(run_articles(range.start, taken)));
+            scope.spawn_fifo(move |_| *run = Some(run_articles(links, shared, range.start, taken)));
         }
     });
+    let (links, shared) = made_links
+        .into_inner()
+        .expect("the links are made in the scope");
     let runs: Vec<ArticleRun> = (runs.into_iter())
         .map(|run| run.expect("every run is done"))
         .collect();
@@ -401,24 +408,40 @@ pub fn stream_site<Found: Send>(
             )
         },
     );
-    // The shared links are many small values, a while to drop on one core: beside the search
-    // index's encoding rather than before it.
-    let ((), encoded) = rayon::join(
-        move || drop(shared),
-        || crate::search::encode_runs(index_runs),
-    );
-    let mut outputs = vec![crate::search::page_output(site, templates)];
-    outputs.extend(crate::search::index_outputs(encoded).into_iter().map(Ok));
-    let search = hand_all(sink, outputs);
     handed.append(categories);
     handed.append(listings);
+    handed.hand(sink, crate::search::page_output(site, templates));
+    // The search index's files and the publishing files side by side: each has steps on one
+    // core (the index's sort of its terms and its last range of terms, the short addresses
+    // taken one at a time), which left the other core idle when they ran one after the other.
+    // Short addresses must only take what no page or static file has taken, and the index's
+    // files are all below `search/<folder>/`, deeper than any address they could take: the
+    // publishing files need only the outputs handed so far and the static files.
+    let (search, (assets, mut asset_problems, published)) = rayon::join(
+        move || {
+            // The shared links are many small values, a while to drop on one core: beside
+            // the search index's encoding rather than before it.
+            let ((), encoded) = rayon::join(
+                move || drop(shared),
+                || crate::search::encode_runs(index_runs),
+            );
+            let outputs = crate::search::index_outputs(encoded);
+            hand_all(sink, outputs.into_iter().map(Ok).collect())
+        },
+        || {
+            let (assets, asset_problems) = crate::assets::collect(&static_dir);
+            let mut handed_assets = Handed::default();
+            for asset in assets {
+                handed_assets.hand(sink, Ok(asset));
+            }
+            let before = [&handed.placed[..], &handed_assets.placed[..]];
+            let published = hand_publishing(site, templates, &before, sink);
+            (handed_assets, asset_problems, published)
+        },
+    );
     handed.append(search);
-    let (assets, mut asset_problems) = crate::assets::collect(&static_dir);
-    for asset in assets {
-        handed.hand(sink, Ok(asset));
-    }
-    // Last: short addresses must only take what no page or static file has taken.
-    handed.append(hand_publishing(site, templates, &handed.placed, sink));
+    handed.append(assets);
+    handed.append(published);
     problems.append(&mut asset_problems);
     // A template error repeats on every page; once is enough.
     crate::diagnostic::sort(&mut handed.problems);
@@ -434,12 +457,12 @@ pub fn stream_site<Found: Send>(
 }
 
 /// The redirect pages (at aliases and short addresses) and the publishing files
-/// ([`crate::publish`]) around the outputs already `placed`, each handed to the sink as soon as
-/// it is made.
+/// ([`crate::publish`]) around the outputs already `placed` (in parts), each handed to the sink
+/// as soon as it is made.
 fn hand_publishing(
     site: &Site,
     templates: &Templates,
-    placed: &[Place],
+    placed: &[&[Place]],
     sink: &dyn Sink,
 ) -> Handed {
     // Short addresses and publishing files are at the top of the site: only the outputs there
@@ -448,7 +471,8 @@ fn hand_publishing(
         .articles
         .iter()
         .flat_map(|article| &article.meta.aliases);
-    let near_top = (placed.iter().map(|place| place.url(site)))
+    let near_top = (placed.iter().flat_map(|places| places.iter()))
+        .map(|place| place.url(site))
         .chain(aliases)
         .filter(|url| crate::publish::may_take_publishing_address(url));
     let mut taken = crate::publish::Taken::of_urls(near_top);

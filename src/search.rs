@@ -182,17 +182,37 @@ pub fn encode(index: &SearchIndex) -> EncodedIndex {
 /// [`encode`] of the index that [`SearchIndex::join`] makes of these runs, without that index
 /// ever in memory whole: each term's entry is made as soon as its postings are joined
 /// ([`SearchIndex::join_each`]). `kb build` encodes its index so.
-pub fn encode_runs(runs: Vec<SearchIndex>) -> EncodedIndex {
-    let (documents, mut entries) = SearchIndex::join_each(runs, entry);
-    sort_terms(&mut entries);
-    let shards = pack_shards(entries.iter().map(|(term, entry)| (term.as_str(), entry)));
-    drop(entries);
-    let chunks: Vec<String> = documents
-        .par_chunks(CHUNK_DOCUMENTS)
-        .map(chunk_file)
-        .collect();
-    let (first_terms, shards): (Vec<String>, Vec<String>) = shards.into_iter().unzip();
-    files_and_meta(documents.len(), first_terms, shards, chunks)
+pub fn encode_runs(mut runs: Vec<SearchIndex>) -> EncodedIndex {
+    let mut documents = Vec::with_capacity(runs.iter().map(|run| run.documents.len()).sum());
+    for run in &mut runs {
+        documents.append(&mut run.documents);
+    }
+    // The terms and the documents side by side: the terms' last range, their sort and their
+    // packing into shards are each on one core, which the chunks of documents keep busy.
+    let ((first_terms, shards, term_folders), (chunks, chunk_folders)) = rayon::join(
+        || {
+            let (_, mut entries) = SearchIndex::join_each(runs, entry);
+            sort_terms(&mut entries);
+            let shards = pack_shards(entries.iter().map(|(term, entry)| (term.as_str(), entry)));
+            drop(entries);
+            let (first_terms, shards): (Vec<String>, Vec<String>) = shards.into_iter().unzip();
+            let folders = group_folders('t', &shards);
+            (first_terms, shards, folders)
+        },
+        || {
+            let chunks: Vec<String> = documents
+                .par_chunks(CHUNK_DOCUMENTS)
+                .map(chunk_file)
+                .collect();
+            let folders = group_folders('d', &chunks);
+            (chunks, folders)
+        },
+    );
+    let folders = Folders {
+        terms: term_folders,
+        chunks: chunk_folders,
+    };
+    files_with_folders(documents.len(), first_terms, shards, chunks, folders)
 }
 
 /// Sorts entries by their terms, as JavaScript compares strings (by UTF-16 code units): the
@@ -520,8 +540,31 @@ fn files_and_meta(
     shards: Vec<String>,
     chunks: Vec<String>,
 ) -> EncodedIndex {
-    let term_folders = group_folders('t', &shards);
-    let chunk_folders = group_folders('d', &chunks);
+    let folders = Folders {
+        terms: group_folders('t', &shards),
+        chunks: group_folders('d', &chunks),
+    };
+    files_with_folders(documents, first_terms, shards, chunks, folders)
+}
+
+/// The folders of the term shards and of the document chunks ([`group_folders`]).
+struct Folders {
+    terms: Vec<String>,
+    chunks: Vec<String>,
+}
+
+/// [`files_and_meta`] with the folders made already.
+fn files_with_folders(
+    documents: usize,
+    first_terms: Vec<String>,
+    shards: Vec<String>,
+    chunks: Vec<String>,
+    folders: Folders,
+) -> EncodedIndex {
+    let Folders {
+        terms: term_folders,
+        chunks: chunk_folders,
+    } = folders;
     let mut files = Vec::with_capacity(shards.len() + chunks.len());
     for (kind, contents, folders) in [('t', shards, &term_folders), ('d', chunks, &chunk_folders)] {
         for (number, content) in contents.into_iter().enumerate() {

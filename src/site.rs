@@ -114,20 +114,26 @@ pub fn link(config: SiteConfig, content: LoadedContent) -> (Site, Vec<Diagnostic
     let mut diagnostics = content.diagnostics;
     let (mut categories, folder_ids) = build_categories(content.categories, &mut diagnostics);
     let mut articles = place_articles(content.articles, &folder_ids, &categories);
-    // The codes are indexed on one core while the others rank the codes and collect the tags
+    // The codes are indexed on one core while the others collect the tags and rank the codes
     // of the articles placed: those are the site's articles unless a code is used twice, when
-    // (rarely) ranks and tags are made again without the articles left out.
-    let ((codes, left_out), (mut code_ranks, (mut tags, mut tag_refs))) = rayon::join(
+    // (rarely) ranks and tags are made again without the articles left out. The tags first:
+    // their lists are filled on one core, beside the indexing, and the ranking's sort on all
+    // cores comes last (the other way round, a big site's other core waited for the tags).
+    let ((codes, left_out), ((mut tags, mut tag_refs), mut code_ranks)) = rayon::join(
         || index_codes(&articles, &mut diagnostics),
-        || rayon::join(|| rank_codes(&articles), || collect_tags(&articles)),
+        || rayon::join(|| collect_tags(&articles), || rank_codes(&articles)),
     );
     if leave_out(&mut articles, &left_out) {
         code_ranks = rank_codes(&articles);
         (tags, tag_refs) = collect_tags(&articles);
     }
-    let Resolved { related, problems } = resolve_related(&articles, &codes);
+    // The categories are ordered beside the resolving: their lists of articles are filled on
+    // one core, which for a big site left the other idle once the resolving was done.
+    let (Resolved { related, problems }, ()) = rayon::join(
+        || resolve_related(&articles, &codes),
+        || order(&mut categories, &articles, &code_ranks),
+    );
     diagnostics.extend(problems.into_iter().flatten());
-    order(&mut categories, &articles, &code_ranks);
     hand_out_links(&mut articles, related, tag_refs, &code_ranks);
     let site = Site {
         config,
