@@ -634,18 +634,47 @@ pub fn collisions(site: &Site, placed: &[Place]) -> Vec<Diagnostic> {
         .with_min_len(1024)
         .map(|place| place.url(site).output_file_text())
         .collect();
-    let mut first: foldhash::HashMap<&str, usize> =
-        foldhash::HashMap::with_capacity_and_hasher(files.len(), Default::default());
+    // The first place of each file, in shards by the file's hash, each shard filled on a core
+    // of its own: one map of a big site's every file was filled on one core while the other
+    // waited, at the end of the build.
+    let shards = rayon::current_num_threads().max(1);
+    let shard_of = |file: &str| {
+        use std::hash::BuildHasher;
+        let hash = foldhash::fast::FixedState::default().hash_one(file);
+        (hash % shards as u64) as usize
+    };
+    let file_shards: Vec<usize> = (files.par_iter())
+        .with_min_len(1024)
+        .map(|file| shard_of(file))
+        .collect();
+    let firsts: Vec<(foldhash::HashMap<&str, usize>, Vec<usize>)> = (0..shards)
+        .into_par_iter()
+        .map(|shard| {
+            let room = files.len() / shards + 1;
+            let mut first = foldhash::HashMap::with_capacity_and_hasher(room, Default::default());
+            let mut taken_twice = Vec::new();
+            for (at, file) in files.iter().enumerate() {
+                if file_shards[at] != shard {
+                    continue;
+                }
+                match first.entry(file.as_str()) {
+                    std::collections::hash_map::Entry::Occupied(taken) => {
+                        taken_twice.push(*taken.get());
+                        taken_twice.push(at);
+                    }
+                    std::collections::hash_map::Entry::Vacant(free) => {
+                        free.insert(at);
+                    }
+                }
+            }
+            (first, taken_twice)
+        })
+        .collect();
+    drop(file_shards);
     let mut colliding = vec![false; files.len()];
-    for (at, file) in files.iter().enumerate() {
-        match first.entry(file.as_str()) {
-            std::collections::hash_map::Entry::Occupied(taken) => {
-                colliding[*taken.get()] = true;
-                colliding[at] = true;
-            }
-            std::collections::hash_map::Entry::Vacant(free) => {
-                free.insert(at);
-            }
+    for (_, taken_twice) in &firsts {
+        for at in taken_twice {
+            colliding[*at] = true;
         }
     }
     // Every folder above every file, looked up on all cores: `kb build` waits for this. A file
@@ -657,7 +686,7 @@ pub fn collisions(site: &Site, placed: &[Place]) -> Vec<Diagnostic> {
         .with_min_len(1024)
         .flat_map_iter(|(at, file)| {
             crate::paths::folders_above(file)
-                .filter_map(|folder| first.get(folder))
+                .filter_map(|folder| firsts[shard_of(folder)].0.get(folder))
                 .map(move |above| (at, *above))
         })
         .collect();
@@ -667,7 +696,7 @@ pub fn collisions(site: &Site, placed: &[Place]) -> Vec<Diagnostic> {
     }
     // A name for every output, freed on all cores: on one, a big site's took 20 ms at the end
     // of the build.
-    drop(first);
+    firsts.into_par_iter().for_each(drop);
     files.into_par_iter().with_min_len(4096).for_each(drop);
     let described: Vec<(&UrlPath, Origin)> = placed
         .iter()
