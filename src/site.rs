@@ -369,12 +369,23 @@ fn hand_out_links(
     tags: Vec<Vec<TagRef>>,
     code_ranks: &[usize],
 ) {
+    // Each core fills the backlinks of a range of articles, reading every article's links: on
+    // one core, a big site's other core waited for the filling. Every list gets its ids in
+    // order, as one pass over the links gives them.
     let mut backlinks: Vec<Vec<ArticleId>> = vec![Vec::new(); articles.len()];
-    for (id, targets) in related.iter().enumerate() {
-        for target in targets {
-            backlinks[*target].push(id);
+    let per_part = (articles.len())
+        .div_ceil(rayon::current_num_threads().max(1))
+        .max(1);
+    (backlinks.par_chunks_mut(per_part).enumerate()).for_each(|(part, lists)| {
+        let first = part * per_part;
+        for (id, targets) in related.iter().enumerate() {
+            for target in targets {
+                if let Some(list) = lists.get_mut(target.wrapping_sub(first)) {
+                    list.push(id);
+                }
+            }
         }
-    }
+    });
     (articles.par_iter_mut(), related, backlinks, tags)
         .into_par_iter()
         .for_each(|(article, related, mut referenced_by, tags)| {
