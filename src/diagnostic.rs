@@ -367,7 +367,7 @@ mod tests {
         let mut next = crate::test_random::numbers(0x2545_f491_4f6c_dd1d);
         let mut backwards = 0;
         for _ in 0..300 {
-            let text: String = (0..next(60)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let text = crate::test_random::joined(&mut next, PIECES, 60);
             let mut locator = Locator::new(&text);
             let mut last = 0;
             for _ in 0..next(12) {

@@ -632,7 +632,7 @@ mod tests {
         };
         let mut next = crate::test_random::numbers(0x3c6e_f372_fe94_f82b);
         for _ in 0..20_000 {
-            let text: String = (0..next(24)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let text = crate::test_random::joined(&mut next, PIECES, 24);
             let mut html = String::from("<kept>");
             escape_into(&mut html, &text);
             assert_eq!(html, format!("<kept>{}", by_character(&text)), "{text:?}");
@@ -650,7 +650,7 @@ mod tests {
         const PIECES: &[&str] = &["a", "echo x", "\n", "\n", "\r\n", " ", "é", "\t"];
         let mut next = crate::test_random::numbers(0x94d0_49bb_1331_11eb);
         for _ in 0..5000 {
-            let code: String = (0..next(12)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let code = crate::test_random::joined(&mut next, PIECES, 12);
             let by_syntect: Vec<&str> = syntect::util::LinesWithEndings::from(&code).collect();
             let lines: Vec<&str> = lines_with_endings(&code).collect();
             assert_eq!(lines, by_syntect, "{code:?}");

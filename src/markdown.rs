@@ -679,7 +679,7 @@ mod tests {
         ];
         let mut next = crate::test_random::numbers(0x0123_4567_89ab_cdef);
         for _ in 0..3000 {
-            let text: String = (0..next(16)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let text = crate::test_random::joined(&mut next, PIECES, 16);
             assert_eq!(slugify_heading(&text), by_unicode(&text), "{text:?}");
         }
         // Text of ASCII alone, any byte of it, which is slugged a byte at a time.

@@ -11,3 +11,15 @@ pub(crate) fn numbers(seed: u64) -> impl FnMut(usize) -> usize {
         (state % below as u64) as usize
     }
 }
+
+/// Text made of fewer than `below` pieces (as many as `next(below)` says), each picked from
+/// `pieces` by `next`.
+pub(crate) fn joined(
+    next: &mut impl FnMut(usize) -> usize,
+    pieces: &[&str],
+    below: usize,
+) -> String {
+    (0..next(below))
+        .map(|_| pieces[next(pieces.len())])
+        .collect()
+}

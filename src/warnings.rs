@@ -939,7 +939,7 @@ mod tests {
     /// Made-up text from pieces that matter to the keys: every ASCII space `split_whitespace`
     /// knows and one it does not (U+001C), cases, index files, extensions, letters beyond ASCII.
     fn made_up(pieces: &[&str], next: &mut impl FnMut(usize) -> usize) -> String {
-        (0..next(7)).map(|_| pieces[next(pieces.len())]).collect()
+        crate::test_random::joined(next, pieces, 7)
     }
 
     #[test]

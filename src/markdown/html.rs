@@ -580,7 +580,7 @@ mod tests {
         ];
         let mut next = crate::test_random::numbers(0x7a3c_19e5_d204_b6f1);
         for _ in 0..20_000 {
-            let text: String = (0..next(24)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let text = crate::test_random::joined(&mut next, PIECES, 24);
             let mut expected = String::new();
             let _ = pulldown_cmark_escape::escape_html_body_text(&mut expected, &text);
             let mut escaped = String::new();
@@ -624,7 +624,7 @@ mod tests {
     }
 
     fn random_markdown(next: &mut impl FnMut(usize) -> usize) -> String {
-        (0..next(40)).map(|_| PIECES[next(PIECES.len())]).collect()
+        crate::test_random::joined(next, PIECES, 40)
     }
 
     fn by_pulldown(markdown: &str, options: Options) -> String {

@@ -441,7 +441,7 @@ mod tests {
         const PIECES: &[&str] = &["\n", "\n", "a", "key: value", "\r", " ", "é", "\r\n"];
         let mut next = crate::test_random::numbers(0x1234_5678_9abc_def1);
         for _ in 0..5000 {
-            let text: String = (0..next(12)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let text = crate::test_random::joined(&mut next, PIECES, 12);
             let expected: Vec<&str> = text.split('\n').collect();
             assert_eq!(lines(&text).collect::<Vec<_>>(), expected, "{text:?}");
         }
