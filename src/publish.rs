@@ -164,8 +164,7 @@ mod tests {
             "a", "/", "-", "&", "<", ">", "\"", "'", " ", "%", "ü", "\u{7}", "\t", "€",
         ];
         let mut next = crate::test_random::numbers(0x5173_3a9e);
-        let mut made_up =
-            || -> String { (0..next(6)).map(|_| pieces[next(pieces.len())]).collect() };
+        let mut made_up = || crate::test_random::joined(&mut next, &pieces, 6);
         for _ in 0..5_000 {
             let (first, second) = (made_up(), made_up());
             let mut xml = String::from("<loc>");
